@@ -1,0 +1,61 @@
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+
+from otklik.testing import PASSWORD
+
+
+def test_correct_login_lands_on_home(client, personas):
+    response = client.post("/accounts/login/", {"username": "p_executor_a", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/"
+
+
+def test_wrong_password_gets_russian_message(client, personas):
+    response = client.post("/accounts/login/", {"username": "p_executor_a", "password": "nope"})
+    assert response.status_code == 200
+    assert "Неверный логин или пароль" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_is_throttled_after_repeated_failures(client, personas, settings):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "p_executor_a", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "p_executor_a", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Слишком много неудачных попыток" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"username": "", "password": ""},
+        {"username": "я" * 100_000, "password": "x"},
+        {"username": "p_admin", "password": "x" * 100_000},
+        {"username": ["a", "b"], "password": "\x00"},
+    ],
+)
+def test_bad_login_input_never_500(client, personas, data):
+    response = client.post("/accounts/login/", data)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_passwords_are_hashed_with_argon2(personas, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    user = personas.analyst
+    user.set_password("another-long-password")
+    user.save()
+    assert identify_hasher(user.password).algorithm == "argon2"
+
+
+def test_logout_requires_post_and_logs_out(client, personas):
+    client.force_login(personas.analyst)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session

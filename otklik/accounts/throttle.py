@@ -1,0 +1,32 @@
+"""Login throttling: too many failed attempts for one login or one address lock both for a while."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _key(kind: str, value: str) -> str:
+    return "login-fail:" + kind + ":" + hashlib.sha256(value.lower().encode()).hexdigest()[:32]
+
+
+def login_blocked(*, username: str, address: str) -> bool:
+    limit = settings.LOGIN_THROTTLE_ATTEMPTS
+    return any((cache.get(_key(k, v)) or 0) >= limit for k, v in (("u", username), ("a", address)) if v)
+
+
+def login_failed(*, username: str, address: str) -> None:
+    for kind, value in (("u", username), ("a", address)):
+        if not value:
+            continue
+        key = _key(kind, value)
+        if cache.add(key, 1, settings.LOGIN_THROTTLE_WINDOW_S):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW_S)
+
+
+def login_succeeded(*, username: str) -> None:
+    cache.delete(_key("u", username))

@@ -1,0 +1,25 @@
+"""Shared personas for the whole suite: a small region with two municipal bodies A and B."""
+
+import pytest
+
+from otklik.testing import Personas, make_personas
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that check hashing ask for it explicitly."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from otklik.accounts.selectors import user_primary_role, user_roles
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    roles = user_roles(user=user) if user is not None and user.is_authenticated else set()
+    return {
+        "OTKLIK_VERSION": settings.VERSION,
+        "user_roles": roles,
+        "primary_role": user_primary_role(user=user) if roles else None,
+    }

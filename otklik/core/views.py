@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from otklik.accounts.selectors import user_primary_role
+from otklik.core.selectors import health_status
+from otklik.core.staff_home import home_context
+
+
+@require_GET
+@never_cache
+def health(request):
+    """Liveness for load balancers and `make demo`: 200 with the database and worker state."""
+    status = health_status(stale_after_s=settings.WORKER_HEARTBEAT_STALE_S)
+    worker = status["processes"].get("worker")
+    body = {
+        "status": "ok" if status["database"] == "ok" else "degraded",
+        "version": settings.VERSION,
+        "database": status["database"],
+        "worker_heartbeat_age_s": worker["age_s"] if worker else None,
+        "worker": "absent" if worker is None else ("stale" if worker["stale"] else "ok"),
+        "processes": status["processes"],
+    }
+    return JsonResponse(
+        body, status=200 if body["database"] == "ok" else 503, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def landing(request):
+    return render(request, "core/landing.html")
+
+
+@login_required
+def home(request):
+    role = user_primary_role(user=request.user)
+    return render(request, f"core/home_{role or 'none'}.html", home_context(user=request.user, role=role))
+
+
+def error_400(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

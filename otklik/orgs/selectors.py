@@ -1,0 +1,24 @@
+from django.db.models import QuerySet
+
+from otklik.orgs.models import Organization, Region
+
+
+def organization_subtree(*, org: Organization) -> QuerySet[Organization]:
+    """The organization and everything below it."""
+    return Organization.objects.filter(path__startswith=org.path)
+
+
+def organization_ancestors(*, org: Organization) -> list[Organization]:
+    """Ancestors from the top (ministry) down to the direct parent."""
+    ids = [int(part) for part in org.path.strip("/").split("/")[:-1] if part]
+    by_id = Organization.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def organization_escalation_target(*, org: Organization) -> Organization | None:
+    """Where a poorly rated answer goes: the parent, or nothing above the ministry."""
+    return org.parent
+
+
+def region_default() -> Region | None:
+    return Region.objects.order_by("pk").first()

@@ -1,0 +1,58 @@
+from otklik.orgs.models import Organization
+from otklik.orgs.selectors import organization_ancestors, organization_subtree
+from otklik.orgs.services import organization_save
+
+
+def test_executor_sees_own_body_and_its_schools(client, personas):
+    client.force_login(personas.executor_a)
+    page = client.get("/staff/orgs/").content.decode()
+    assert personas.body_a.name in page
+    assert personas.school_a.name in page
+    assert personas.body_b.name not in page
+    assert personas.ministry.name not in page
+
+
+def test_executor_of_other_body_gets_404(client, personas):
+    client.force_login(personas.executor_a)
+    assert client.get(f"/staff/orgs/{personas.school_a.code}/").status_code == 200
+    for org in (personas.body_b, personas.school_b, personas.ministry):
+        response = client.get(f"/staff/orgs/{org.code}/")
+        assert response.status_code == 404
+        assert org.name not in response.content.decode()
+
+
+def test_ministry_coordinator_sees_everything(client, personas):
+    client.force_login(personas.coordinator)
+    for org in (personas.body_a, personas.school_b):
+        assert client.get(f"/staff/orgs/{org.code}/").status_code == 200
+
+
+def test_anonymous_is_sent_to_login(client, personas):
+    response = client.get(f"/staff/orgs/{personas.body_a.code}/")
+    assert response.status_code == 302
+
+
+def test_search_with_huge_query_is_fine(client, personas):
+    client.force_login(personas.coordinator)
+    assert client.get("/staff/orgs/", {"q": "ш" * 100_000, "page": "abc"}).status_code == 200
+
+
+def test_tree_paths_and_moving_a_subtree(personas):
+    p = personas
+    assert set(organization_subtree(org=p.body_a)) == {p.body_a, p.school_a}
+    assert organization_ancestors(org=p.school_a) == [p.ministry, p.body_a]
+    p.body_a.parent = p.body_b
+    organization_save(org=p.body_a)
+    school = Organization.objects.get(pk=p.school_a.pk)
+    assert organization_ancestors(org=school) == [p.ministry, p.body_b, p.body_a]
+    assert set(organization_subtree(org=p.body_b)) == {p.body_b, p.body_a, p.school_a, p.school_b}
+
+
+def test_cycle_is_refused(personas):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    p = personas
+    p.body_a.parent = p.school_a
+    with pytest.raises(ValidationError):
+        organization_save(org=p.body_a)

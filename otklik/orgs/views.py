@@ -1,0 +1,38 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from otklik.accounts.models import Membership
+from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404
+from otklik.orgs.models import Organization
+from otklik.orgs.selectors import organization_ancestors
+
+
+@login_required
+def organization_list(request):
+    query = (request.GET.get("q") or "").strip()[:200]
+    orgs = organizations_in_scope(user=request.user).select_related("territory", "parent")
+    if query:
+        orgs = orgs.filter(
+            Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__icontains=query)
+        )
+    page = Paginator(orgs.order_by("path"), 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/organization_list.html", {"page": page, "q": query})
+
+
+@login_required
+def organization_detail(request, code: str):
+    org = scoped_get_or_404(
+        Organization.objects.select_related("territory", "parent", "region"), user=request.user, code=code
+    )
+    return render(
+        request,
+        "orgs/organization_detail.html",
+        {
+            "org": org,
+            "ancestors": organization_ancestors(org=org),
+            "children": org.children.order_by("name"),
+            "staff": Membership.objects.filter(organization=org).select_related("user").order_by("role"),
+        },
+    )

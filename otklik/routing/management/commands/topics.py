@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from otklik.orgs.models import Region
+from otklik.routing.topics_io import (
+    TopicImportError,
+    topics_export_csv,
+    topics_export_yaml,
+    topics_import,
+    topics_parse,
+)
+
+
+class Command(BaseCommand):
+    help = "Импорт и экспорт классификатора тематик (CSV или YAML)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["import", "export"])
+        parser.add_argument("path", help="файл .csv/.yaml (для экспорта «-» — вывод на экран)")
+        parser.add_argument("--region", help="код региона (по умолчанию — единственный)")
+        parser.add_argument("--format", choices=["csv", "yaml"], help="формат экспорта")
+
+    def handle(self, *args, action: str, path: str, region: str | None, format: str | None, **options):
+        regions = Region.objects.filter(code=region) if region else Region.objects.all()
+        if regions.count() != 1:
+            raise CommandError("Укажите регион: --region КОД." if regions.exists() else "Регион не найден.")
+        target = regions.get()
+        if action == "export":
+            fmt = format or ("yaml" if path.endswith((".yaml", ".yml")) else "csv")
+            text = topics_export_yaml(region=target) if fmt == "yaml" else topics_export_csv(region=target)
+            if path == "-":
+                self.stdout.write(text)
+            else:
+                Path(path).write_text(text, encoding="utf-8")
+                self.stdout.write(f"Классификатор выгружен в {path}.")
+            return
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"Файл {path} не найден.")
+        try:
+            result = topics_import(
+                region=target, rows=topics_parse(content=file.read_bytes(), filename=file.name)
+            )
+        except TopicImportError as exc:
+            raise CommandError("Классификатор не загружен:\n  " + "\n  ".join(exc.problems)) from exc
+        self.stdout.write(f"Загружено: новых {result.created}, обновлено {result.updated}.")

@@ -1,0 +1,96 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from otklik.accounts.roles import Role
+from otklik.accounts.selectors import user_roles
+from otklik.orgs.selectors import region_default
+from otklik.routing.forms import TopicImportForm
+from otklik.routing.selectors import topic_tree
+from otklik.routing.topics_io import (
+    TopicImportError,
+    topics_export_csv,
+    topics_export_yaml,
+    topics_import,
+    topics_parse,
+)
+
+READERS = {Role.ADMIN, Role.COORDINATOR, Role.EDITOR, Role.ANALYST, Role.EXECUTOR}
+
+
+def _region_or_404():
+    region = region_default()
+    if region is None:
+        raise Http404("Регион не настроен")
+    return region
+
+
+@login_required
+def topic_list(request):
+    roles = user_roles(user=request.user)
+    if not roles & READERS:
+        raise PermissionDenied
+    region = _region_or_404()
+    return render(
+        request,
+        "routing/topic_list.html",
+        {
+            "tree": topic_tree(region=region),
+            "form": TopicImportForm(),
+            "can_import": Role.ADMIN in roles,
+        },
+    )
+
+
+@login_required
+def topic_export(request, fmt: str):
+    if not user_roles(user=request.user) & READERS:
+        raise PermissionDenied
+    region = _region_or_404()
+    if fmt == "csv":
+        body, ctype = topics_export_csv(region=region), "text/csv; charset=utf-8"
+    elif fmt == "yaml":
+        body, ctype = topics_export_yaml(region=region), "application/yaml; charset=utf-8"
+    else:
+        raise Http404("Неизвестный формат")
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="topics-{region.code}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def topic_import(request):
+    if Role.ADMIN not in user_roles(user=request.user):
+        raise PermissionDenied
+    region = _region_or_404()
+    form = TopicImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = topics_parse(content=upload.read(), filename=upload.name)
+            result = topics_import(region=region, rows=rows)
+        except TopicImportError as exc:
+            for problem in exc.problems[:20]:
+                form.add_error("file", problem)
+            if len(exc.problems) > 20:
+                form.add_error("file", f"…и ещё {len(exc.problems) - 20} ошибок.")
+        else:
+            messages.success(
+                request,
+                f"Классификатор загружен: новых тематик {result.created}, обновлено {result.updated}.",
+            )
+            return redirect("routing:topics")
+    return render(
+        request,
+        "routing/topic_list.html",
+        {
+            "tree": topic_tree(region=region),
+            "form": form,
+            "can_import": True,
+        },
+        status=400,
+    )

@@ -1,0 +1,218 @@
+"""The one settings module of Otklik, driven by environment variables.
+
+Nothing needs to be configured for the embedded default (SQLite under var/). Production sets
+DATABASE_URL (PostgreSQL), OTKLIK_SECRET_KEY, OTKLIK_ALLOWED_HOSTS and OTKLIK_HTTPS. Integrations
+(Telegram, e-mail) stay off unless their variables are set. See docs/operations.md.
+"""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from otklik.lib.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("OTKLIK_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+VERSION = "0.1.0"
+
+
+def _secret_key() -> str:
+    """Use OTKLIK_SECRET_KEY; otherwise keep a random key in var/ so sessions survive restarts."""
+    key = env_str("OTKLIK_SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("OTKLIK_DEBUG", False)
+ALLOWED_HOSTS = env_list("OTKLIK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("OTKLIK_CSRF_TRUSTED_ORIGINS", "")
+SITE_URL = env_str("OTKLIK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "otklik.core",
+    "otklik.orgs",
+    "otklik.accounts",
+    "otklik.routing",
+    "otklik.kb",
+    "otklik.appeals",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "otklik.core.middleware.RequestLogMiddleware",
+]
+
+ROOT_URLCONF = "otklik.urls"
+WSGI_APPLICATION = "otklik.wsgi.application"
+ASGI_APPLICATION = "otklik.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "otklik" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "otklik.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database: DATABASE_URL selects it; unset means the SQLite file in var/ -------------------
+_default_db = f"sqlite:///{VAR_DIR / 'otklik.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the worker and the bot share one file: wait for locks instead of failing,
+    # take the write lock up front, and let readers run beside a writer (WAL).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "otklik_cache",
+    }
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+    }
+}
+
+# --- Accounts and security ---------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed logins per (username, address) allowed within the window before the form refuses.
+LOGIN_THROTTLE_ATTEMPTS = env_int("OTKLIK_LOGIN_THROTTLE_ATTEMPTS", 5)
+LOGIN_THROTTLE_WINDOW_S = env_int("OTKLIK_LOGIN_THROTTLE_WINDOW_S", 900)
+
+HTTPS = env_bool("OTKLIK_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("OTKLIK_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OTKLIK_BEHIND_PROXY") else None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("OTKLIK_SESSION_AGE_S", 12 * 3600)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Language and time -------------------------------------------------------------------------
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("OTKLIK_TIME_ZONE", "Europe/Moscow")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("OTKLIK_MEDIA_ROOT", str(VAR_DIR / "media")))
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- E-mail: printed to the console unless an SMTP host is configured ----------------------------
+_email_host = env_str("OTKLIK_EMAIL_HOST")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env_int("OTKLIK_EMAIL_PORT", 587),
+                "username": env_str("OTKLIK_EMAIL_USER"),
+                "password": env_str("OTKLIK_EMAIL_PASSWORD"),
+                "use_tls": env_bool("OTKLIK_EMAIL_TLS", True),
+                "timeout": 20,
+            },
+        }
+        if _email_host
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = env_str("OTKLIK_EMAIL_FROM", "otklik@localhost")
+
+# --- Integrations: off unless configured --------------------------------------------------------
+TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
+TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
+TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
+
+# The answer engine shares the machine with the web server and the worker: cap its threads.
+NLP_THREADS = env_int("OTKLIK_NLP_THREADS", 1)
+NLP_VECTORS = env_bool("OTKLIK_NLP_VECTORS", True)
+
+# Worker heartbeat older than this makes /health report the worker as stale.
+WORKER_HEARTBEAT_STALE_S = env_int("OTKLIK_WORKER_STALE_S", 120)
+
+# --- Logging: JSON lines on stderr --------------------------------------------------------------
+LOG_LEVEL = env_str("OTKLIK_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "otklik.lib.logging.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+        "aiogram": {"level": "INFO"},
+    },
+}
+CSRF_FAILURE_VIEW = "otklik.core.views.csrf_failure"

@@ -1,0 +1,109 @@
+"""Plain factory functions and the personas every test module can use."""
+
+import itertools
+from dataclasses import dataclass
+
+from otklik.accounts.models import Citizen, User
+from otklik.accounts.roles import Role
+from otklik.accounts.services import citizen_get_or_create, staff_user_create
+from otklik.orgs.models import Organization, Region, Territory
+from otklik.orgs.services import organization_create
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test fixture
+_seq = itertools.count(1)
+
+
+def make_region(**kw) -> Region:
+    n = next(_seq)
+    defaults = {
+        "code": f"R{n}",
+        "name": f"Тестовая область {n}",
+        "timezone": "Asia/Yekaterinburg",
+        "appeal_prefix": "TO",
+    }
+    return Region.objects.create(**{**defaults, **kw})
+
+
+def make_territory(region: Region, **kw) -> Territory:
+    n = next(_seq)
+    defaults = {"code": f"T{n}", "name": f"Тестовый район {n}", "population": 10000, "pupils": 1200}
+    return Territory.objects.create(region=region, **{**defaults, **kw})
+
+
+def make_org(region: Region, kind: str, parent: Organization | None = None, **kw) -> Organization:
+    n = next(_seq)
+    return organization_create(
+        region=region,
+        code=kw.pop("code", f"ORG{n}"),
+        name=kw.pop("name", f"Организация {n}"),
+        kind=kind,
+        parent=parent,
+        **kw,
+    )
+
+
+def make_staff(org: Organization, role: str, username: str | None = None, **kw) -> User:
+    return staff_user_create(
+        username=username or f"user{next(_seq)}",
+        password=PASSWORD,
+        organization=org,
+        role=role,
+        validate=False,
+        **kw,
+    )
+
+
+@dataclass
+class Personas:
+    region: Region
+    territory_a: Territory
+    territory_b: Territory
+    ministry: Organization
+    body_a: Organization
+    body_b: Organization
+    school_a: Organization
+    school_b: Organization
+    admin: User
+    coordinator: User
+    executor_a: User
+    executor_b: User
+    analyst: User
+    editor: User
+    citizen: Citizen
+
+
+def make_personas() -> Personas:
+    region = make_region()
+    ta = make_territory(region, name="Северный район")
+    tb = make_territory(region, name="Южный район")
+    ministry = make_org(region, Organization.Kind.MINISTRY, name="Министерство образования")
+    body_a = make_org(
+        region, Organization.Kind.MUNICIPAL_BODY, ministry, territory=ta, name="Управление образования А"
+    )
+    body_b = make_org(
+        region, Organization.Kind.MUNICIPAL_BODY, ministry, territory=tb, name="Управление образования Б"
+    )
+    school_a = make_org(region, Organization.Kind.SCHOOL, body_a, territory=ta, name="Школа № 1 (А)")
+    school_b = make_org(region, Organization.Kind.SCHOOL, body_b, territory=tb, name="Школа № 2 (Б)")
+    admin = make_staff(ministry, Role.ADMIN, "p_admin")
+    admin.is_superuser = True
+    admin.is_staff = True
+    admin.save()
+    citizen, _ = citizen_get_or_create(channel="telegram", value="100500", display_name="Анна")
+    return Personas(
+        region=region,
+        territory_a=ta,
+        territory_b=tb,
+        ministry=ministry,
+        body_a=body_a,
+        body_b=body_b,
+        school_a=school_a,
+        school_b=school_b,
+        admin=admin,
+        coordinator=make_staff(ministry, Role.COORDINATOR, "p_coordinator"),
+        executor_a=make_staff(body_a, Role.EXECUTOR, "p_executor_a"),
+        executor_b=make_staff(body_b, Role.EXECUTOR, "p_executor_b"),
+        analyst=make_staff(ministry, Role.ANALYST, "p_analyst"),
+        editor=make_staff(ministry, Role.EDITOR, "p_editor"),
+        citizen=citizen,
+    )

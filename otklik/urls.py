@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from otklik.core import views as core_views
+
+admin.site.site_header = "Отклик — администрирование"
+admin.site.site_title = "Отклик"
+admin.site.index_title = "Справочники и настройки"
+
+urlpatterns = [
+    path("health", core_views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("otklik.accounts.urls")),
+    path("staff/orgs/", include("otklik.orgs.urls")),
+    path("staff/topics/", include("otklik.routing.urls")),
+    path("", include("otklik.core.urls")),
+]
+
+handler400 = "otklik.core.views.error_400"
+handler403 = "otklik.core.views.error_403"
+handler404 = "otklik.core.views.error_404"
+handler500 = "otklik.core.views.error_500"
