@@ -44,7 +44,7 @@ fmt: venv
 check: venv
 	$(OTKLIK) makemigrations --check --dry-run
 	OTKLIK_SECRET_KEY=ci-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-long-enough-key \
-	  OTKLIK_HTTPS=1 OTKLIK_ALLOWED_HOSTS=otklik.example $(OTKLIK) check --deploy --fail-level WARNING
+	  OTKLIK_HTTPS=1 OTKLIK_ALLOWED_HOSTS=otklik.example OTKLIK_EMAIL_HOST=smtp.otklik.example $(OTKLIK) check --deploy --fail-level WARNING
 
 clean-db:
 	rm -f var/otklik.sqlite3 var/otklik.sqlite3-wal var/otklik.sqlite3-shm

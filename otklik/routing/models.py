@@ -35,3 +35,145 @@ class Topic(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class ProductionCalendarDay(models.Model):
+    """A row of the Russian production calendar: a holiday / day off, or a weekend made working.
+
+    Shipped for the current years by a data migration from `otklik/lib/data/`; editable in the
+    admin when the Government moves days off for a new year.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "нерабочий день"
+        WORKDAY = "workday", "рабочий выходной"
+
+    date = models.DateField("дата", unique=True)
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices)
+    note = models.CharField("основание", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "день производственного календаря"
+        verbose_name_plural = "производственный календарь"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} — {self.get_kind_display()}"
+
+
+class DeadlinePolicy(models.Model):
+    """How long an appeal of a kind may take: registration, answer, extension, redirect."""
+
+    class Unit(models.TextChoices):
+        CALENDAR_DAYS = "calendar_days", "календарные дни"
+        WORKING_DAYS = "working_days", "рабочие дни"
+        HOURS = "hours", "часы"
+
+    code = models.SlugField("код", max_length=30, unique=True)
+    name = models.CharField("название", max_length=200)
+    answer_amount = models.PositiveIntegerField("срок ответа")
+    answer_unit = models.CharField("единица срока ответа", max_length=20, choices=Unit.choices)
+    registration_working_days = models.PositiveIntegerField("срок регистрации, рабочих дней", default=3)
+    redirect_days = models.PositiveIntegerField("срок переадресации, дней", default=7)
+    extension_days = models.PositiveIntegerField("продление, не более дней", default=0)
+    max_extensions = models.PositiveIntegerField("продлений не более", default=0)
+    remind_before_hours = models.PositiveIntegerField("напоминать за, часов", default=24)
+    description = models.TextField("пояснение", blank=True)
+
+    class Meta:
+        verbose_name = "правило сроков"
+        verbose_name_plural = "правила сроков"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(TimeStampedModel):
+    """Topic × territory → who answers. Empty topic or territory means "any"; the most specific wins."""
+
+    class Level(models.TextChoices):
+        MINISTRY = "ministry", "министерство (верх дерева)"
+        MUNICIPAL_BODY = "municipal_body", "орган управления образованием территории"
+        ORGANIZATION = "organization", "указанная организация"
+
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.CASCADE, related_name="routing_rules", verbose_name="регион"
+    )
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rules",
+        verbose_name="тематика",
+        help_text="Пусто — любая тематика.",
+    )
+    territory = models.ForeignKey(
+        "orgs.Territory",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rules",
+        verbose_name="территория",
+        help_text="Пусто — любая территория.",
+    )
+    level = models.CharField("кому", max_length=20, choices=Level.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="организация",
+        help_text="Только для «указанная организация».",
+    )
+    policy = models.ForeignKey(
+        DeadlinePolicy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="правило сроков",
+        help_text="Пусто — по виду обращения.",
+    )
+    priority = models.PositiveSmallIntegerField(
+        "очерёдность", default=100, help_text="Среди равно точных правил первым проверяется меньшее число."
+    )
+    is_active = models.BooleanField("действует", default=True)
+    changed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="изменил",
+    )
+
+    class Meta:
+        verbose_name = "правило маршрутизации"
+        verbose_name_plural = "правила маршрутизации"
+        ordering = ["region", "priority", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.topic or 'любая тематика'} × {self.territory or 'любая территория'} → {self.get_level_display()}"
+
+
+class RoutingRuleChange(models.Model):
+    """History of routing rules: who changed what, and the rule as it was after the change."""
+
+    rule_id_ref = models.PositiveBigIntegerField("правило")
+    region = models.ForeignKey("orgs.Region", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField("когда", auto_now_add=True)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField("действие", max_length=20)
+    snapshot = models.JSONField("правило")
+
+    class Meta:
+        verbose_name = "изменение правила маршрутизации"
+        verbose_name_plural = "история правил маршрутизации"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} правило {self.rule_id_ref} {self.action}"

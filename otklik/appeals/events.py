@@ -1,0 +1,222 @@
+"""One function per kind of appeal event. The text is what people read in the timeline."""
+
+from django.utils import timezone
+
+from otklik.appeals.models import Appeal, AppealEvent
+
+LABELS = {
+    "registered": "Обращение зарегистрировано",
+    "topic_suggested": "Тематика определена автоматически",
+    "moderation": "Передано координатору на модерацию",
+    "routed": "Направлено исполнителю",
+    "assigned": "Назначен исполнитель",
+    "taken": "Взято в работу",
+    "info_requested": "Запрошены уточнения у заявителя",
+    "info_received": "Заявитель дополнил обращение",
+    "returned": "Возвращено на координацию",
+    "redirected": "Переадресовано по компетенции",
+    "extended": "Срок рассмотрения продлён",
+    "answered": "Дан ответ",
+    "rated": "Заявитель оценил ответ",
+    "escalated": "Передано в вышестоящую организацию",
+    "closed": "Обращение закрыто",
+    "merged": "Объединено с другим обращением",
+    "duplicate_found": "Найдено похожее обращение",
+    "comment": "Внутренний комментарий",
+    "reminder": "Напоминание о сроке",
+    "overdue": "Срок ответа нарушен",
+    "delivered": "Ответ доставлен заявителю",
+    "delivery_failed": "Ответ не удалось доставить",
+}
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "Система"
+    return str(actor)
+
+
+def record(
+    appeal: Appeal,
+    kind: str,
+    *,
+    actor=None,
+    text: str = "",
+    public: bool = True,
+    data: dict | None = None,
+    at=None,
+) -> AppealEvent:
+    """Write one event. Use the named helpers below; this is their common core."""
+    return AppealEvent.objects.create(
+        appeal=appeal,
+        kind=kind,
+        at=at or timezone.now(),
+        actor=actor,
+        actor_label=_actor_label(actor),
+        public=public,
+        text=text,
+        data=data or {},
+    )
+
+
+def registered(appeal, *, actor=None, at=None):
+    return record(
+        appeal,
+        "registered",
+        actor=actor,
+        at=at,
+        text=f"Номер {appeal.number}, канал: {appeal.get_channel_display()}.",
+        data={"channel": appeal.channel, "policy": appeal.policy.code},
+    )
+
+
+def topic_suggested(appeal, *, topic, confidence: float, at=None):
+    return record(
+        appeal,
+        "topic_suggested",
+        public=False,
+        at=at,
+        text=f"{topic.code} {topic.name} (уверенность {confidence:.0%})",
+        data={"topic": topic.code, "confidence": round(confidence, 3)},
+    )
+
+
+def moderation(appeal, *, reason: str, at=None):
+    return record(appeal, "moderation", public=False, text=reason, at=at)
+
+
+def routed(appeal, *, organization, automatic: bool, actor=None, due_at=None, at=None):
+    who = "автоматически" if automatic else "координатором"
+    return record(
+        appeal,
+        "routed",
+        actor=actor,
+        at=at,
+        text=f"{organization} ({who}).",
+        data={
+            "organization": organization.code,
+            "automatic": automatic,
+            "due_at": due_at.isoformat() if due_at else None,
+        },
+    )
+
+
+def assigned(appeal, *, executor, actor=None, at=None):
+    return record(
+        appeal,
+        "assigned",
+        actor=actor,
+        public=False,
+        text=str(executor),
+        at=at,
+        data={"executor": executor.pk},
+    )
+
+
+def taken(appeal, *, actor, at=None):
+    return record(appeal, "taken", actor=actor, at=at)
+
+
+def info_requested(appeal, *, actor, question: str, at=None):
+    return record(appeal, "info_requested", actor=actor, text=question, at=at)
+
+
+def info_received(appeal, *, text: str, at=None):
+    return record(appeal, "info_received", text=text, at=at)
+
+
+def returned(appeal, *, actor, reason: str, at=None):
+    return record(appeal, "returned", actor=actor, public=False, text=reason, at=at)
+
+
+def redirected(appeal, *, actor, to: str, reason: str, at=None):
+    return record(appeal, "redirected", actor=actor, text=f"{to}. {reason}".strip(), at=at, data={"to": to})
+
+
+def extended(appeal, *, actor, new_due, reason: str, at=None):
+    return record(
+        appeal,
+        "extended",
+        actor=actor,
+        text=f"Новый срок: {timezone.localtime(new_due):%d.%m.%Y}. {reason}",
+        data={"due_at": new_due.isoformat()},
+        at=at,
+    )
+
+
+def answered(appeal, *, actor, text: str, at=None):
+    return record(appeal, "answered", actor=actor, text=text, at=at)
+
+
+def rated(appeal, *, rating: int, comment: str, at=None):
+    return record(
+        appeal, "rated", text=f"Оценка {rating} из 5. {comment}".strip(), at=at, data={"rating": rating}
+    )
+
+
+def escalated(appeal, *, to, due_at, at=None):
+    return record(
+        appeal,
+        "escalated",
+        text=f"{to}: повторное рассмотрение до {timezone.localtime(due_at):%d.%m.%Y %H:%M}.",
+        at=at,
+        data={"organization": to.code, "due_at": due_at.isoformat()},
+    )
+
+
+def closed(appeal, *, reason: str, actor=None, at=None):
+    return record(appeal, "closed", actor=actor, text=reason, at=at)
+
+
+def merged(appeal, *, into, actor, at=None):
+    return record(
+        appeal,
+        "merged",
+        actor=actor,
+        text=f"Основное обращение: {into.number}.",
+        at=at,
+        data={"into": into.number},
+    )
+
+
+def duplicate_found(appeal, *, other, similarity: float, at=None):
+    return record(
+        appeal,
+        "duplicate_found",
+        public=False,
+        at=at,
+        text=f"Похоже на {other.number} (сходство {similarity:.0%}).",
+        data={"other": other.number, "similarity": round(similarity, 3)},
+    )
+
+
+def comment(appeal, *, actor, text: str, at=None):
+    return record(appeal, "comment", actor=actor, public=False, text=text, at=at)
+
+
+def reminder(appeal, *, due_at, at=None):
+    return record(
+        appeal,
+        "reminder",
+        public=False,
+        at=at,
+        text=f"Срок ответа: {timezone.localtime(due_at):%d.%m.%Y %H:%M}.",
+    )
+
+
+def overdue(appeal, *, due_at, at=None):
+    return record(
+        appeal,
+        "overdue",
+        public=False,
+        at=at,
+        text=f"Срок {timezone.localtime(due_at):%d.%m.%Y %H:%M} истёк; сообщено координатору.",
+    )
+
+
+def delivered(appeal, *, channel: str, at=None):
+    return record(appeal, "delivered", text=f"Канал: {channel}.", at=at, data={"channel": channel})
+
+
+def delivery_failed(appeal, *, channel: str, error: str, at=None):
+    return record(appeal, "delivery_failed", public=False, text=f"{channel}: {error}", at=at)

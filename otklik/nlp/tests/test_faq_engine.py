@@ -1,0 +1,141 @@
+"""Engine decisions on a small gold set written by us (education questions as citizens type them)."""
+
+import pytest
+
+from otklik.nlp.faq import Engine, FaqArticle
+
+ARTICLES = [
+    FaqArticle(
+        "first-grade",
+        "Когда начинается приём заявлений в первый класс?",
+        "Для детей с закреплённой территории и льготников — с 1 апреля по 30 июня, для остальных — с 6 июля.",
+        ["когда запись в первый класс", "с какого числа записывают в 1 класс"],
+    ),
+    FaqArticle(
+        "kindergarten-queue",
+        "Как узнать место ребёнка в очереди в детский сад?",
+        "Позицию в очереди показывает личный кабинет на Госуслугах в разделе заявлений.",
+        ["где посмотреть очередь в садик", "какие мы по счету в очереди в детсад"],
+    ),
+    FaqArticle(
+        "duplicate-certificate",
+        "Как получить дубликат утерянного аттестата?",
+        "Заявление подают в школу, выдавшую аттестат; дубликат выдают бесплатно.",
+        ["потеряли аттестат что делать", "восстановить аттестат об образовании"],
+    ),
+    FaqArticle(
+        "interview",
+        "Что такое итоговое собеседование по русскому языку в 9 классе?",
+        "Это устный экзамен, зачёт по нему — допуск к ОГЭ.",
+        ["собеседование 9 класс допуск к огэ", "как сдать устное собеседование"],
+    ),
+    FaqArticle(
+        "family-education",
+        "Как перейти на семейное обучение?",
+        "Родители уведомляют муниципальный орган управления образованием о выборе семейной формы.",
+        ["перевести ребенка на семейное образование", "учиться дома на семейке"],
+    ),
+    FaqArticle(
+        "school-meals",
+        "Положено ли бесплатное горячее питание в начальной школе?",
+        "Да, ученики 1–4 классов получают бесплатное горячее питание.",
+        ["бесплатные обеды в начальных классах", "кормят ли бесплатно 1-4 класс"],
+    ),
+    FaqArticle(
+        "transfer",
+        "Как перевести ребёнка в другую школу?",
+        "Получите согласие принимающей школы и подайте заявление об отчислении в порядке перевода.",
+        ["перевод в другую школу посреди года", "сменить школу как"],
+    ),
+    FaqArticle(
+        "teacher-leave",
+        "Сколько дней отпуск у учителя?",
+        "Педагоги общеобразовательных организаций имеют ежегодный отпуск 56 календарных дней.",
+        ["отпуск педагога сколько", "56 дней отпуска учителям"],
+    ),
+]
+
+QUESTIONS = [
+    ("здравствуйте когда можно подать заявление в 1 класс", "first-grade"),
+    ("с какой даты запись в первый клас", "first-grade"),
+    ("как посмотреть очередь в детский сад", "kindergarten-queue"),
+    ("какой номер в очереди в садик у нас", "kindergarten-queue"),
+    ("потеряли аттестат за 11 класс как получить новый", "duplicate-certificate"),
+    ("дубликат аттестата где взять", "duplicate-certificate"),
+    ("итоговое собеседование что это", "interview"),
+    ("семейное обучение как оформить", "family-education"),
+    ("хотим учиться дома семейное образование", "family-education"),
+    ("бесплатное питание в начальной школе положено?", "school-meals"),
+    ("перевести ребенка в другую школу", "transfer"),
+    ("какой отпуск у учителей", "teacher-leave"),
+    ("Добрый день! Подскажите пожалуйста как перейти на семейное обучение", "family-education"),
+    ("rfr gthtdtcnb ht,tyrf d lheue. irjke", "transfer"),
+]
+OFF_TOPIC = ["какая погода будет завтра в москве", "посоветуйте рецепт борща"]
+
+
+@pytest.fixture(scope="module")
+def lexical() -> Engine:
+    return Engine.build(ARTICLES, vectors=False)
+
+
+@pytest.mark.parametrize(("text", "gold"), QUESTIONS)
+def test_right_article_ranks_first(lexical, text, gold):
+    assert lexical.ask(text).candidates[0].article_id == gold
+
+
+def test_most_questions_are_answered_or_offered(lexical):
+    actions = [lexical.ask(text).action for text, _ in QUESTIONS]
+    assert actions.count("abstain") <= 2
+
+
+@pytest.mark.parametrize("text", OFF_TOPIC)
+def test_off_topic_questions_are_not_answered(lexical, text):
+    assert lexical.ask(text).action == "abstain"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "?!", "я" * 100_000, "\x00\x01"])
+def test_degenerate_input_abstains_without_error(lexical, text):
+    decision = lexical.ask(text)
+    assert decision.action in {"abstain", "choices"}
+    assert 0.0 <= decision.confidence <= 1.0
+
+
+def test_paraphrase_loop_teaches_the_engine():
+    engine = Engine.build(ARTICLES, vectors=False)
+    question = "продленка есть в первом классе бесплатная"
+    before = engine.ask(question)
+    assert before.action != "answer" or before.candidates[0].article_id != "school-meals"
+    meals = next(a for a in ARTICLES if a.id == "school-meals")
+    engine.upsert(
+        FaqArticle(
+            meals.id,
+            meals.question,
+            meals.answer,
+            [*meals.paraphrases, "бесплатная продленка с питанием в первом классе"],
+        )
+    )
+    after = engine.ask(question)
+    assert after.candidates[0].article_id == "school-meals"
+    assert after.confidence > before.confidence
+
+
+def test_remove_and_upsert_change_what_can_be_found():
+    engine = Engine.build(ARTICLES, vectors=False)
+    engine.remove("teacher-leave")
+    assert len(engine) == len(ARTICLES) - 1
+    assert all(c.article_id != "teacher-leave" for c in engine.ask("какой отпуск у учителей").candidates)
+    engine.upsert(FaqArticle("new", "Где посмотреть расписание звонков?", "На сайте школы."))
+    assert engine.ask("расписание звонков где").candidates[0].article_id == "new"
+
+
+def test_empty_engine_abstains():
+    assert Engine.build([], vectors=False).ask("как записать ребенка в школу").action == "abstain"
+
+
+@pytest.mark.slow
+def test_sentence_vectors_understand_other_words():
+    engine = Engine.build(ARTICLES, vectors=True)
+    decision = engine.ask("сколько отдыхают летом педагоги")
+    assert decision.candidates[0].article_id == "teacher-leave"
+    assert "e5" in decision.scores
