@@ -168,12 +168,10 @@ class Engine:
         np.maximum.at(out, self._doc_article, doc_scores)
         return out
 
-    def _score(self, text: str) -> tuple[np.ndarray, dict]:
-        norm = normalize(text)
-        lem = _lemma_text(text)
+    def _lexical(self, text: str) -> tuple[np.ndarray, dict]:
         cfg = self.config
-        q_lem = self._lem_vec.transform([lem])
-        q_chr = self._chr_vec.transform([norm])
+        q_lem = self._lem_vec.transform([_lemma_text(text)])
+        q_chr = self._chr_vec.transform([normalize(text)])
         lem_doc = np.asarray((self._L @ q_lem.T).todense()).ravel()
         chr_doc = np.asarray((self._C @ q_chr.T).todense()).ravel()
         lem_ans = np.asarray((self._LA @ q_lem.T).todense()).ravel()
@@ -183,20 +181,25 @@ class Engine:
             "answer": lem_ans,
         }
         total = cfg.w_lemma * parts["lemma"] + cfg.w_char * parts["char"]
-        if self.use_vectors:
-            q = vectors.query(text)
-            parts["e5"] = self._per_article_max(self._E @ q)
-            parts["centroid"] = self._centroids @ q
-            parts["e5_answer"] = self._EA @ q
-            # e5 cosines of unrelated Russian texts sit near 0.75: centre and stretch them so that
-            # they are on the scale of the TF-IDF cosines they are added to.
-            total = total + 4 * (
-                cfg.w_e5 * (parts["e5"] - 0.75)
-                + cfg.w_centroid * (parts["centroid"] - 0.75)
-                + cfg.w_answer * (parts["e5_answer"] - 0.75)
-            )
-        else:
+        if not self.use_vectors:
             total = total + cfg.w_answer * 0.5 * lem_ans
+        return total, parts
+
+    def _semantic(self, text: str) -> tuple[np.ndarray, dict]:
+        cfg = self.config
+        q = vectors.query(text)
+        parts = {
+            "e5": self._per_article_max(self._E @ q),
+            "centroid": self._centroids @ q,
+            "e5_answer": self._EA @ q,
+        }
+        # e5 cosines of unrelated Russian texts sit near 0.75: centre and stretch them so that they
+        # are on the scale of the TF-IDF cosines they are added to.
+        total = 4 * (
+            cfg.w_e5 * (parts["e5"] - 0.75)
+            + cfg.w_centroid * (parts["centroid"] - 0.75)
+            + cfg.w_answer * (parts["e5_answer"] - 0.75)
+        )
         return total, parts
 
     def ask(self, text: str) -> Decision:
@@ -210,12 +213,19 @@ class Engine:
             or not any(ch.isalpha() for ch in norm)
         ):
             return Decision([], {}, "abstain", 0.0, norm)
-        scores, parts = self._score(text)
-        # Two questions in one message: each part may find its own article; keep the best per article.
+        lexical, parts = self._lexical(text)
+        semantic = 0.0
+        if self.use_vectors:
+            semantic, semantic_parts = self._semantic(text)
+            parts.update(semantic_parts)
+        scores = lexical + semantic
+        # Two questions in one message: each part may find its own article on the lexical views
+        # (the sentence vector of the whole message already covers both parts); this keeps long
+        # messages about as fast as short ones.
         pieces = split_questions(text) if len(text) > 60 else [text]
         if len(pieces) > 1:
-            for piece in pieces[:2]:
-                scores = np.maximum(scores, self._score(piece)[0])
+            for piece in pieces[:3]:
+                scores = np.maximum(scores, self._lexical(piece)[0] + semantic)
         order = np.argsort(-scores)[: self.config.top_k]
         candidates = [Candidate(self._ids[i], float(scores[i])) for i in order]
         top = candidates[0].score

@@ -13,7 +13,8 @@ import numpy as np
 
 log = logging.getLogger("otklik.nlp.vectors")
 DIM = 384
-MAX_CHARS = 400  # long messages are cut: the head carries the question and it bounds latency
+QUERY_CHARS = 200  # long messages are cut: the head carries the question, and it bounds latency
+PASSAGE_CHARS = 400
 
 _lock = threading.Lock()
 _model = None
@@ -43,7 +44,7 @@ def available() -> bool:
 
 def query(text: str) -> np.ndarray:
     """Unit vector of a citizen's question."""
-    return _load().query(text[:MAX_CHARS] or " ")
+    return _load().query(text[:QUERY_CHARS] or " ")
 
 
 def passages(texts: list[str]) -> np.ndarray:
@@ -52,5 +53,8 @@ def passages(texts: list[str]) -> np.ndarray:
         return np.zeros((0, DIM), dtype=np.float32)
     model = _load()
     return np.vstack(
-        [model.passage([t[:MAX_CHARS] or " " for t in texts[i : i + 64]]) for i in range(0, len(texts), 64)]
+        [
+            model.passage([t[:PASSAGE_CHARS] or " " for t in texts[i : i + 64]])
+            for i in range(0, len(texts), 64)
+        ]
     )

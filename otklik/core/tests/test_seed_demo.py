@@ -1,0 +1,75 @@
+"""`otklik seed_demo` builds the demo region from every app's contribution, once."""
+
+import io
+
+from django.core.management import call_command
+from django.db.models import Count
+
+from otklik.accounts.models import Membership, User
+from otklik.accounts.roles import Role
+from otklik.kb.models import Article, Query, QueryCluster
+from otklik.orgs.models import Organization, Region, Territory
+from otklik.routing.models import Topic
+from otklik.routing.services import route
+
+
+def test_seed_demo_builds_the_whole_demo_region_once(db, client):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+
+    region = Region.objects.get()
+    assert region.name == "Демо-область"
+    assert region.timezone == "Asia/Yekaterinburg"
+    assert Territory.objects.count() >= 6
+    kinds = dict(Organization.objects.values_list("kind").annotate(n=Count("pk")))
+    assert kinds["ministry"] == 1
+    assert kinds["municipal_body"] == Territory.objects.count()
+    assert sum(kinds.get(k, 0) for k in ("school", "kindergarten", "college")) >= 30
+    assert {b.parent.kind for b in Organization.objects.filter(kind="municipal_body")} == {"ministry"}
+
+    # one account per role, each printed, each logs in and lands on its home page
+    for login, role in [
+        ("admin", Role.ADMIN),
+        ("coordinator", Role.COORDINATOR),
+        ("executor", Role.EXECUTOR),
+        ("analyst", Role.ANALYST),
+        ("editor", Role.EDITOR),
+    ]:
+        assert Membership.objects.filter(user=User.objects.get(username=login), role=role).exists()
+        assert login in printed
+        assert client.login(username=login, password="otklik-demo-2026")
+        assert client.get("/staff/").status_code == 200
+        client.logout()
+
+    # the topic tree starts from the seed documents' categories
+    top = set(Topic.objects.filter(parent__isnull=True).values_list("name", flat=True))
+    assert len(top) == 14
+    for name in [
+        "Дошкольное образование",
+        "Общее образование",
+        "Профессиональное образование",
+        "Наградная политика в сфере образования",
+        "Контроль качества и надзор в сфере образования",
+    ]:
+        assert name in top
+    assert Topic.objects.filter(parent__isnull=False).count() >= 14 * 4
+    assert Topic.objects.filter(urgent=True).exists()
+
+    # routing: a kindergarten topic goes to the territory's own body, or the ministry if unknown
+    territory = Territory.objects.order_by("code").first()
+    kindergarten = Topic.objects.get(code="01.01")
+    assert route(region=region, topic=kindergarten, territory=territory).organization.territory == territory
+    assert route(region=region, topic=kindergarten, territory=None).organization.kind == "ministry"
+
+    # the knowledge base and a year of labelled synthetic questions with an editors' queue
+    if Article.objects.exists():
+        assert Query.objects.filter(is_synthetic=True, gold_article__isnull=False).exists()
+        assert QueryCluster.objects.exists()
+
+    # a second run keeps everything
+    before = Organization.objects.count()
+    again = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=again)
+    assert "уже содержит данные" in again.getvalue()
+    assert Organization.objects.count() == before
