@@ -63,9 +63,10 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
     assert route(region=region, topic=kindergarten, territory=None).organization.kind == "ministry"
 
     # the knowledge base and a year of labelled synthetic questions with an editors' queue
-    if Article.objects.exists():
-        assert Query.objects.filter(is_synthetic=True, gold_article__isnull=False).exists()
-        assert QueryCluster.objects.exists()
+    assert Article.objects.filter(status=Article.Status.PUBLISHED).count() >= 80
+    assert min(a.paraphrases.count() for a in Article.objects.all()) >= 3
+    assert Query.objects.filter(is_synthetic=True, gold_article__isnull=False).count() > 5000
+    assert QueryCluster.objects.filter(size__gte=5).exists()
 
     # a second run keeps everything
     before = Organization.objects.count()
