@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("otklik.accounts.urls")),
     path("staff/orgs/", include("otklik.orgs.urls")),
     path("staff/topics/", include("otklik.routing.urls")),
+    path("staff/kb/", include("otklik.kb.urls")),
     path("", include("otklik.core.urls")),
 ]
 

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from otklik.kb import views
+
+app_name = "kb"
+urlpatterns = [
+    path("", views.article_list, name="articles"),
+    path("articles/new/", views.article_create, name="article_new"),
+    path("articles/<int:pk>/", views.article_edit, name="article"),
+    path("articles/<int:pk>/status/", views.article_status, name="article_status"),
+    path("articles/<int:pk>/paraphrases/", views.paraphrase_add, name="paraphrase_add"),
+    path("paraphrases/<int:pk>/delete/", views.paraphrase_delete, name="paraphrase_delete"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/rebuild/", views.queue_rebuild, name="queue_rebuild"),
+    path("queue/<int:pk>/", views.cluster_action, name="cluster_action"),
+    path("log/", views.query_log, name="log"),
+    path("log/<int:pk>/paraphrase/", views.query_to_paraphrase, name="query_to_paraphrase"),
+    path("try/", views.try_engine, name="try"),
+    path("transfer/", views.transfer, name="transfer"),
+    path("export.<str:fmt>", views.export, name="export"),
+]
