@@ -10,13 +10,15 @@ def _key(text: str) -> str:
     return " ".join(text.lower().replace("ё", "е").split())
 
 
-def cluster_texts(texts: Sequence[str], *, threshold: float = 0.3, max_texts: int = 20000) -> list[int]:
+def cluster_texts(texts: Sequence[str], *, threshold: float = 0.25, max_texts: int = 20000) -> list[int]:
     """Assign a cluster number to each text (greedy leader clustering on char n-gram TF-IDF).
 
     Identical texts (after case and space folding) always share a cluster and are clustered once.
     Unique texts are visited from the most central (closest to the overall centroid) down; each
-    joins the most similar cluster centroid if the cosine similarity reaches `threshold`, otherwise
-    it founds a new cluster. Deterministic. Unique texts beyond `max_texts` get -1.
+    joins the cluster whose leader (first member) it resembles most if the cosine similarity
+    reaches `threshold`, otherwise it leads a new cluster. Comparing with fixed leaders rather than
+    moving centroids keeps large groups from drifting into neighbouring needs. Deterministic.
+    Unique texts beyond `max_texts` get -1.
     """
     keys = [_key(t) for t in texts]
     unique: dict[str, int] = {}
@@ -34,11 +36,10 @@ def cluster_texts(texts: Sequence[str], *, threshold: float = 0.3, max_texts: in
     matrix = matrix.tocsr().astype(np.float32)
     centrality = np.asarray(matrix @ np.asarray(matrix.mean(axis=0)).ravel()).ravel()
     labels_unique = [-1] * len(order)
-    # Centroids are dense rows grown in blocks; a similarity touches only the row's non-zero
+    # Leaders are dense rows grown in blocks; a similarity touches only the row's non-zero
     # columns, so each step costs (clusters x row length), not (clusters x vocabulary).
     capacity = 64
     centroids = np.zeros((capacity, matrix.shape[1]), dtype=np.float32)
-    sums = np.zeros_like(centroids)
     k = 0
     for i in sorted(range(len(order)), key=lambda j: (-centrality[j], j)):
         start_, end_ = matrix.indptr[i], matrix.indptr[i + 1]
@@ -48,15 +49,10 @@ def cluster_texts(texts: Sequence[str], *, threshold: float = 0.3, max_texts: in
             best = int(np.argmax(sims))
             if sims[best] >= threshold:
                 labels_unique[i] = best
-                sums[best, idx] += data
-                norm = np.linalg.norm(sums[best])
-                centroids[best] = sums[best] / norm if norm else sums[best]
                 continue
         if k == capacity:
             capacity *= 2
             centroids = np.vstack([centroids, np.zeros_like(centroids)])
-            sums = np.vstack([sums, np.zeros_like(sums)])
-        sums[k, idx] = data
         centroids[k, idx] = data
         labels_unique[i] = k
         k += 1

@@ -53,3 +53,10 @@ def test_csrf_failure_page_is_russian(db):
     response = strict.post("/accounts/login/", {"username": "a", "password": "b"})
     assert response.status_code == 403
     assert "Форма устарела" in response.content.decode()
+
+
+def test_static_files_are_served_without_a_cdn(client, db):
+    for path in ("/static/otklik/otklik.css", "/static/otklik/htmx-2.0.11.min.js"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content)
