@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from otklik.appeals.models import ApiToken, Appeal, AppealEvent, Attachment, Notification
+from otklik.core.admin_base import ScopedAdmin
+
+
+class EventInline(admin.TabularInline):
+    model = AppealEvent
+    extra = 0
+    fields = ["at", "kind", "actor_label", "public", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["name", "content_type", "size", "from_citizen", "file"]
+    readonly_fields = ["name", "content_type", "size", "from_citizen"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ScopedAdmin):
+    list_display = [
+        "number",
+        "registered_at",
+        "channel",
+        "status",
+        "organization",
+        "topic",
+        "due_at",
+        "overdue",
+    ]
+    list_filter = ["status", "channel", "overdue", "is_anonymous", "policy"]
+    search_fields = ["number", "text", "external_id"]
+    date_hierarchy = "registered_at"
+    inlines = [EventInline, AttachmentInline]
+    readonly_fields = ["number", "secret", "registered_at", "status", "due_at", "answered_at", "closed_at"]
+    autocomplete_fields = ["organization", "topic", "topic_suggested", "citizen", "duplicate_of"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ScopedAdmin):
+    org_field = "appeal__organization"
+    list_display = ["created_at", "channel", "recipient", "state", "attempts", "sent_at"]
+    list_filter = ["state", "channel"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin):
+    list_display = ["name", "prefix", "organization", "is_active", "last_used_at"]
+    readonly_fields = ["prefix", "key_hash", "last_used_at"]
