@@ -220,3 +220,6 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "otklik.core.views.csrf_failure"
+
+# Appeals whose suggested topic is at least this certain are routed without a coordinator.
+APPEAL_AUTO_ROUTE_CONFIDENCE = float(env_str("OTKLIK_AUTO_ROUTE_CONFIDENCE", "0.5"))

@@ -6,6 +6,7 @@ from otklik.appeals.models import Appeal, AppealEvent
 
 LABELS = {
     "registered": "Обращение зарегистрировано",
+    "anonymous": "Анонимное обращение",
     "topic_suggested": "Тематика определена автоматически",
     "moderation": "Передано координатору на модерацию",
     "routed": "Направлено исполнителю",

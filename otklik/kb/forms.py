@@ -1,51 +1,71 @@
 from django import forms
+from django.urls import reverse_lazy
 
 from otklik.kb.models import Article, Category
-from otklik.orgs.models import Organization
+from otklik.kb.services import MAX_QUESTION
 
-TEXT_LIMITS = {"question": 500, "answer": 20000, "legal_basis": 2000}
+MAX_ANSWER = 20000  # the same cap services.article_create applies
+TEXT_LIMITS = {"question": MAX_QUESTION, "answer": MAX_ANSWER, "legal_basis": 2000}
+DATE_FIELDS = ("valid_from", "valid_to", "review_at")
+
+
+def category_choices(region) -> list[tuple[int, str]]:
+    """Categories in tree order (section, then its subsections), labelled with the section."""
+    cats = list(Category.objects.filter(region=region).order_by("position", "title"))
+    children: dict[int | None, list[Category]] = {}
+    for c in cats:
+        children.setdefault(c.parent_id, []).append(c)
+    choices: list[tuple[int, str]] = []
+
+    def walk(parent_id, prefix: str) -> None:
+        for c in children.get(parent_id, []):
+            label = f"{prefix}{c.title}" + ("" if c.is_active else " (скрыта)")
+            choices.append((c.pk, label))
+            walk(c.pk, f"{prefix}{c.title} → ")
+
+    walk(None, "")
+    return choices
 
 
 class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = [
-            "question",
-            "answer",
-            "legal_basis",
-            "category",
-            "scope_organization",
-            "valid_from",
-            "valid_to",
-            "review_at",
-        ]
+        fields = ["question", "answer", "legal_basis", "category", "scope_organization", *DATE_FIELDS]
         widgets = {
-            "question": forms.TextInput(attrs={"maxlength": 500}),
-            "answer": forms.Textarea(attrs={"rows": 10}),
+            "question": forms.TextInput(attrs={"maxlength": MAX_QUESTION}),
+            "answer": forms.Textarea(
+                attrs={
+                    "rows": 12,
+                    "hx-post": reverse_lazy("kb:preview"),
+                    "hx-trigger": "input changed delay:600ms",
+                    "hx-target": "#preview",
+                    "hx-swap": "innerHTML",
+                    "aria-describedby": "answer-help",
+                }
+            ),
             "legal_basis": forms.Textarea(attrs={"rows": 2}),
-            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "review_at": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in DATE_FIELDS},
         }
         error_messages = {
             "question": {"required": "Впишите вопрос."},
             "answer": {"required": "Впишите ответ."},
             "category": {"required": "Выберите категорию.", "invalid_choice": "Такой категории нет."},
+            "scope_organization": {"invalid_choice": "Эта организация вам недоступна."},
         }
 
-    def __init__(self, *args, region, organizations, **kwargs):
+    def __init__(self, *args, region, organizations, region_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(region=region).select_related("parent")
-        self.fields["category"].label_from_instance = lambda c: (
-            f"{c.parent.title} → {c.title}" if c.parent else c.title
-        )
-        self.fields["scope_organization"].queryset = organizations
-        self.fields["scope_organization"].empty_label = "весь регион"
-        for name in ("valid_from", "valid_to", "review_at"):
-            self.fields[name].error_messages["invalid"] = "Дата в формате ДД.ММ.ГГГГ."
-        self.fields[
-            "answer"
-        ].help_text = "Markdown: **жирный**, списки через «- », ссылки [текст](https://…)."
+        category = self.fields["category"]
+        category.queryset = Category.objects.filter(region=region)
+        category.choices = [("", "— выберите —"), *category_choices(region)]
+        scope = self.fields["scope_organization"]
+        scope.queryset = organizations
+        # An editor below the top of the tree may only write articles for their own organizations.
+        scope.required = not region_wide
+        scope.empty_label = "весь регион" if region_wide else "— выберите —"
+        scope.error_messages["required"] = "Выберите организацию: статьи для всего региона ведёт министерство."
+        for name in DATE_FIELDS:
+            self.fields[name].error_messages["invalid"] = "Дата в формате ДД.ММ.ГГГГ, например 01.09.2026."
 
     def clean(self):
         data = super().clean()
@@ -61,32 +81,42 @@ class ArticleForm(forms.ModelForm):
 class ParaphraseForm(forms.Form):
     text = forms.CharField(
         label="Новая формулировка",
-        max_length=500,
+        max_length=MAX_QUESTION,
         strip=True,
-        error_messages={"required": "Впишите формулировку.", "max_length": "Не длиннее 500 символов."},
+        widget=forms.TextInput(attrs={"maxlength": MAX_QUESTION, "autocomplete": "off"}),
+        error_messages={
+            "required": "Впишите формулировку.",
+            "max_length": f"Не длиннее {MAX_QUESTION} символов.",
+        },
     )
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Файл базы знаний (.yaml, .csv, .xlsx)",
-        error_messages={"required": "Выберите файл.", "empty": "Файл пуст."},
+        label="Файл базы знаний (.yaml, .csv или .xlsx)",
+        error_messages={
+            "required": "Выберите файл.",
+            "empty": "Файл пуст.",
+            "invalid": "Файл не получен: выберите его ещё раз.",
+        },
     )
     status = forms.ChoiceField(
-        label="Статус статей",
-        choices=[("", "как в файле"), ("draft", "загрузить черновиками")],
+        label="Статус загружаемых статей",
+        choices=[
+            ("", "как указано в файле (без статуса — опубликована)"),
+            ("draft", "все черновиками, в том числе уже существующие"),
+        ],
         required=False,
+        error_messages={"invalid_choice": "Выберите один из вариантов статуса."},
     )
 
 
 class ClusterForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("paraphrases", ""), ("draft", ""), ("dismiss", "")],
-        error_messages={"invalid_choice": "Неизвестное действие."},
+        error_messages={"required": "Не выбрано действие.", "invalid_choice": "Неизвестное действие."},
     )
-    article = forms.IntegerField(required=False, error_messages={"invalid": "Выберите статью."})
-    category = forms.IntegerField(required=False, error_messages={"invalid": "Выберите категорию."})
-
-
-def organizations_choice(queryset):
-    return queryset.order_by("path") if queryset is not None else Organization.objects.none()
+    article = forms.IntegerField(required=False, error_messages={"invalid": "Выберите статью из списка."})
+    category = forms.IntegerField(
+        required=False, error_messages={"invalid": "Выберите категорию из списка."}
+    )

@@ -209,6 +209,13 @@ def kb_parse(*, content: bytes, filename: str) -> tuple[list[dict], list[dict]]:
     raise KbImportError(["Поддерживаются файлы .yaml, .csv и .xlsx."])
 
 
+def _is_date(value: str) -> bool:
+    try:
+        return parse_date(value[:10]) is not None
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+        return False
+
+
 def _validate(region: Region, categories: list[dict], articles: list[dict]) -> list[str]:
     problems = []
     known = set(Category.objects.filter(region=region).values_list("slug", flat=True))
@@ -241,7 +248,7 @@ def _validate(region: Region, categories: list[dict], articles: list[dict]) -> l
         if a["status"] and a["status"] not in Article.Status.values:
             problems.append(f"{where}: неизвестный статус «{a['status']}».")
         for key in ("review_at", "valid_from", "valid_to"):
-            if a[key] and parse_date(a[key][:10]) is None:
+            if a[key] and not _is_date(a[key]):
                 problems.append(f"{where}: дата {key} не в формате ГГГГ-ММ-ДД.")
     return problems
 

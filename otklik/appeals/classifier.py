@@ -1,0 +1,73 @@
+"""The topic classifier and territory matcher of this process, per region, refreshed as data grows.
+
+Trained from the topic tree's own words plus every appeal whose topic a person confirmed; retrained
+when the number of confirmed appeals has grown by a tenth (checked at most once a minute).
+"""
+
+import threading
+import time
+
+from otklik.appeals.models import Appeal
+from otklik.nlp.classify import TerritoryMatcher, TopicClassifier
+from otklik.orgs.models import Territory
+from otklik.routing.models import Topic
+
+CHECK_EVERY_S = 60
+HISTORY_LIMIT = 20000
+
+_lock = threading.Lock()
+_state: dict[int, dict] = {}
+
+
+def _labelled(region_id: int):
+    return Appeal.objects.filter(
+        region_id=region_id, topic__isnull=False, topic__parent__isnull=False, is_synthetic=False
+    ).exclude(topic_id=None)
+
+
+def _train(region_id: int) -> dict:
+    topics = list(Topic.objects.filter(region_id=region_id, is_active=True, parent__isnull=False))
+    descriptions = {t.pk: ". ".join([t.name, t.description, "; ".join(t.keywords)]) for t in topics}
+    history = list(
+        _labelled(region_id).order_by("-registered_at").values_list("text", "topic_id")[:HISTORY_LIMIT]
+    )
+    classifier = TopicClassifier.from_descriptions(descriptions, history) if descriptions else None
+    territories = {t.pk: [t.name, *t.aliases] for t in Territory.objects.filter(region_id=region_id)}
+    return {
+        "classifier": classifier,
+        "matcher": TerritoryMatcher(territories),
+        "history": len(history),
+        "checked": time.monotonic(),
+    }
+
+
+def _current(region_id: int) -> dict:
+    with _lock:
+        state = _state.get(region_id)
+        if state is None:
+            state = _state[region_id] = _train(region_id)
+        elif time.monotonic() - state["checked"] > CHECK_EVERY_S:
+            state["checked"] = time.monotonic()
+            if _labelled(region_id).count() > state["history"] * 1.1 + 10:
+                state = _state[region_id] = _train(region_id)
+        return state
+
+
+def suggest_topic(*, region_id: int, text: str) -> tuple[Topic | None, float]:
+    classifier = _current(region_id)["classifier"]
+    if classifier is None:
+        return None, 0.0
+    prediction = classifier.predict(text)
+    if prediction.label is None:
+        return None, 0.0
+    return Topic.objects.filter(pk=prediction.label).first(), prediction.confidence
+
+
+def find_territory(*, region_id: int, text: str) -> tuple[Territory | None, float]:
+    code, confidence = _current(region_id)["matcher"].find(text)
+    return (Territory.objects.filter(pk=code).first(), confidence) if code else (None, 0.0)
+
+
+def reset() -> None:
+    with _lock:
+        _state.clear()

@@ -1,0 +1,535 @@
+"""Every write to an appeal: intake, routing, work, answer, rating, escalation.
+
+Each service owns its transaction, writes the history event in it, and schedules follow-up work
+(deadline reminders and checks, deliveries to the citizen) to run after the commit.
+"""
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from otklik.appeals import events
+from otklik.appeals.models import Appeal, AppealSequence, Channel, Notification
+from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status, can_transition
+from otklik.orgs.models import Organization, Region, Territory
+from otklik.routing.deadlines import answer_due, extended_due, reminder_at
+from otklik.routing.models import DeadlinePolicy, Topic
+from otklik.routing.services import route
+
+log = logging.getLogger("otklik.appeals")
+MAX_TEXT = 20000
+MIN_TEXT = 10
+# Channels whose messages follow the ПОС-style short term; the rest are appeals under 59-ФЗ.
+POS_CHANNELS = {Channel.TELEGRAM, Channel.WEBCHAT, Channel.WIDGET, Channel.POS, Channel.INCIDENT}
+
+
+class AppealError(ValidationError):
+    """A refused workflow step, with a Russian reason for the person who tried it."""
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _transition(appeal: Appeal, new: str) -> None:
+    """The only writer of `Appeal.status`."""
+    if appeal.status and not can_transition(appeal.status, new):
+        raise AppealError(
+            f"Нельзя перевести обращение из статуса «{Status(appeal.status).label}» в «{Status(new).label}»."
+        )
+    appeal.status = new
+
+
+def _next_number(region: Region, year: int) -> str:
+    sequence, _ = AppealSequence.objects.get_or_create(region=region, year=year)
+    AppealSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db()
+    return f"{region.appeal_prefix}-{year}-{sequence.last:06d}"
+
+
+def _schedule_deadline(appeal: Appeal, start_at: datetime) -> None:
+    """Reminder and missed-deadline tasks, run by the worker at the right moment."""
+    if appeal.due_at is None:
+        return
+    from otklik.appeals import tasks
+
+    due = appeal.due_at
+    remind = reminder_at(policy=appeal.policy, due_at=due, start_at=start_at)
+
+    def enqueue():
+        tasks.appeal_deadline_reminder.using(run_after=remind).enqueue(appeal.pk, due.isoformat())
+        tasks.appeal_deadline_check.using(run_after=due).enqueue(appeal.pk, due.isoformat())
+
+    transaction.on_commit(enqueue)
+
+
+def _notify_citizen(appeal: Appeal, subject: str, text: str) -> None:
+    """Queue a message to the citizen on the channel the appeal came from (or e-mail)."""
+    from otklik.appeals import tasks
+
+    targets = []
+    if appeal.citizen_id:
+        for identity in appeal.citizen.identities.filter(channel__in=["telegram", "email"]):
+            targets.append((identity.channel, identity.value))
+    if appeal.contact_email and ("email", appeal.contact_email.lower()) not in targets:
+        targets.append(("email", appeal.contact_email.lower()))
+    if appeal.channel == Channel.TELEGRAM:
+        targets.sort(key=lambda t: t[0] != "telegram")
+    if not targets:
+        return
+    channel, recipient = targets[0]
+    notification = Notification.objects.create(
+        appeal=appeal, channel=channel, recipient=recipient, subject=subject[:200], text=text
+    )
+    transaction.on_commit(lambda: tasks.notification_deliver.enqueue(notification.pk))
+
+
+def _status_url(appeal: Appeal) -> str:
+    return f"{settings.SITE_URL}/appeal/{appeal.number}/?s={appeal.secret}"
+
+
+def _policy_for(*, channel: str, topic: Topic | None, policy_code: str | None) -> DeadlinePolicy:
+    if policy_code:
+        return DeadlinePolicy.objects.get(code=policy_code)
+    if topic is not None and (topic.urgent or (topic.parent_id and topic.parent.urgent)):
+        return DeadlinePolicy.objects.get(code="fast_track")
+    return DeadlinePolicy.objects.get(code="pos" if channel in POS_CHANNELS else "fz59")
+
+
+def _route_to(appeal: Appeal, organization: Organization, *, automatic: bool, actor=None, at=None) -> None:
+    now = at or timezone.now()
+    _transition(appeal, Status.ASSIGNED)
+    appeal.organization = organization
+    appeal.executor = None
+    appeal.routed_automatically = automatic
+    if appeal.due_at is None:
+        appeal.due_at = answer_due(
+            policy=appeal.policy, start_at=appeal.registered_at, tz_name=appeal.region.timezone
+        )
+    events.routed(
+        appeal, organization=organization, automatic=automatic, actor=actor, due_at=appeal.due_at, at=now
+    )
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_submit(
+    *,
+    region: Region,
+    text: str,
+    channel: str,
+    citizen=None,
+    author_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    postal_address: str = "",
+    territory: Territory | None = None,
+    topic: Topic | None = None,
+    policy_code: str | None = None,
+    external_source: str = "",
+    external_id: str = "",
+    actor=None,
+    at: datetime | None = None,
+    is_synthetic: bool = False,
+) -> tuple[Appeal, bool]:
+    """Register an appeal, suggest its topic and territory, route it or send it to moderation.
+
+    Returns (appeal, created). Re-sending the same `external_id` from the same source returns the
+    appeal registered the first time.
+    """
+    text = (text or "").strip()
+    if len(text) < MIN_TEXT:
+        raise AppealError({"text": f"Опишите вопрос подробнее (не короче {MIN_TEXT} символов)."})
+    if len(text) > MAX_TEXT:
+        raise AppealError({"text": f"Текст длиннее {MAX_TEXT} символов: сократите его или приложите файлом."})
+    if channel not in Channel.values:
+        raise AppealError({"channel": "Неизвестный канал поступления."})
+    external_id = (external_id or "").strip()[:100]
+    if external_id:
+        existing = Appeal.objects.filter(
+            region=region, external_source=external_source, external_id=external_id
+        ).first()
+        if existing:
+            return existing, False
+    now = at or timezone.now()
+    from otklik.appeals.classifier import find_territory, suggest_topic
+
+    suggested, confidence = (topic, 1.0) if topic else suggest_topic(region_id=region.pk, text=text)
+    if territory is None:
+        territory, _ = find_territory(region_id=region.pk, text=text)
+    anonymous = citizen is None and not (author_name or contact_email or contact_phone or postal_address)
+    appeal = Appeal(
+        region=region,
+        number=_next_number(region, timezone.localtime(now).year),
+        channel=channel,
+        policy=_policy_for(channel=channel, topic=suggested, policy_code=policy_code),
+        citizen=citizen,
+        is_anonymous=anonymous or bool(citizen and citizen.is_anonymous),
+        author_name=author_name[:300],
+        contact_email=contact_email.strip().lower()[:254],
+        contact_phone=contact_phone.strip()[:40],
+        postal_address=postal_address.strip()[:500],
+        text=text,
+        territory=territory,
+        topic_suggested=suggested,
+        topic_confidence=confidence,
+        topic=topic,
+        registered_at=now,
+        external_source=external_source[:40],
+        external_id=external_id,
+        is_synthetic=is_synthetic,
+        status=Status.MODERATION,
+    )
+    try:
+        with transaction.atomic():
+            appeal.save()
+    except IntegrityError:
+        existing = Appeal.objects.filter(
+            region=region, external_source=external_source, external_id=external_id
+        ).first()
+        if existing:
+            return existing, False
+        raise
+    events.registered(appeal, actor=actor, at=now)
+    if suggested is not None and topic is None:
+        events.topic_suggested(appeal, topic=suggested, confidence=confidence, at=now)
+    if appeal.is_anonymous:
+        events.record(
+            appeal,
+            "anonymous",
+            public=False,
+            at=now,
+            text="Анонимное обращение: письменный ответ не направляется (59-ФЗ, ст. 11), "
+            "оно учитывается и рассматривается по существу.",
+        )
+    threshold = settings.APPEAL_AUTO_ROUTE_CONFIDENCE
+    target = route(region=region, topic=suggested, territory=territory) if suggested else None
+    needs_territory = target is not None and target.rule is not None and target.rule.level == "municipal_body"
+    if target and target.organization and confidence >= threshold and (territory or not needs_territory):
+        appeal.due_at = answer_due(policy=appeal.policy, start_at=now, tz_name=region.timezone)
+        _route_to(appeal, target.organization, automatic=topic is None, actor=actor, at=now)
+    else:
+        reason = (
+            "тематика определена неуверенно"
+            if suggested is None or confidence < threshold
+            else "не определена территория"
+            if needs_territory and territory is None
+            else "нет правила маршрутизации"
+        )
+        appeal.due_at = answer_due(policy=appeal.policy, start_at=now, tz_name=region.timezone)
+        events.moderation(appeal, reason=f"На модерацию: {reason}.", at=now)
+    appeal.save()
+    _link_duplicates(appeal)
+    _schedule_deadline(appeal, now)
+    _notify_citizen(
+        appeal,
+        f"Обращение {appeal.number} зарегистрировано",
+        f"Ваше обращение зарегистрировано под номером {appeal.number}. Ответ будет дан до "
+        f"{timezone.localtime(appeal.due_at, timezone=_tz(appeal)):%d.%m.%Y}. "
+        f"Следить за ходом рассмотрения: {_status_url(appeal)}",
+    )
+    return appeal, True
+
+
+def _tz(appeal: Appeal):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(appeal.region.timezone)
+
+
+def _link_duplicates(appeal: Appeal) -> None:
+    """Mark open appeals of the same person with a similar text as possible duplicates."""
+    from otklik.nlp.cluster import cluster_texts
+
+    same_person = Appeal.objects.filter(region=appeal.region, status__in=OPEN_STATUSES).exclude(pk=appeal.pk)
+    if appeal.citizen_id and not appeal.is_anonymous:
+        same_person = same_person.filter(citizen_id=appeal.citizen_id)
+    elif appeal.contact_email:
+        same_person = same_person.filter(contact_email=appeal.contact_email)
+    else:
+        return
+    for other in same_person.order_by("-registered_at")[:20]:
+        if cluster_texts([appeal.text, other.text], threshold=0.5) == [0, 0]:
+            appeal.duplicate_of = other
+            appeal.save(update_fields=["duplicate_of"])
+            events.duplicate_found(appeal, other=other, similarity=0.5)
+            return
+
+
+# --- coordinator -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_assign(
+    *, appeal: Appeal, organization: Organization, actor, topic: Topic | None = None, executor=None
+) -> Appeal:
+    """A coordinator sends the appeal to an organization (and, optionally, a person there)."""
+    if organization.region_id != appeal.region_id:
+        raise AppealError("Организация из другого региона.")
+    if topic is not None:
+        appeal.topic = topic
+    elif appeal.topic_id is None and appeal.topic_suggested_id:
+        appeal.topic = appeal.topic_suggested
+    appeal.coordinator = actor
+    _route_to(appeal, organization, automatic=False, actor=actor)
+    if executor is not None:
+        appeal.executor = executor
+        events.assigned(appeal, executor=executor, actor=actor)
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def appeal_redirect(*, appeal: Appeal, actor, to: str, reason: str) -> Appeal:
+    """Not within competence: sent to another body (outside the system) with notice to the citizen."""
+    to = (to or "").strip()
+    if not to:
+        raise AppealError({"to": "Укажите, куда переадресовано обращение."})
+    _transition(appeal, Status.REDIRECTED)
+    appeal.closed_at = timezone.now()
+    events.redirected(appeal, actor=actor, to=to[:300], reason=reason[:2000])
+    appeal.save()
+    _notify_citizen(
+        appeal,
+        f"Обращение {appeal.number} переадресовано",
+        f"Ваше обращение {appeal.number} не относится к компетенции органов образования и "
+        f"направлено: {to}. {reason}".strip(),
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_merge(*, appeal: Appeal, into: Appeal, actor) -> Appeal:
+    if appeal.pk == into.pk or into.region_id != appeal.region_id:
+        raise AppealError("Выберите другое обращение того же региона.")
+    _transition(appeal, Status.MERGED)
+    appeal.duplicate_of = into
+    appeal.closed_at = timezone.now()
+    events.merged(appeal, into=into, actor=actor)
+    appeal.save()
+    return appeal
+
+
+# --- executor --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_take(*, appeal: Appeal, actor) -> Appeal:
+    _transition(appeal, Status.IN_WORK)
+    appeal.executor = actor
+    events.taken(appeal, actor=actor)
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def appeal_return(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """The executor sends the appeal back to the coordinator (wrong topic or organization)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppealError({"reason": "Укажите причину возврата."})
+    _transition(appeal, Status.MODERATION)
+    appeal.executor = None
+    events.returned(appeal, actor=actor, reason=reason[:2000])
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def appeal_request_info(*, appeal: Appeal, actor, question: str) -> Appeal:
+    question = (question or "").strip()
+    if not question:
+        raise AppealError({"question": "Напишите, что нужно уточнить."})
+    _transition(appeal, Status.INFO_REQUESTED)
+    events.info_requested(appeal, actor=actor, question=question[:4000])
+    appeal.save()
+    _notify_citizen(
+        appeal,
+        f"Уточнение по обращению {appeal.number}",
+        f"По вашему обращению {appeal.number} нужны уточнения: {question}",
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_add_info(*, appeal: Appeal, text: str) -> Appeal:
+    """The citizen answers a request for details."""
+    text = (text or "").strip()
+    if not text:
+        raise AppealError({"text": "Напишите уточнение."})
+    if appeal.status == Status.INFO_REQUESTED:
+        _transition(appeal, Status.IN_WORK)
+    events.info_received(appeal, text=text[:MAX_TEXT])
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
+    """One extension under 59-ФЗ, with notice to the citizen; other kinds cannot be extended."""
+    policy = appeal.policy
+    if appeal.extensions >= policy.max_extensions:
+        raise AppealError("Срок этого обращения продлевать нельзя или он уже продлён.")
+    if appeal.status not in DEADLINE_RUNNING:
+        raise AppealError("Продлить можно только обращение в работе.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppealError({"reason": "Укажите причину продления — её увидит заявитель."})
+    appeal.due_at = extended_due(
+        policy=policy, due_at=appeal.due_at, days=days, tz_name=appeal.region.timezone
+    )
+    appeal.extensions += 1
+    appeal.overdue = False
+    events.extended(appeal, actor=actor, new_due=appeal.due_at, reason=reason[:2000])
+    appeal.save()
+    _schedule_deadline(appeal, timezone.now())
+    _notify_citizen(
+        appeal,
+        f"Срок по обращению {appeal.number} продлён",
+        f"Срок рассмотрения обращения {appeal.number} продлён до "
+        f"{timezone.localtime(appeal.due_at, timezone=_tz(appeal)):%d.%m.%Y}. Причина: {reason}",
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_answer(*, appeal: Appeal, actor, text: str) -> Appeal:
+    """The answer goes to the citizen through the channel the appeal came from."""
+    text = (text or "").strip()
+    if len(text) < 20:
+        raise AppealError({"text": "Ответ слишком короткий: ответьте по существу (не короче 20 символов)."})
+    if len(text) > MAX_TEXT:
+        raise AppealError({"text": f"Ответ длиннее {MAX_TEXT} символов."})
+    if appeal.status == Status.ASSIGNED:
+        appeal_take(appeal=appeal, actor=actor)
+    _transition(appeal, Status.ANSWERED)
+    now = timezone.now()
+    appeal.answer_text = text
+    appeal.answered_at = now
+    if appeal.due_at and now > appeal.due_at:
+        appeal.overdue = True
+    events.answered(appeal, actor=actor, text=text)
+    appeal.save()
+    _notify_citizen(
+        appeal,
+        f"Ответ на обращение {appeal.number}",
+        f"Ответ на ваше обращение {appeal.number}:\n\n{text}\n\nОцените ответ от 1 до 5: "
+        f"{_status_url(appeal)}",
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_comment(*, appeal: Appeal, actor, text: str) -> None:
+    text = (text or "").strip()
+    if not text:
+        raise AppealError({"text": "Комментарий пуст."})
+    events.comment(appeal, actor=actor, text=text[:4000])
+
+
+# --- citizen: rating and escalation --------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_rate(*, appeal: Appeal, rating: int, comment: str = "") -> Appeal:
+    """The citizen rates the answer; 1–2 escalates the appeal to the parent organization."""
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError) as exc:
+        raise AppealError({"rating": "Оценка — число от 1 до 5."}) from exc
+    if not 1 <= rating <= 5:
+        raise AppealError({"rating": "Оценка — число от 1 до 5."})
+    if appeal.status not in (Status.ANSWERED, Status.CLOSED) or not appeal.answered_at:
+        raise AppealError("Оценить можно только полученный ответ.")
+    if appeal.rating is not None and appeal.status == Status.CLOSED and appeal.rating <= 2:
+        raise AppealError("Вы уже оценили этот ответ.")
+    appeal.rating = rating
+    appeal.rating_comment = (comment or "").strip()[:4000]
+    events.rated(appeal, rating=rating, comment=appeal.rating_comment)
+    parent = appeal.organization.parent if appeal.organization_id else None
+    if rating <= 2 and parent is not None:
+        _escalate(appeal, parent)
+    else:
+        if appeal.status != Status.CLOSED:
+            _transition(appeal, Status.CLOSED)
+            appeal.closed_at = timezone.now()
+            events.closed(
+                appeal,
+                reason="Ответ оценён."
+                if rating > 2
+                else "Ответ оценён низко; вышестоящей организации нет — рассмотрение завершено.",
+            )
+        appeal.save()
+    return appeal
+
+
+def _escalate(appeal: Appeal, parent: Organization) -> None:
+    now = timezone.now()
+    _transition(appeal, Status.ASSIGNED)
+    appeal.organization = parent
+    appeal.executor = None
+    appeal.escalation_level += 1
+    appeal.closed_at = None
+    appeal.due_at = answer_due(policy=appeal.policy, start_at=now, tz_name=appeal.region.timezone)
+    appeal.overdue = False
+    events.escalated(appeal, to=parent, due_at=appeal.due_at, at=now)
+    appeal.save()
+    _schedule_deadline(appeal, now)
+    _notify_citizen(
+        appeal,
+        f"Обращение {appeal.number} передано в вышестоящую организацию",
+        f"Вы оценили ответ низко. Обращение {appeal.number} передано на повторное рассмотрение: "
+        f"{parent}. Новый срок ответа — "
+        f"{timezone.localtime(appeal.due_at, timezone=_tz(appeal)):%d.%m.%Y %H:%M}.",
+    )
+
+
+# --- deadlines (called by tasks) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_deadline_remind(*, appeal_id: int, due_at: str) -> bool:
+    appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
+    if appeal is None or appeal.due_at is None or appeal.due_at.isoformat() != due_at:
+        return False  # the deadline moved since the reminder was scheduled
+    if appeal.status not in DEADLINE_RUNNING:
+        return False
+    events.reminder(appeal, due_at=appeal.due_at)
+    return True
+
+
+@transaction.atomic
+def appeal_deadline_missed(*, appeal_id: int, due_at: str) -> bool:
+    """Mark the appeal overdue and tell the coordinators, if the deadline is still the same."""
+    appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
+    if appeal is None or appeal.due_at is None or appeal.due_at.isoformat() != due_at:
+        return False
+    if appeal.status not in DEADLINE_RUNNING:
+        return False
+    appeal.overdue = True
+    appeal.save(update_fields=["overdue", "updated_at"])
+    events.overdue(appeal, due_at=appeal.due_at)
+    from otklik.accounts.models import Membership
+    from otklik.accounts.roles import Role
+
+    coordinators = Membership.objects.filter(
+        role=Role.COORDINATOR, organization__region=appeal.region, user__email__gt=""
+    ).select_related("user")
+    for membership in coordinators:
+        notification = Notification.objects.create(
+            appeal=appeal,
+            channel="email",
+            recipient=membership.user.email,
+            subject=f"Просрочено обращение {appeal.number}",
+            text=f"Срок ответа на обращение {appeal.number} ({appeal.organization or 'без исполнителя'}) истёк.",
+        )
+        from otklik.appeals import tasks
+
+        transaction.on_commit(lambda pk=notification.pk: tasks.notification_deliver.enqueue(pk))
+    return True

@@ -1,0 +1,87 @@
+"""Background work of appeals: deadline reminders and checks, deliveries to citizens and staff."""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.utils import timezone
+
+from otklik.appeals import events, services
+from otklik.appeals.models import Notification
+
+log = logging.getLogger("otklik.appeals.tasks")
+MAX_ATTEMPTS = 5
+
+
+@task()
+def appeal_deadline_reminder(appeal_id: int, due_at: str) -> bool:
+    return services.appeal_deadline_remind(appeal_id=appeal_id, due_at=due_at)
+
+
+@task()
+def appeal_deadline_check(appeal_id: int, due_at: str) -> bool:
+    return services.appeal_deadline_missed(appeal_id=appeal_id, due_at=due_at)
+
+
+def _send_telegram(chat_id: str, text: str) -> None:
+    if not settings.TELEGRAM_BOT_TOKEN:
+        raise RuntimeError("Telegram не настроен (нет TELEGRAM_BOT_TOKEN)")
+    url = f"{settings.TELEGRAM_API_BASE.rstrip('/')}/bot{settings.TELEGRAM_BOT_TOKEN}/sendMessage"
+    body = json.dumps({"chat_id": chat_id, "text": text[:4096]}).encode()
+    if not url.startswith(("http://", "https://")):
+        raise RuntimeError("TELEGRAM_API_BASE должен начинаться с http:// или https://")
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - configured Bot API URL
+        payload = json.loads(response.read() or b"{}")
+    if not payload.get("ok"):
+        raise RuntimeError(f"Bot API: {payload.get('description', 'ошибка')}")
+
+
+@task()
+def notification_deliver(notification_id: int) -> str:
+    """Send one queued message; failures are recorded and retried a few times, never lost silently."""
+    notification = Notification.objects.select_related("appeal").filter(pk=notification_id).first()
+    if notification is None or notification.state == Notification.State.SENT:
+        return "nothing"
+    notification.attempts += 1
+    try:
+        if notification.channel == "telegram":
+            _send_telegram(notification.recipient, notification.text)
+        elif notification.channel == "email":
+            send_mail(
+                notification.subject or "Отклик",
+                notification.text,
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.recipient],
+            )
+        else:
+            notification.state = Notification.State.SKIPPED
+            notification.error = f"канал {notification.channel} не поддерживает отправку"
+            notification.save()
+            return "skipped"
+    except (OSError, RuntimeError, urllib.error.URLError) as exc:
+        notification.error = str(exc)[:500]
+        if notification.attempts >= MAX_ATTEMPTS:
+            notification.state = Notification.State.FAILED
+            if notification.appeal_id:
+                events.delivery_failed(
+                    notification.appeal, channel=notification.channel, error=notification.error
+                )
+        notification.save()
+        if notification.state != Notification.State.FAILED:
+            retry_at = timezone.now() + timedelta(minutes=2**notification.attempts)
+            notification_deliver.using(run_after=retry_at).enqueue(notification.pk)
+        log.warning("delivery failed", extra={"notification": notification.pk, "error": notification.error})
+        return "failed"
+    notification.state = Notification.State.SENT
+    notification.sent_at = timezone.now()
+    notification.error = ""
+    notification.save()
+    if notification.appeal_id and notification.subject.startswith("Ответ на обращение"):
+        events.delivered(notification.appeal, channel=notification.channel)
+    return "sent"

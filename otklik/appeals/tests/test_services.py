@@ -1,0 +1,272 @@
+"""The whole appeal loop at the service level, on a frozen clock."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from otklik.appeals import services
+from otklik.appeals.models import Appeal, AppealEvent, Notification
+from otklik.appeals.statuses import Status
+from otklik.routing.models import RoutingRule, Topic
+
+EKB = ZoneInfo("Asia/Yekaterinburg")
+TEXT = "Прошу разобраться: в школе № 1 Северного района с октября холодно в классах, дети сидят в куртках."
+
+
+@pytest.fixture
+def region(personas):
+    p = personas
+    parent = Topic.objects.create(
+        region=p.region, code="12", name="Условия проведения образовательного процесса"
+    )
+    Topic.objects.create(
+        region=p.region,
+        code="12.01",
+        parent=parent,
+        name="Температурный режим и отопление",
+        description="Холодно в классах, нет отопления",
+        keywords=["холодно", "отопление"],
+    )
+    Topic.objects.create(
+        region=p.region,
+        code="12.02",
+        parent=parent,
+        name="Ремонт зданий",
+        description="Ремонт, течёт крыша",
+        keywords=["ремонт", "крыша"],
+    )
+    RoutingRule.objects.create(region=p.region, level="municipal_body", priority=200)
+    RoutingRule.objects.create(region=p.region, level="ministry", priority=201)
+    from otklik.appeals import classifier
+
+    classifier.reset()
+    return p
+
+
+def _run_worker():
+    call_command("db_worker", batch=True, reload=False, interval=0.1, verbosity=0)
+
+
+def test_submit_with_known_topic_routes_to_the_territory_body_with_a_59fz_deadline(
+    region, django_capture_on_commit_callbacks
+):
+    topic = Topic.objects.get(code="12.02")
+    with time_machine.travel(datetime(2025, 12, 2, 10, 0, tzinfo=EKB), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            appeal, created = services.appeal_submit(
+                region=region.region,
+                text=TEXT,
+                channel="web",
+                topic=topic,
+                territory=region.territory_a,
+                author_name="Иванова Анна",
+                contact_email="Anna@example.ru",
+            )
+    assert created
+    assert appeal.number == f"TO-2025-{1:06d}"
+    assert appeal.status == Status.ASSIGNED
+    assert appeal.organization == region.body_a
+    assert appeal.policy.code == "fz59"
+    # 02.12.2025 + 30 days = 01.01.2026, a holiday: the deadline moves to the end of 12.01.2026 local time
+    assert appeal.due_at == datetime(2026, 1, 12, 23, 59, 59, tzinfo=EKB)
+    kinds = list(appeal.events.values_list("kind", flat=True))
+    assert kinds == ["registered", "routed"]
+    scheduled = sorted(
+        DBTaskResult.objects.filter(task_path__contains="appeal_deadline").values_list(
+            "task_path", "run_after"
+        )
+    )
+    assert [run_after for _, run_after in scheduled if "check" in _] == [appeal.due_at]
+    assert Notification.objects.get(appeal=appeal).recipient == "anna@example.ru"
+
+
+def test_urgent_topic_gets_the_24_hour_fast_track(region):
+    topic = Topic.objects.get(code="12.01")
+    topic.urgent = True
+    topic.save()
+    with time_machine.travel(datetime(2026, 1, 9, 15, 0, tzinfo=UTC), tick=False):
+        appeal, _ = services.appeal_submit(
+            region=region.region, text=TEXT, channel="telegram", topic=topic, territory=region.territory_a
+        )
+    assert appeal.policy.code == "fast_track"
+    assert appeal.due_at == datetime(2026, 1, 10, 15, 0, tzinfo=UTC)
+
+
+def test_pos_style_message_has_ten_working_days(region):
+    with time_machine.travel(datetime(2025, 12, 29, 12, 0, tzinfo=EKB), tick=False):
+        appeal, _ = services.appeal_submit(
+            region=region.region,
+            text=TEXT,
+            channel="widget",
+            topic=Topic.objects.get(code="12.02"),
+            territory=region.territory_a,
+        )
+    assert appeal.due_at == datetime(2026, 1, 22, 23, 59, 59, tzinfo=EKB)
+
+
+def test_unsure_topic_waits_for_the_coordinator(region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.99
+    appeal, _ = services.appeal_submit(
+        region=region.region, text="Хочу узнать про что-нибудь важное", channel="web"
+    )
+    assert appeal.status == Status.MODERATION
+    assert appeal.is_anonymous
+    assert appeal.events.filter(kind="anonymous").exists()
+    services.appeal_assign(
+        appeal=appeal,
+        organization=region.body_b,
+        actor=region.coordinator,
+        topic=Topic.objects.get(code="12.02"),
+    )
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.organization, appeal.routed_automatically) == (
+        Status.ASSIGNED,
+        region.body_b,
+        False,
+    )
+
+
+def test_same_external_id_is_not_registered_twice(region):
+    first, created = services.appeal_submit(
+        region=region.region, text=TEXT, channel="pos", external_source="pos", external_id="166835024"
+    )
+    again, created_again = services.appeal_submit(
+        region=region.region, text=TEXT, channel="pos", external_source="pos", external_id="166835024"
+    )
+    assert (created, created_again) == (True, False)
+    assert first.pk == again.pk
+    assert Appeal.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "channel", "message"),
+    [
+        ("", "web", "подробнее"),
+        ("коротко", "web", "подробнее"),
+        ("я" * 20001, "web", "длиннее"),
+        (TEXT, "pigeon", "канал"),
+    ],
+)
+def test_bad_submissions_are_refused_in_russian(region, text, channel, message):
+    with pytest.raises(services.AppealError) as err:
+        services.appeal_submit(region=region.region, text=text, channel=channel)
+    assert message in str(err.value)
+    assert Appeal.objects.count() == 0
+
+
+def test_full_loop_answer_low_rating_escalation_and_second_answer(region, django_capture_on_commit_callbacks):
+    topic = Topic.objects.get(code="12.02")
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal, _ = services.appeal_submit(
+            region=region.region,
+            text=TEXT,
+            channel="web",
+            topic=topic,
+            territory=region.territory_a,
+            contact_email="anna@example.ru",
+            author_name="Иванова Анна",
+        )
+        services.appeal_take(appeal=appeal, actor=region.executor_a)
+        services.appeal_answer(
+            appeal=appeal,
+            actor=region.executor_a,
+            text="Отопление в школе восстановлено 14 ноября, температура проверена.",
+        )
+    _run_worker()
+    assert [m.subject for m in mail.outbox] == [
+        f"Обращение {appeal.number} зарегистрировано",
+        f"Ответ на обращение {appeal.number}",
+    ]
+    appeal.refresh_from_db()
+    assert appeal.events.filter(kind="delivered").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_rate(appeal=appeal, rating=2, comment="В классах по-прежнему холодно")
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.organization, appeal.escalation_level) == (
+        Status.ASSIGNED,
+        region.ministry,
+        1,
+    )
+    assert appeal.executor is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_answer(
+            appeal=appeal,
+            actor=region.coordinator,
+            text="Министерство провело проверку: в школе заменён котёл, контроль до марта.",
+        )
+        services.appeal_rate(appeal=appeal, rating=5)
+    appeal.refresh_from_db()
+    assert appeal.status == Status.CLOSED and appeal.rating == 5
+    story = list(appeal.events.values_list("kind", flat=True))
+    assert story == [
+        "registered",
+        "routed",
+        "taken",
+        "answered",
+        "delivered",
+        "rated",
+        "escalated",
+        "taken",
+        "answered",
+        "rated",
+        "closed",
+    ]
+
+
+def test_refused_transitions_change_nothing(region):
+    appeal, _ = services.appeal_submit(
+        region=region.region,
+        text=TEXT,
+        channel="web",
+        citizen=region.citizen,
+        topic=Topic.objects.get(code="12.02"),
+        territory=region.territory_a,
+    )
+    with pytest.raises(services.AppealError):
+        services.appeal_rate(appeal=appeal, rating=1)
+    with pytest.raises(services.AppealError):
+        services.appeal_answer(appeal=appeal, actor=region.executor_a, text="ок")
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ASSIGNED
+    assert AppealEvent.objects.filter(appeal=appeal).count() == 2
+
+
+def test_missed_deadline_is_marked_and_an_extension_makes_old_checks_stale(
+    region, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(datetime(2026, 2, 2, 9, 0, tzinfo=EKB), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            appeal, _ = services.appeal_submit(
+                region=region.region,
+                text=TEXT,
+                channel="web",
+                topic=Topic.objects.get(code="12.02"),
+                territory=region.territory_a,
+            )
+    old_due = appeal.due_at
+    assert old_due == datetime(2026, 3, 4, 23, 59, 59, tzinfo=EKB)
+    with time_machine.travel(datetime(2026, 3, 3, 9, 0, tzinfo=EKB), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.appeal_take(appeal=appeal, actor=region.executor_a)
+            services.appeal_extend(
+                appeal=appeal, actor=region.executor_a, days=30, reason="Запрошены сведения"
+            )
+        _run_worker()  # the reminder scheduled for the old deadline finds it moved and does nothing
+    appeal.refresh_from_db()
+    assert appeal.due_at == datetime(2026, 4, 3, 23, 59, 59, tzinfo=EKB)
+    assert not appeal.events.filter(kind="reminder").exists()
+    with pytest.raises(services.AppealError):
+        services.appeal_extend(appeal=appeal, actor=region.executor_a, days=10, reason="ещё раз")
+    with time_machine.travel(datetime(2026, 4, 4, 9, 0, tzinfo=EKB), tick=False):
+        _run_worker()
+    appeal.refresh_from_db()
+    assert appeal.overdue is True
+    assert list(appeal.events.filter(kind__in=["reminder", "overdue"]).values_list("kind", flat=True)) == [
+        "reminder",
+        "overdue",
+    ]
