@@ -191,6 +191,11 @@ class AppealEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.kind}"
 
+    def get_label(self) -> str:
+        from otklik.appeals.events import LABELS
+
+        return LABELS.get(self.kind, self.kind)
+
 
 def attachment_path(instance, filename: str) -> str:
     return f"appeals/{instance.appeal.registered_at:%Y/%m}/{instance.appeal.number}/{secrets.token_hex(6)}-{filename}"

@@ -7,8 +7,4 @@ class KbConfig(AppConfig):
     verbose_name = "База знаний"
 
     def ready(self):
-        from otklik.accounts.roles import Role
-        from otklik.core.staff_home import register_panel
-        from otklik.kb.views import editor_home_panel
-
-        register_panel(Role.EDITOR, Role.ADMIN)(editor_home_panel)
+        from otklik.kb import panels  # noqa: F401 - registers the editors' home panels

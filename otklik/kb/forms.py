@@ -63,7 +63,9 @@ class ArticleForm(forms.ModelForm):
         # An editor below the top of the tree may only write articles for their own organizations.
         scope.required = not region_wide
         scope.empty_label = "весь регион" if region_wide else "— выберите —"
-        scope.error_messages["required"] = "Выберите организацию: статьи для всего региона ведёт министерство."
+        scope.error_messages["required"] = (
+            "Выберите организацию: статьи для всего региона ведёт министерство."
+        )
         for name in DATE_FIELDS:
             self.fields[name].error_messages["invalid"] = "Дата в формате ДД.ММ.ГГГГ, например 01.09.2026."
 
@@ -117,6 +119,4 @@ class ClusterForm(forms.Form):
         error_messages={"required": "Не выбрано действие.", "invalid_choice": "Неизвестное действие."},
     )
     article = forms.IntegerField(required=False, error_messages={"invalid": "Выберите статью из списка."})
-    category = forms.IntegerField(
-        required=False, error_messages={"invalid": "Выберите категорию из списка."}
-    )
+    category = forms.IntegerField(required=False, error_messages={"invalid": "Выберите категорию из списка."})

@@ -12,40 +12,10 @@ from django_tasks_db.models import DBTaskResult
 from otklik.appeals import services
 from otklik.appeals.models import Appeal, AppealEvent, Notification
 from otklik.appeals.statuses import Status
-from otklik.routing.models import RoutingRule, Topic
+from otklik.appeals.tests.conftest import TEXT
+from otklik.routing.models import Topic
 
 EKB = ZoneInfo("Asia/Yekaterinburg")
-TEXT = "Прошу разобраться: в школе № 1 Северного района с октября холодно в классах, дети сидят в куртках."
-
-
-@pytest.fixture
-def region(personas):
-    p = personas
-    parent = Topic.objects.create(
-        region=p.region, code="12", name="Условия проведения образовательного процесса"
-    )
-    Topic.objects.create(
-        region=p.region,
-        code="12.01",
-        parent=parent,
-        name="Температурный режим и отопление",
-        description="Холодно в классах, нет отопления",
-        keywords=["холодно", "отопление"],
-    )
-    Topic.objects.create(
-        region=p.region,
-        code="12.02",
-        parent=parent,
-        name="Ремонт зданий",
-        description="Ремонт, течёт крыша",
-        keywords=["ремонт", "крыша"],
-    )
-    RoutingRule.objects.create(region=p.region, level="municipal_body", priority=200)
-    RoutingRule.objects.create(region=p.region, level="ministry", priority=201)
-    from otklik.appeals import classifier
-
-    classifier.reset()
-    return p
 
 
 def _run_worker():

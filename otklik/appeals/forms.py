@@ -1,0 +1,115 @@
+import time
+
+from django import forms
+from django.core import signing
+
+from otklik.orgs.models import Territory
+
+MIN_FILL_SECONDS = 3
+
+
+class PublicAppealForm(forms.Form):
+    """The public web form: no login, consent required, a honeypot and a minimum fill time against bots."""
+
+    author_name = forms.CharField(label="Фамилия, имя, отчество", max_length=300, required=False)
+    contact_email = forms.EmailField(
+        label="Электронная почта для ответа",
+        required=False,
+        error_messages={"invalid": "Проверьте адрес электронной почты."},
+    )
+    contact_phone = forms.CharField(label="Телефон", max_length=40, required=False)
+    territory = forms.ModelChoiceField(
+        label="Муниципалитет",
+        queryset=Territory.objects.none(),
+        required=False,
+        empty_label="не знаю / не важно",
+        error_messages={"invalid_choice": "Выберите муниципалитет из списка."},
+    )
+    text = forms.CharField(
+        label="Суть обращения",
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 20000}),
+        max_length=20000,
+        error_messages={
+            "required": "Опишите ваш вопрос.",
+            "max_length": "Текст длиннее 20 000 символов: сократите его.",
+        },
+    )
+    consent = forms.BooleanField(
+        label="Я согласен(на) на обработку персональных данных для рассмотрения обращения (152-ФЗ)",
+        error_messages={
+            "required": "Без согласия на обработку персональных данных мы не можем принять обращение. "
+            "Чтобы обратиться анонимно, оставьте поля ФИО и контактов пустыми и отметьте "
+            "согласие."
+        },
+    )
+    website = forms.CharField(
+        required=False,
+        label="Оставьте это поле пустым",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if region is not None:
+            self.fields["territory"].queryset = Territory.objects.filter(region=region).order_by("name")
+        if not self.is_bound:
+            self.initial["started"] = signing.dumps(time.time())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError("Обращение похоже на автоматическую рассылку и не принято.")
+        try:
+            started = signing.loads(data.get("started") or "", max_age=24 * 3600)
+        except signing.BadSignature as exc:
+            raise forms.ValidationError(
+                "Форма устарела: обновите страницу и отправьте обращение снова."
+            ) from exc
+        if time.time() - float(started) < MIN_FILL_SECONDS:
+            raise forms.ValidationError(
+                "Форма заполнена слишком быстро. Проверьте текст и отправьте ещё раз."
+            )
+        return data
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Оценка ответа",
+        coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Выберите оценку от 1 до 5.",
+            "invalid_choice": "Оценка — число от 1 до 5.",
+        },
+    )
+    comment = forms.CharField(
+        label="Комментарий",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Комментарий длиннее 4000 символов."},
+    )
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        error_messages={"required": "Поле пусто.", "max_length": "Слишком длинный текст."},
+    )
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=30,
+        initial=30,
+        error_messages={
+            "invalid": "Число дней от 1 до 30.",
+            "min_value": "Не меньше 1 дня.",
+            "max_value": "Не больше 30 дней.",
+        },
+    )
+    text = forms.CharField(max_length=2000, error_messages={"required": "Укажите причину продления."})

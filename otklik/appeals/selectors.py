@@ -1,0 +1,61 @@
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from otklik.accounts.roles import Role
+from otklik.accounts.selectors import scoped, user_roles
+from otklik.appeals.models import Appeal
+from otklik.appeals.statuses import DEADLINE_RUNNING, Status
+
+STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST}
+QUEUES = {
+    "moderation": "На модерации",
+    "new": "Новые",
+    "mine": "Мои в работе",
+    "due_soon": "Срок истекает",
+    "overdue": "Просроченные",
+    "answered": "Ждут оценки",
+    "all": "Все",
+}
+
+
+def appeals_for_staff(*, user) -> QuerySet[Appeal]:
+    """Appeals of the organizations in the user's subtrees; coordinators also see unrouted ones."""
+    qs = Appeal.objects.select_related(
+        "organization", "topic", "topic_suggested", "territory", "policy", "executor"
+    )
+    roles = user_roles(user=user)
+    visible = scoped(qs, user=user, roles=STAFF_ROLES, org_field="organization")
+    if user.is_superuser or Role.COORDINATOR in roles or Role.ADMIN in roles:
+        unrouted = qs.filter(organization__isnull=True)
+        return (visible | unrouted).distinct()
+    return visible
+
+
+def appeal_queue(*, user, queue: str, search: str = "") -> QuerySet[Appeal]:
+    qs = appeals_for_staff(user=user)
+    now = timezone.now()
+    if queue == "moderation":
+        qs = qs.filter(status=Status.MODERATION)
+    elif queue == "new":
+        qs = qs.filter(status=Status.ASSIGNED)
+    elif queue == "mine":
+        qs = qs.filter(executor=user, status__in=DEADLINE_RUNNING)
+    elif queue == "due_soon":
+        qs = qs.filter(status__in=DEADLINE_RUNNING, due_at__gte=now, due_at__lte=now + timedelta(days=3))
+    elif queue == "overdue":
+        qs = qs.filter(Q(overdue=True) | Q(due_at__lt=now), status__in=DEADLINE_RUNNING)
+    elif queue == "answered":
+        qs = qs.filter(status=Status.ANSWERED)
+    if search:
+        qs = qs.filter(
+            Q(number__icontains=search) | Q(text__icontains=search) | Q(author_name__icontains=search)
+        )
+    order = "due_at" if queue in {"due_soon", "overdue", "new", "mine"} else "-registered_at"
+    return qs.order_by(order)
+
+
+def appeal_timeline(*, appeal: Appeal, public_only: bool) -> QuerySet:
+    events = appeal.events.select_related("actor").order_by("at", "pk")
+    return events.filter(public=True) if public_only else events

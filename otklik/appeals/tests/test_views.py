@@ -1,0 +1,132 @@
+"""The web loop: public form → routed → answered in the workspace → rated 2 → escalated → answered again."""
+
+import time
+
+import pytest
+from django.core import mail, signing
+from django.core.management import call_command
+
+from otklik.appeals.models import Appeal
+from otklik.appeals.statuses import Status
+from otklik.appeals.tests.conftest import TEXT
+from otklik.routing.models import Topic
+
+
+def _form(**extra):
+    return {
+        "author_name": "Иванова Анна Сергеевна",
+        "contact_email": "anna@example.ru",
+        "text": TEXT,
+        "consent": "on",
+        "website": "",
+        "started": signing.dumps(time.time() - 30),
+        **extra,
+    }
+
+
+def _submit(client, region, **extra):
+    Topic.objects.filter(code="12.01").update(keywords=["холодно", "отопление", "куртки", "классах"])
+    response = client.post("/appeal/new/", _form(territory=region.territory_a.pk, **extra))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Appeal.objects.get(), response["Location"]
+
+
+def test_web_form_registers_routes_and_shows_status(
+    client, region, settings, django_capture_on_commit_callbacks
+):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal, location = _submit(client, region)
+    assert appeal.status == Status.ASSIGNED and appeal.organization == region.body_a
+    page = client.get(location).content.decode()
+    assert appeal.number in page and "Обращение зарегистрировано" in page
+    assert client.get(f"/appeal/{appeal.number}/?s=wrong").status_code == 404
+    assert client.get(f"/appeal/{appeal.number}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"consent": ""}, "согласия"),
+        ({"text": ""}, "Опишите ваш вопрос"),
+        ({"text": "я" * 20001}, "длиннее 20 000"),
+        ({"contact_email": "not-an-email"}, "адрес электронной почты"),
+        ({"website": "http://spam"}, "автоматическую рассылку"),
+        ({"started": signing.dumps(time.time() + 100)}, "слишком быстро"),
+        ({"started": "forged"}, "Форма устарела"),
+        ({"territory": "999999"}, "из списка"),
+    ],
+)
+def test_bad_web_form_input_is_explained_and_nothing_registered(client, region, extra, message):
+    response = client.post("/appeal/new/", _form(**extra))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Appeal.objects.count() == 0
+
+
+def test_whole_loop_through_the_web(client, region, settings, django_capture_on_commit_callbacks):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal, status_url = _submit(client, region)
+        client.force_login(region.executor_a)
+        assert appeal.number in client.get("/staff/appeals/?queue=new").content.decode()
+        client.post(f"/staff/appeals/{appeal.number}/action/", {"action": "take"})
+        client.post(
+            f"/staff/appeals/{appeal.number}/action/",
+            {"action": "answer", "text": "Отопление восстановлено, температура в классах 20 °C."},
+        )
+    call_command("db_worker", batch=True, reload=False, interval=0.1, verbosity=0)
+    assert mail.outbox[-1].subject == f"Ответ на обращение {appeal.number}"
+    client.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(status_url.split("&")[0], {"rating": "2", "comment": "Всё ещё холодно"})
+    assert response.status_code == 302
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.organization) == (Status.ASSIGNED, region.ministry)
+    client.force_login(region.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/staff/appeals/{appeal.number}/action/",
+            {"action": "answer", "text": "Министерство проверило школу: котёл заменён, контроль до марта."},
+        )
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ANSWERED and "котёл заменён" in appeal.answer_text
+    public = client.get(status_url).content.decode()
+    assert "Передано в вышестоящую организацию" in public
+    assert "Внутренний комментарий" not in public
+
+
+def test_executor_of_another_body_gets_404_and_changes_nothing(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, _ = _submit(client, region)
+    client.force_login(region.executor_b)
+    assert client.get(f"/staff/appeals/{appeal.number}/").status_code == 404
+    assert client.post(f"/staff/appeals/{appeal.number}/action/", {"action": "take"}).status_code == 404
+    assert appeal.number not in client.get("/staff/appeals/?queue=all").content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ASSIGNED
+
+
+def test_workspace_needs_a_staff_role(client, region):
+    from otklik.accounts.models import User
+
+    client.force_login(User.objects.create_user("norole", password="x" * 12))
+    assert client.get("/staff/appeals/").status_code == 403
+
+
+def test_bad_workspace_actions_are_explained(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, _ = _submit(client, region)
+    client.force_login(region.executor_a)
+    for data in (
+        {"action": "answer", "text": ""},
+        {"action": "answer", "text": "ok"},
+        {"action": "fly"},
+        {"action": "assign", "organization": "x"},
+        {"action": "extend", "days": "abc", "text": "x"},
+    ):
+        response = client.post(f"/staff/appeals/{appeal.number}/action/", data, follow=True)
+        assert response.status_code == 200
+        assert 'class="error"' in response.content.decode() or "messages" in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ASSIGNED and appeal.answer_text == ""

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from otklik.appeals import views
+
+app_name = "appeals"
+urlpatterns = [
+    path("staff/appeals/", views.workspace, name="workspace"),
+    path("staff/appeals/<str:number>/", views.appeal_detail, name="detail"),
+    path("staff/appeals/<str:number>/action/", views.appeal_action, name="action"),
+    path("appeal/new/", views.appeal_new, name="new"),
+    path("appeal/widget/", views.appeal_new, {"channel": "widget"}, name="widget"),
+    path("appeal/<str:number>/", views.appeal_status, name="status"),
+]

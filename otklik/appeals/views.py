@@ -1,0 +1,236 @@
+"""Citizen's web form and status page; the operators' workspace."""
+
+import hmac
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from otklik.accounts.roles import Role
+from otklik.accounts.selectors import organizations_in_scope, user_roles
+from otklik.appeals import selectors, services
+from otklik.appeals.forms import ExtendForm, PublicAppealForm, RatingForm, TextForm
+from otklik.appeals.models import Appeal, Channel
+from otklik.appeals.statuses import MEANING, Status
+from otklik.orgs.selectors import region_default
+from otklik.routing.models import Topic
+
+
+def _region():
+    region = region_default()
+    if region is None:
+        raise Http404("Регион не настроен")
+    return region
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- citizens -------------------------------------------------------------------------------------
+
+
+def appeal_new(request, channel: str = Channel.WEB):
+    region = _region()
+    form = PublicAppealForm(request.POST if request.method == "POST" else None, region=region)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appeal, _ = services.appeal_submit(
+                region=region,
+                text=data["text"],
+                channel=channel,
+                author_name=data["author_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                territory=data["territory"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            return redirect(f"/appeal/{appeal.number}/?s={appeal.secret}&new=1")
+    template = "appeals/widget_form.html" if channel == Channel.WIDGET else "appeals/public_form.html"
+    return render(
+        request, template, {"form": form, "region": region}, status=400 if request.method == "POST" else 200
+    )
+
+
+def _appeal_by_secret(number: str, secret: str) -> Appeal:
+    appeal = Appeal.objects.select_related("organization", "policy", "region").filter(number=number).first()
+    if appeal is None or not secret or not hmac.compare_digest(appeal.secret, secret):
+        raise Http404("Обращение не найдено")
+    return appeal
+
+
+def appeal_status(request, number: str):
+    secret = (request.GET.get("s") or request.POST.get("s") or "")[:64]
+    appeal = _appeal_by_secret(number, secret)
+    form = RatingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_rate(
+                appeal=appeal, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(
+                request,
+                "Спасибо за оценку!"
+                if form.cleaned_data["rating"] > 2
+                else "Спасибо. Обращение передано на повторное рассмотрение в вышестоящую организацию.",
+            )
+            return redirect(f"/appeal/{appeal.number}/?s={appeal.secret}")
+    return render(
+        request,
+        "appeals/status.html",
+        {
+            "appeal": appeal,
+            "events": selectors.appeal_timeline(appeal=appeal, public_only=True),
+            "form": form,
+            "meaning": MEANING.get(appeal.status),
+            "secret": secret,
+            "just_created": request.GET.get("new") == "1",
+            "can_rate": appeal.status == Status.ANSWERED,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- staff workspace -------------------------------------------------------------------------------
+
+
+def _staff(request):
+    if not request.user.is_superuser and not user_roles(user=request.user) & selectors.STAFF_ROLES:
+        raise PermissionDenied
+
+
+@login_required
+def workspace(request):
+    _staff(request)
+    roles = user_roles(user=request.user)
+    default = "moderation" if (Role.COORDINATOR in roles or request.user.is_superuser) else "new"
+    queue = request.GET.get("queue") or default
+    if queue not in selectors.QUEUES:
+        queue = default
+    search = (request.GET.get("q") or "").strip()[:200]
+    page = Paginator(selectors.appeal_queue(user=request.user, queue=queue, search=search), 30).get_page(
+        request.GET.get("page")
+    )
+    counts = {key: selectors.appeal_queue(user=request.user, queue=key).count() for key in selectors.QUEUES}
+    return render(
+        request,
+        "appeals/workspace.html",
+        {
+            "page": page,
+            "queue": queue,
+            "queues": [(k, v, counts[k]) for k, v in selectors.QUEUES.items()],
+            "q": search,
+        },
+    )
+
+
+def _staff_appeal(request, number: str) -> Appeal:
+    _staff(request)
+    appeal = selectors.appeals_for_staff(user=request.user).filter(number=number).first()
+    if appeal is None:
+        raise Http404("Обращение не найдено")
+    return appeal
+
+
+@login_required
+def appeal_detail(request, number: str):
+    appeal = _staff_appeal(request, number)
+    roles = user_roles(user=request.user)
+    is_coordinator = request.user.is_superuser or bool({Role.COORDINATOR, Role.ADMIN} & roles)
+    return render(
+        request,
+        "appeals/detail.html",
+        {
+            "appeal": appeal,
+            "events": selectors.appeal_timeline(appeal=appeal, public_only=False),
+            "is_coordinator": is_coordinator,
+            "can_execute": bool({Role.EXECUTOR, Role.COORDINATOR, Role.ADMIN} & roles)
+            or request.user.is_superuser,
+            "organizations": organizations_in_scope(user=request.user)
+            .filter(region=appeal.region)
+            .exclude(kind__in=["school", "kindergarten"])
+            .order_by("path")
+            if is_coordinator
+            else [],
+            "topics": Topic.objects.filter(region=appeal.region, parent__isnull=False).order_by("code")
+            if is_coordinator
+            else [],
+            "template": appeal.topic.answer_template if appeal.topic_id else "",
+            "meaning": MEANING.get(appeal.status),
+            "extend_form": ExtendForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def appeal_action(request, number: str):
+    appeal = _staff_appeal(request, number)
+    roles = user_roles(user=request.user)
+    if (
+        Role.ANALYST in roles
+        and not roles & {Role.EXECUTOR, Role.COORDINATOR, Role.ADMIN}
+        and not (request.user.is_superuser)
+    ):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    user = request.user
+    coordinator = user.is_superuser or bool({Role.COORDINATOR, Role.ADMIN} & roles)
+    try:
+        if action == "take":
+            services.appeal_take(appeal=appeal, actor=user)
+        elif action in {"answer", "return", "info", "comment"}:
+            form = TextForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
+            text = form.cleaned_data["text"]
+            {
+                "answer": lambda: services.appeal_answer(appeal=appeal, actor=user, text=text),
+                "return": lambda: services.appeal_return(appeal=appeal, actor=user, reason=text),
+                "info": lambda: services.appeal_request_info(appeal=appeal, actor=user, question=text),
+                "comment": lambda: services.appeal_comment(appeal=appeal, actor=user, text=text),
+            }[action]()
+        elif action == "extend":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
+            services.appeal_extend(
+                appeal=appeal, actor=user, days=form.cleaned_data["days"], reason=form.cleaned_data["text"]
+            )
+        elif action == "assign" and coordinator:
+            org = organizations_in_scope(user=user).filter(pk=_int(request.POST.get("organization"))).first()
+            topic = Topic.objects.filter(region=appeal.region, pk=_int(request.POST.get("topic"))).first()
+            if org is None:
+                raise ValidationError("Выберите организацию-исполнителя.")
+            services.appeal_assign(appeal=appeal, organization=org, actor=user, topic=topic)
+        elif action == "redirect" and coordinator:
+            services.appeal_redirect(
+                appeal=appeal,
+                actor=user,
+                to=request.POST.get("to", "")[:300],
+                reason=request.POST.get("text", "")[:2000],
+            )
+        else:
+            raise ValidationError("Это действие вам недоступно.")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Готово.")
+    return redirect("appeals:detail", number=appeal.number)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
