@@ -8,7 +8,7 @@ import threading
 import time
 
 from otklik.appeals.models import Appeal
-from otklik.nlp.classify import TerritoryMatcher, TopicClassifier
+from otklik.nlp.appeal_topics import TerritoryMatcher, TopicClassifier
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
 

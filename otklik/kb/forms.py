@@ -40,7 +40,6 @@ class ArticleForm(forms.ModelForm):
                     "hx-trigger": "input changed delay:600ms",
                     "hx-target": "#preview",
                     "hx-swap": "innerHTML",
-                    "aria-describedby": "answer-help",
                 }
             ),
             "legal_basis": forms.Textarea(attrs={"rows": 2}),
@@ -66,6 +65,9 @@ class ArticleForm(forms.ModelForm):
         scope.error_messages["required"] = (
             "Выберите организацию: статьи для всего региона ведёт министерство."
         )
+        self.fields[
+            "answer"
+        ].help_text = "Markdown: **жирный**, *курсив*, списки строками с «- », ссылки [текст](https://…)."
         for name in DATE_FIELDS:
             self.fields[name].error_messages["invalid"] = "Дата в формате ДД.ММ.ГГГГ, например 01.09.2026."
 
@@ -109,6 +111,8 @@ class ImportForm(forms.Form):
             ("draft", "все черновиками, в том числе уже существующие"),
         ],
         required=False,
+        initial="",
+        widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Выберите один из вариантов статуса."},
     )
 

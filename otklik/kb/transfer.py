@@ -71,7 +71,7 @@ def _text(value) -> str:
 def _parse_yaml(text: str) -> tuple[list[dict], list[dict]]:
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: impossible dates like 2026-02-30
         raise KbImportError([f"Файл не является корректным YAML: {str(exc)[:200]}"]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("articles"), list):
         raise KbImportError(["В YAML нет списка «articles»."])

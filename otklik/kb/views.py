@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.kb import selectors, services
 from otklik.kb.engine import registry
-from otklik.kb.forms import MAX_ANSWER, ArticleForm, ClusterForm, ImportForm, ParaphraseForm
+from otklik.kb.forms import ArticleForm, ClusterForm, ImportForm, ParaphraseForm
 from otklik.kb.models import Article, Category, Paraphrase, Query, QueryCluster, Suggestion
 from otklik.kb.panels import EDITORS, editor_region, is_region_editor
 from otklik.kb.transfer import (
@@ -255,8 +255,7 @@ def article_status(request, pk: int):
 @require_POST
 def preview(request):
     """The answer as citizens will see it, re-rendered while the editor types (htmx)."""
-    answer = request.POST.get("answer", "")
-    return render(request, "kb/_preview.html", {"answer": answer, "too_long": len(answer) > MAX_ANSWER})
+    return render(request, "kb/_preview.html", {"answer": request.POST.get("answer", "")})
 
 
 # --- paraphrases (htmx partial on the article page) ----------------------------------------------
@@ -498,8 +497,8 @@ def query_pick(request, pk: int):
 @require_POST
 def query_to_paraphrase(request, pk: int):
     query = get_object_or_404(Query, pk=pk, region=request.kb_region)
-    raw = request.POST.get("article") or ""
-    if not raw.isdigit():
+    raw = (request.POST.get("article") or "").strip()
+    if not (raw.isdigit() and len(raw) < 19):
         messages.error(request, "Выберите статью.")
         return _next_or(request, "kb:log")
     article = _article_or_404(request, raw)
@@ -528,7 +527,11 @@ def try_engine(request):
         )
         found = [(by_id[c.article_id], c.score) for c in decision.candidates if c.article_id in by_id]
     template = "kb/_try_result.html" if _is_htmx(request) else "kb/try.html"
-    response = render(request, template, {"section": "try", "q": text, "decision": decision, "found": found})
+    response = render(
+        request,
+        template,
+        {"section": "try", "q": text, "asked": "q" in request.GET, "decision": decision, "found": found},
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
