@@ -4,9 +4,11 @@ import io
 
 from django.core.management import call_command
 from django.db.models import Count
+from django.db.models.functions import ExtractMonth
 
 from otklik.accounts.models import Membership, User
 from otklik.accounts.roles import Role
+from otklik.appeals.models import Appeal, AppealEvent
 from otklik.kb.models import Article, Query, QueryCluster
 from otklik.orgs.models import Organization, Region, Territory
 from otklik.routing.models import Topic
@@ -67,6 +69,25 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
     assert min(a.paraphrases.count() for a in Article.objects.all()) >= 3
     assert Query.objects.filter(is_synthetic=True, gold_article__isnull=False).count() > 5000
     assert QueryCluster.objects.filter(size__gte=5).exists()
+
+    # a year of synthetic appeals with seasonality, answers, ratings and escalations
+    appeals = Appeal.objects.filter(is_synthetic=True)
+    assert appeals.count() > 1500
+    assert appeals.filter(escalation_level=1).exists() and appeals.filter(overdue=True).exists()
+    by_month = dict(
+        appeals.filter(topic__parent__code="01")
+        .annotate(m=ExtractMonth("registered_at"))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+    )
+    assert by_month.get(5, 0) + by_month.get(6, 0) > by_month.get(2, 0) + by_month.get(3, 0)
+    assert {e for e in AppealEvent.objects.values_list("kind", flat=True).distinct()} >= {
+        "registered",
+        "routed",
+        "answered",
+        "rated",
+        "escalated",
+    }
 
     # a second run keeps everything
     before = Organization.objects.count()
