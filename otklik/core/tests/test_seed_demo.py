@@ -81,7 +81,7 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
         .annotate(n=Count("pk"))
     )
     assert by_month.get(5, 0) + by_month.get(6, 0) > by_month.get(2, 0) + by_month.get(3, 0)
-    assert {e for e in AppealEvent.objects.values_list("kind", flat=True).distinct()} >= {
+    assert set(AppealEvent.objects.values_list("kind", flat=True).distinct()) >= {
         "registered",
         "routed",
         "answered",
