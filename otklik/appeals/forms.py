@@ -34,6 +34,11 @@ class PublicAppealForm(forms.Form):
             "max_length": "Текст длиннее 20 000 символов: сократите его.",
         },
     )
+    attachment = forms.FileField(
+        label="Файл: фото или PDF, до 10 МБ (необязательно)",
+        required=False,
+        error_messages={"invalid": "Это не файл.", "empty": "Файл пуст."},
+    )
     consent = forms.BooleanField(
         label="Я согласен(на) на обработку персональных данных для рассмотрения обращения (152-ФЗ)",
         error_messages={
@@ -55,6 +60,14 @@ class PublicAppealForm(forms.Form):
             self.fields["territory"].queryset = Territory.objects.filter(region=region).order_by("name")
         if not self.is_bound:
             self.initial["started"] = signing.dumps(time.time())
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            from otklik.appeals.attachments import check_upload
+
+            check_upload(upload)
+        return upload
 
     def clean(self):
         data = super().clean()
@@ -113,3 +126,73 @@ class ExtendForm(forms.Form):
         },
     )
     text = forms.CharField(max_length=2000, error_messages={"required": "Укажите причину продления."})
+
+
+class HotlineForm(forms.Form):
+    """A hotline operator registers a phone call on behalf of the caller."""
+
+    author_name = forms.CharField(label="ФИО звонящего", max_length=300, required=False)
+    contact_phone = forms.CharField(label="Телефон для ответа", max_length=40, required=False)
+    contact_email = forms.EmailField(
+        label="Электронная почта",
+        required=False,
+        error_messages={"invalid": "Проверьте адрес электронной почты."},
+    )
+    territory = forms.ModelChoiceField(
+        label="Муниципалитет",
+        queryset=Territory.objects.none(),
+        required=False,
+        empty_label="не назван",
+        error_messages={"invalid_choice": "Выберите муниципалитет из списка."},
+    )
+    topic = forms.ModelChoiceField(
+        label="Тематика",
+        queryset=None,
+        required=False,
+        empty_label="определить автоматически",
+        error_messages={"invalid_choice": "Выберите тематику из списка."},
+    )
+    text = forms.CharField(
+        label="Суть звонка",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        error_messages={"required": "Запишите суть звонка.", "max_length": "Текст длиннее 20 000 символов."},
+    )
+    consent = forms.BooleanField(
+        label="Звонящий устно согласился на обработку персональных данных", required=False
+    )
+
+    def __init__(self, *args, region, **kwargs):
+        from otklik.routing.models import Topic
+
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = Territory.objects.filter(region=region).order_by("name")
+        self.fields["topic"].queryset = Topic.objects.filter(region=region, parent__isnull=False).order_by(
+            "code"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("author_name") or data.get("contact_phone") or data.get("contact_email")
+        ) and not data.get("consent"):
+            self.add_error(
+                "consent",
+                "Без согласия звонящего нельзя записывать его ФИО и контакты: "
+                "очистите их (обращение станет анонимным) или отметьте согласие.",
+            )
+        return data
+
+
+class ImportFileForm(forms.Form):
+    source = forms.ChoiceField(
+        label="Откуда выгрузка",
+        choices=[
+            ("pos", "ПОС «Госуслуги. Решаем вместе»"),
+            ("incident", "Инцидент-менеджмент"),
+            ("import", "другая система"),
+        ],
+    )
+    file = forms.FileField(
+        label="Файл CSV или XLSX", error_messages={"required": "Выберите файл.", "empty": "Файл пуст."}
+    )

@@ -5,6 +5,7 @@ Each service owns its transaction, writes the history event in it, and schedules
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -137,6 +138,7 @@ def appeal_submit(
     actor=None,
     at: datetime | None = None,
     is_synthetic: bool = False,
+    files: Sequence = (),
 ) -> tuple[Appeal, bool]:
     """Register an appeal, suggest its topic and territory, route it or send it to moderation.
 
@@ -225,6 +227,8 @@ def appeal_submit(
         appeal.due_at = answer_due(policy=appeal.policy, start_at=now, tz_name=region.timezone)
         events.moderation(appeal, reason=f"На модерацию: {reason}.", at=now)
     appeal.save()
+    for upload in files:
+        appeal_attach(appeal=appeal, upload=upload, from_citizen=actor is None)
     _link_duplicates(appeal)
     _schedule_deadline(appeal, now)
     _notify_citizen(
@@ -533,3 +537,28 @@ def appeal_deadline_missed(*, appeal_id: int, due_at: str) -> bool:
 
         transaction.on_commit(lambda pk=notification.pk: tasks.notification_deliver.enqueue(pk))
     return True
+
+
+@transaction.atomic
+def appeal_attach(*, appeal: Appeal, upload, from_citizen: bool = True, event=None):
+    """Store one checked file with the appeal (images and PDF only)."""
+    from pathlib import Path
+
+    from otklik.appeals.attachments import MAX_FILES, check_upload
+    from otklik.appeals.models import Attachment
+
+    if appeal.attachments.count() >= MAX_FILES * 2:
+        raise AppealError("К обращению уже приложено слишком много файлов.")
+    content_type, extension = check_upload(upload)
+    name = Path(upload.name or "file").stem[:80] + extension
+    attachment = Attachment(
+        appeal=appeal,
+        event=event,
+        name=name,
+        content_type=content_type,
+        size=upload.size,
+        from_citizen=from_citizen,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment

@@ -5,8 +5,11 @@ from otklik.appeals import views
 app_name = "appeals"
 urlpatterns = [
     path("staff/appeals/", views.workspace, name="workspace"),
+    path("staff/appeals/hotline/", views.hotline, name="hotline"),
+    path("staff/appeals/import/", views.import_file, name="import"),
     path("staff/appeals/<str:number>/", views.appeal_detail, name="detail"),
     path("staff/appeals/<str:number>/action/", views.appeal_action, name="action"),
+    path("staff/appeals/<str:number>/files/<int:pk>/", views.attachment_download, name="attachment"),
     path("appeal/new/", views.appeal_new, name="new"),
     path("appeal/widget/", views.appeal_new, {"channel": "widget"}, name="widget"),
     path("appeal/<str:number>/", views.appeal_status, name="status"),

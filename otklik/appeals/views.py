@@ -13,7 +13,15 @@ from django.views.decorators.http import require_POST
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.appeals import selectors, services
-from otklik.appeals.forms import ExtendForm, PublicAppealForm, RatingForm, TextForm
+from otklik.appeals.forms import (
+    ExtendForm,
+    HotlineForm,
+    ImportFileForm,
+    PublicAppealForm,
+    RatingForm,
+    TextForm,
+)
+from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.statuses import MEANING, Status
 from otklik.orgs.selectors import region_default
@@ -36,7 +44,11 @@ def _errors(exc: ValidationError) -> str:
 
 def appeal_new(request, channel: str = Channel.WEB):
     region = _region()
-    form = PublicAppealForm(request.POST if request.method == "POST" else None, region=region)
+    form = PublicAppealForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        region=region,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -48,6 +60,7 @@ def appeal_new(request, channel: str = Channel.WEB):
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 territory=data["territory"],
+                files=[data["attachment"]] if data.get("attachment") else (),
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
@@ -234,3 +247,80 @@ def _int(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+@login_required
+def hotline(request):
+    """A hotline operator registers a call; the appeal gets the hotline channel and the operator as actor."""
+    _staff(request)
+    region = _region()
+    form = HotlineForm(request.POST if request.method == "POST" else None, region=region)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appeal, _ = services.appeal_submit(
+                region=region,
+                text=data["text"],
+                channel=Channel.HOTLINE,
+                author_name=data["author_name"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                territory=data["territory"],
+                topic=data["topic"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(
+                request, f"Звонок зарегистрирован: обращение {appeal.number}. Сообщите номер звонящему."
+            )
+            return redirect("appeals:detail", number=appeal.number)
+    return render(
+        request, "appeals/hotline.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+def import_file(request):
+    """Coordinators import exports of other systems and see what happened to every row."""
+    if not request.user.is_superuser and not user_roles(user=request.user) & {Role.COORDINATOR, Role.ADMIN}:
+        raise PermissionDenied
+    region = _region()
+    form = ImportFileForm(request.POST, request.FILES) if request.method == "POST" else ImportFileForm()
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = appeals_import(
+                region=region,
+                content=upload.read(),
+                filename=upload.name,
+                source=form.cleaned_data["source"],
+                actor=request.user,
+            )
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "appeals/import.html", {"form": form, "report": report}, status=status)
+
+
+@login_required
+def attachment_download(request, number: str, pk: int):
+    """Attachments are served only to staff who may see the appeal (never from a public media URL)."""
+    from django.http import FileResponse
+
+    appeal = _staff_appeal(request, number)
+    attachment = appeal.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("Файл не найден")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Файл не найден") from exc
+    return FileResponse(
+        handle,
+        as_attachment=attachment.content_type == "application/pdf",
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )

@@ -1,0 +1,180 @@
+"""Import of appeals exported from other systems (ПОС, «Инцидент-менеджмент»), with a per-row report.
+
+Columns are recognised by English or Russian names (see `ALIASES`). Every row is registered on its
+own; a bad row is reported with its reason and does not stop the others; a row already imported
+(same source and external id) is reported as a repeat and not registered again.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from otklik.appeals.models import Channel
+from otklik.appeals.services import appeal_submit
+from otklik.orgs.models import Region, Territory
+from otklik.routing.models import Topic
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 20000
+ALIASES = {
+    "external_id": ["external_id", "id", "номер", "номер сообщения", "номер обращения"],
+    "created_at": ["created_at", "дата", "дата поступления", "дата создания"],
+    "text": ["text", "текст", "текст сообщения", "текст обращения", "суть"],
+    "territory": ["territory", "территория", "муниципалитет", "район"],
+    "topic": ["topic", "тематика", "код тематики"],
+    "author": ["author", "заявитель", "фио"],
+    "email": ["email", "e-mail", "почта", "электронная почта"],
+    "phone": ["phone", "телефон"],
+}
+DATE_FORMATS = ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%d"]
+
+
+class ImportFileError(Exception):
+    pass
+
+
+@dataclass
+class RowResult:
+    row: int
+    outcome: str  # "accepted" | "repeat" | "rejected"
+    detail: str
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowResult] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+    @property
+    def accepted(self) -> int:
+        return self.count("accepted")
+
+    @property
+    def repeats(self) -> int:
+        return self.count("repeat")
+
+    @property
+    def rejected(self) -> int:
+        return self.count("rejected")
+
+
+def _read_rows(content: bytes, filename: str) -> list[dict]:
+    if not content:
+        raise ImportFileError("Файл пуст.")
+    if len(content) > MAX_BYTES:
+        raise ImportFileError("Файл больше 20 МБ: разделите его на части.")
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
+            raise ImportFileError("Файл не открывается как таблица Excel (.xlsx).") from exc
+        values = sheet.iter_rows(values_only=True)
+        header = [str(h or "").strip() for h in next(values, [])]
+        return [
+            dict(zip(header, row, strict=False)) for row in values if any(v not in (None, "") for v in row)
+        ]
+    if not filename.lower().endswith(".csv"):
+        raise ImportFileError("Поддерживаются файлы .csv и .xlsx.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1251", errors="replace")  # exports from Windows systems
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+
+
+def _columns(header: list[str]) -> dict[str, str]:
+    lowered = {h.strip().lower(): h for h in header if h}
+    found = {}
+    for key, names in ALIASES.items():
+        for name in names:
+            if name in lowered:
+                found[key] = lowered[name]
+                break
+    return found
+
+
+def _when(value, tz: ZoneInfo) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=tz)
+    text = str(value or "").strip()
+    if not text:
+        return None
+    parsed = parse_datetime(text)
+    if parsed is None:
+        for fmt in DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise ValidationError(f"дата «{text[:30]}» не распознана (нужно ДД.ММ.ГГГГ ЧЧ:ММ)")
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=tz)
+
+
+def appeals_import(*, region: Region, content: bytes, filename: str, source: str, actor=None) -> ImportReport:
+    """Register every acceptable row; report each row's fate."""
+    rows = _read_rows(content, filename)
+    if not rows:
+        raise ImportFileError("В файле нет строк с данными.")
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(f"Строк больше {MAX_ROWS}: разделите файл.")
+    columns = _columns(list(rows[0].keys()))
+    if "text" not in columns:
+        raise ImportFileError("Нет столбца с текстом обращения (text или «Текст»).")
+    tz = ZoneInfo(region.timezone)
+    territories = {t.code.lower(): t for t in Territory.objects.filter(region=region)}
+    territories.update({t.name.lower(): t for t in territories.values()})
+    topics = {t.code: t for t in Topic.objects.filter(region=region)}
+    channel = source if source in Channel.values else Channel.IMPORT
+    report = ImportReport()
+    now = timezone.now()
+    for n, row in enumerate(rows, start=2):
+
+        def get(key, row=row):
+            return str(row.get(columns[key]) or "").strip() if key in columns else ""
+
+        try:
+            territory_name = get("territory").lower()
+            territory = territories.get(territory_name) if territory_name else None
+            if territory_name and territory is None:
+                raise ValidationError(f"территория «{get('territory')[:60]}» не найдена")
+            topic = topics.get(get("topic")) if get("topic") else None
+            if get("topic") and topic is None:
+                raise ValidationError(f"тематика «{get('topic')[:20]}» не найдена")
+            created = _when(row.get(columns["created_at"]) if "created_at" in columns else None, tz)
+            if created and created > now:
+                raise ValidationError("дата поступления в будущем")
+            appeal, new = appeal_submit(
+                region=region,
+                text=get("text"),
+                channel=channel,
+                author_name=get("author"),
+                contact_email=get("email"),
+                contact_phone=get("phone"),
+                territory=territory,
+                topic=topic,
+                external_source=source,
+                external_id=get("external_id"),
+                actor=actor,
+                at=created,
+            )
+        except ValidationError as exc:
+            report.rows.append(RowResult(n, "rejected", "; ".join(exc.messages)))
+            continue
+        report.rows.append(RowResult(n, "accepted" if new else "repeat", appeal.number))
+    return report
