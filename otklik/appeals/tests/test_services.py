@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from otklik.appeals import services
@@ -14,12 +13,13 @@ from otklik.appeals.models import Appeal, AppealEvent, Notification
 from otklik.appeals.statuses import Status
 from otklik.appeals.tests.conftest import TEXT
 from otklik.routing.models import Topic
+from otklik.testing import run_due_tasks
 
 EKB = ZoneInfo("Asia/Yekaterinburg")
 
 
 def _run_worker():
-    call_command("db_worker", batch=True, reload=False, interval=0.1, verbosity=0)
+    run_due_tasks()
 
 
 def test_submit_with_known_topic_routes_to_the_territory_body_with_a_59fz_deadline(

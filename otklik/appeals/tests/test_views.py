@@ -4,12 +4,12 @@ import time
 
 import pytest
 from django.core import mail, signing
-from django.core.management import call_command
 
 from otklik.appeals.models import Appeal
 from otklik.appeals.statuses import Status
 from otklik.appeals.tests.conftest import TEXT
 from otklik.routing.models import Topic
+from otklik.testing import run_due_tasks
 
 
 def _form(**extra):
@@ -75,7 +75,7 @@ def test_whole_loop_through_the_web(client, region, settings, django_capture_on_
             f"/staff/appeals/{appeal.number}/action/",
             {"action": "answer", "text": "Отопление восстановлено, температура в классах 20 °C."},
         )
-    call_command("db_worker", batch=True, reload=False, interval=0.1, verbosity=0)
+    run_due_tasks()
     assert mail.outbox[-1].subject == f"Ответ на обращение {appeal.number}"
     client.logout()
     with django_capture_on_commit_callbacks(execute=True):
