@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "otklik.routing",
     "otklik.kb",
     "otklik.appeals",
+    "otklik.dialogue",
 ]
 
 MIDDLEWARE = [

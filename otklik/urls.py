@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/orgs/", include("otklik.orgs.urls")),
     path("staff/topics/", include("otklik.routing.urls")),
     path("staff/kb/", include("otklik.kb.urls")),
+    path("chat/", include("otklik.dialogue.urls")),
     path("", include("otklik.appeals.urls")),
     path("", include("otklik.core.urls")),
 ]

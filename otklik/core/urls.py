@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("staff/", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

@@ -29,6 +29,10 @@ def health(request):
     )
 
 
+def privacy(request):
+    return render(request, "core/privacy.html")
+
+
 def landing(request):
     return render(request, "core/landing.html")
 

@@ -1,0 +1,574 @@
+"""The channel-agnostic conversation: a citizen's input and the stored state in, replies out.
+
+Telegram and the web chat are thin adapters: they turn their updates into `Incoming`, call
+`handle`, and draw the returned `Reply` objects (text plus rows of buttons). Button actions are short
+strings (≤ 64 bytes, Telegram's callback limit). The state lives in `Conversation.state`, so a
+conversation continues after any process restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from otklik.accounts.services import citizen_get_or_create
+from otklik.appeals.models import Appeal, Channel
+from otklik.appeals.services import AppealError, appeal_rate, appeal_submit
+from otklik.appeals.statuses import Status
+from otklik.dialogue.models import Conversation
+from otklik.kb import services as kb_services
+from otklik.kb.engine import registry
+from otklik.kb.models import Article, Category, Query
+from otklik.orgs.models import Region
+
+MAX_INPUT = 4000
+PRIVACY_URL = "/privacy/"
+
+
+@dataclass
+class Button:
+    label: str
+    action: str
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+
+
+@dataclass
+class Incoming:
+    kind: str  # "text" | "button" | "command" | "file" | "unsupported"
+    value: str = ""
+    file_name: str = ""
+    file_bytes: bytes = b""
+
+
+MENU_BUTTON = Button("🏠 Главное меню", "menu")
+
+
+def _main_menu() -> Reply:
+    return Reply(
+        "Выберите раздел или просто напишите вопрос своими словами.",
+        [
+            [Button("📚 Ответы по темам", "cats")],
+            [Button("✍️ Задать вопрос официально", "ask")],
+            [Button("📄 Мои обращения", "my")],
+            [Button("💡 Предложить вопрос", "suggest"), Button("🔔 Подписки", "subs")],
+            [Button("❓ Помощь", "help")],
+        ],
+    )
+
+
+HELP = (
+    "Я отвечаю на вопросы об образовании в регионе: детские сады, школы, колледжи, экзамены, документы, "
+    "награды и многое другое.\n\n"
+    "• Напишите вопрос своими словами — я найду готовый ответ или предложу варианты.\n"
+    "• «Ответы по темам» — все ответы по разделам.\n"
+    "• «Задать вопрос официально» — обращение в министерство или орган образования; ответ придёт сюда "
+    "в срок, установленный законом.\n"
+    "• «Мои обращения» — статус, ответ и оценка ответа.\n"
+    "• «Предложить вопрос» — чего не хватает в ответах.\n"
+    "• «Подписки» — новости по выбранным темам.\n"
+    "Команды: /start, /help, /menu, /cancel."
+)
+
+
+def _welcome() -> list[Reply]:
+    return [
+        Reply(
+            "Здравствуйте! Я бот министерства образования: отвечаю на вопросы об образовании и помогаю "
+            f"направить официальное обращение. Как мы обрабатываем данные: {PRIVACY_URL}"
+        ),
+        _main_menu(),
+    ]
+
+
+# --- browsing -----------------------------------------------------------------------------------
+
+
+def _categories(region: Region, parent_id: int | None) -> Reply:
+    cats = list(
+        Category.objects.filter(region=region, parent_id=parent_id, is_active=True).order_by("position")
+    )
+    rows = [[Button(c.title[:60], f"cat:{c.pk}")] for c in cats]
+    if parent_id is None:
+        return Reply("Выберите тему:", [*rows, [MENU_BUTTON]])
+    category = Category.objects.filter(pk=parent_id, region=region).first()
+    if category is None:
+        return _main_menu()
+    articles = list(
+        Article.objects.filter(category=category, status=Article.Status.PUBLISHED).order_by("question")
+    )
+    rows += [[Button(a.question[:60], f"art:{a.pk}")] for a in articles]
+    back = f"cat:{category.parent_id}" if category.parent_id else "cats"
+    return Reply(f"{category.title}:", [*rows, [Button("⬅️ Назад", back), MENU_BUTTON]])
+
+
+def _article_reply(article: Article, query_id: int | None) -> Reply:
+    text = f"{article.question}\n\n{article.answer}"
+    if article.legal_basis:
+        text += f"\n\nОснование: {article.legal_basis}"
+    feedback = query_id or 0
+    return Reply(
+        text,
+        [
+            [
+                Button("👍 Помогло", f"fb:{feedback}:{article.pk}:1"),
+                Button("👎 Не помогло", f"fb:{feedback}:{article.pk}:0"),
+            ],
+            [Button("⬅️ К теме", f"cat:{article.category_id}"), MENU_BUTTON],
+        ],
+    )
+
+
+# --- free text ----------------------------------------------------------------------------------
+
+
+def _answer_question(conv: Conversation, text: str) -> list[Reply]:
+    decision = registry.ask(conv.region_id, text)
+    query = kb_services.query_record(
+        region=conv.region, channel=conv.channel, channel_user=conv.channel_user, text=text, decision=decision
+    )
+    conv.state["last_query"] = query.pk
+    conv.state["last_text"] = text[:MAX_INPUT]
+    articles = Article.objects.in_bulk([c.article_id for c in decision.candidates[:3]])
+    if decision.action == "answer" and decision.candidates[0].article_id in articles:
+        article = articles[decision.candidates[0].article_id]
+        return [_article_reply(article, query.pk)]
+    if decision.action == "choices" and articles:
+        rows = [
+            [Button(articles[c.article_id].question[:60], f"pick:{query.pk}:{c.article_id}")]
+            for c in decision.candidates[:3]
+            if c.article_id in articles
+        ]
+        return [
+            Reply(
+                "Возможно, вы спрашиваете об одном из этих вопросов:",
+                [*rows, [Button("Ничего не подходит", f"none:{query.pk}")], [MENU_BUTTON]],
+            )
+        ]
+    return [_dont_know()]
+
+
+def _dont_know() -> Reply:
+    return Reply(
+        "К сожалению, готового ответа у меня нет. Можно задать вопрос официально — ответ подготовит "
+        "специалист в срок, установленный законом, — или предложить этот вопрос для базы ответов.",
+        [
+            [Button("✍️ Задать вопрос официально", "ask")],
+            [Button("💡 Предложить вопрос", "suggest:last")],
+            [MENU_BUTTON],
+        ],
+    )
+
+
+# --- asking officially --------------------------------------------------------------------------
+
+
+def _ask_start(conv: Conversation, text: str = "") -> list[Reply]:
+    conv.state["flow"] = {"name": "ask", "step": "text", "draft": {"text": text}}
+    if text:
+        return [
+            Reply(
+                f"Ваш вопрос:\n«{text[:500]}»\n\nОтправить его как есть или дополнить?",
+                [
+                    [Button("Отправить как есть", "ask:keep"), Button("Написать заново", "ask:retype")],
+                    [Button("Отменить", "cancel")],
+                ],
+            )
+        ]
+    return [
+        Reply(
+            "Опишите вопрос или проблему одним сообщением: что случилось, где (школа, детский сад, "
+            "населённый пункт) и чего вы ждёте.",
+            [[Button("Отменить", "cancel")]],
+        )
+    ]
+
+
+def _ask_contact(conv: Conversation) -> list[Reply]:
+    conv.state["flow"]["step"] = "contact"
+    return [
+        Reply(
+            "Если хотите получить письменный ответ и по почте, напишите ФИО и адрес электронной почты "
+            "одним сообщением (например: «Иванова Анна Сергеевна, anna@mail.ru»). Ответ в любом случае "
+            "придёт сюда.",
+            [[Button("Пропустить", "ask:skip")], [Button("Отменить", "cancel")]],
+        )
+    ]
+
+
+def _ask_consent(conv: Conversation) -> list[Reply]:
+    conv.state["flow"]["step"] = "consent"
+    return [
+        Reply(
+            "Для рассмотрения обращения нужно ваше согласие на обработку персональных данных "
+            f"(152-ФЗ). Подробнее: {PRIVACY_URL}",
+            [[Button("✅ Согласен(на)", "ask:consent")], [Button("Отменить", "cancel")]],
+        )
+    ]
+
+
+def _ask_summary(conv: Conversation) -> list[Reply]:
+    conv.state["flow"]["step"] = "confirm"
+    draft = conv.state["flow"]["draft"]
+    lines = [f"Текст: {draft['text'][:1500]}"]
+    if draft.get("name") or draft.get("email"):
+        lines.append(f"Заявитель: {draft.get('name', '')} {draft.get('email', '')}".strip())
+    if draft.get("file_name"):
+        lines.append(f"Файл: {draft['file_name']}")
+    return [
+        Reply(
+            "Проверьте обращение:\n\n" + "\n".join(lines),
+            [[Button("📨 Отправить", "ask:confirm")], [Button("Отменить", "cancel")]],
+        )
+    ]
+
+
+def _parse_contact(text: str) -> tuple[str, str]:
+    import re
+
+    match = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)
+    email = match.group(0).lower() if match else ""
+    name = text.replace(match.group(0), "") if match else text
+    return " ".join(name.replace(",", " ").split())[:300], email
+
+
+def _ask_submit(conv: Conversation) -> list[Reply]:
+    draft = conv.state["flow"]["draft"]
+    citizen = conv.citizen
+    files = []
+    if draft.get("file_b64"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        files.append(SimpleUploadedFile(draft["file_name"], base64.b64decode(draft["file_b64"])))
+    try:
+        appeal, _ = appeal_submit(
+            region=conv.region,
+            text=draft["text"],
+            channel=_appeal_channel(conv.channel),
+            citizen=citizen,
+            author_name=draft.get("name", ""),
+            contact_email=draft.get("email", ""),
+            files=files,
+        )
+    except AppealError as exc:
+        conv.state["flow"]["step"] = "text"
+        return [
+            Reply(
+                "Не получилось зарегистрировать обращение: "
+                + " ".join(exc.messages)
+                + "\nНапишите текст ещё раз.",
+                [[Button("Отменить", "cancel")]],
+            )
+        ]
+    if conv.state.get("last_query"):
+        Query.objects.filter(pk=conv.state["last_query"]).update(became_appeal=True)
+    conv.state.pop("flow", None)
+    due = timezone.localtime(appeal.due_at).strftime("%d.%m.%Y") if appeal.due_at else "—"
+    return [
+        Reply(
+            f"Обращение зарегистрировано. Номер: {appeal.number}.\nОтвет придёт сюда не позднее {due}. "
+            "Статус — в разделе «Мои обращения».",
+            [[Button("📄 Мои обращения", "my")], [MENU_BUTTON]],
+        )
+    ]
+
+
+def _appeal_channel(channel: str) -> str:
+    return Channel.TELEGRAM if channel == "telegram" else Channel.WEBCHAT
+
+
+def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
+    """Steps of the official-question form; None when the input is not for the form."""
+    flow = conv.state.get("flow") or {}
+    if flow.get("name") != "ask":
+        return None
+    step, draft, value = flow["step"], flow["draft"], incoming.value
+    if incoming.kind == "file":
+        if len(incoming.file_bytes) > 10 * 1024 * 1024:
+            return [Reply("Файл больше 10 МБ. Пришлите фото или PDF поменьше.")]
+        from otklik.appeals.attachments import sniff
+
+        if sniff(incoming.file_bytes[:16]) is None:
+            return [Reply("Принимаются только фотографии (JPEG, PNG, GIF, WebP) и PDF.")]
+        # Kept in the state only until the appeal is sent (then it becomes an attachment).
+        draft["file_name"] = incoming.file_name[:100] or "file"
+        draft["file_b64"] = base64.b64encode(incoming.file_bytes).decode()
+        return [Reply("Файл получен и будет приложен к обращению.")]
+    if step == "text":
+        if incoming.kind == "button" and value == "ask:keep" and draft.get("text"):
+            return _ask_contact(conv)
+        if incoming.kind == "button" and value == "ask:retype":
+            draft["text"] = ""
+            return [Reply("Напишите вопрос заново одним сообщением.", [[Button("Отменить", "cancel")]])]
+        if incoming.kind == "text":
+            if len(value.strip()) < 10:
+                return [Reply("Напишите чуть подробнее — хотя бы одно предложение.")]
+            draft["text"] = value.strip()[:MAX_INPUT]
+            return _ask_contact(conv)
+    if step == "contact":
+        if incoming.kind == "button" and value == "ask:skip":
+            return _ask_consent(conv)
+        if incoming.kind == "text":
+            draft["name"], draft["email"] = _parse_contact(value)
+            if not draft["email"]:
+                return [
+                    Reply(
+                        "Не вижу адреса электронной почты. Напишите ФИО и почту или нажмите «Пропустить».",
+                        [[Button("Пропустить", "ask:skip")], [Button("Отменить", "cancel")]],
+                    )
+                ]
+            return _ask_consent(conv)
+    if step == "consent" and incoming.kind == "button" and value == "ask:consent":
+        draft["consent"] = True
+        return _ask_summary(conv)
+    if step == "confirm" and incoming.kind == "button" and value == "ask:confirm":
+        return _ask_submit(conv)
+    return [
+        Reply(
+            "Продолжим оформление обращения — ответьте на вопрос выше или нажмите «Отменить».",
+            [[Button("Отменить", "cancel")]],
+        )
+    ]
+
+
+# --- my appeals ---------------------------------------------------------------------------------
+
+
+def _my_appeals(conv: Conversation) -> Reply:
+    appeals = (
+        list(Appeal.objects.filter(citizen=conv.citizen).order_by("-registered_at")[:10])
+        if conv.citizen
+        else []
+    )
+    if not appeals:
+        return Reply(
+            "У вас пока нет обращений.", [[Button("✍️ Задать вопрос официально", "ask")], [MENU_BUTTON]]
+        )
+    rows = [[Button(f"{a.number} — {a.get_status_display()}"[:60], f"my:{a.number}")] for a in appeals]
+    return Reply("Ваши обращения:", [*rows, [MENU_BUTTON]])
+
+
+def _my_appeal(conv: Conversation, number: str) -> Reply:
+    appeal = Appeal.objects.filter(citizen=conv.citizen, number=number).first() if conv.citizen else None
+    if appeal is None:
+        return Reply("Обращение не найдено.", [[MENU_BUTTON]])
+    lines = [f"Обращение {appeal.number}: {appeal.get_status_display()}."]
+    for event in appeal.events.filter(public=True).order_by("at")[:15]:
+        lines.append(f"{timezone.localtime(event.at):%d.%m %H:%M} — {event.get_label()}")
+    if appeal.answer_text:
+        lines.append(f"\nОтвет:\n{appeal.answer_text}")
+    rows = []
+    if appeal.status == Status.ANSWERED:
+        lines.append("\nОцените ответ (1 — совсем не помог, 5 — вопрос решён):")
+        rows.append([Button(str(n), f"rate:{appeal.number}:{n}") for n in range(1, 6)])
+    if appeal.rating:
+        lines.append(f"Ваша оценка: {appeal.rating} из 5.")
+    return Reply("\n".join(lines), [*rows, [Button("⬅️ Мои обращения", "my"), MENU_BUTTON]])
+
+
+def _rate(conv: Conversation, number: str, rating: str) -> Reply:
+    appeal = Appeal.objects.filter(citizen=conv.citizen, number=number).first() if conv.citizen else None
+    if appeal is None:
+        return Reply("Обращение не найдено.", [[MENU_BUTTON]])
+    try:
+        appeal_rate(appeal=appeal, rating=int(rating))
+    except (AppealError, ValueError) as exc:
+        return Reply(
+            "Оценку не удалось сохранить: " + " ".join(getattr(exc, "messages", [str(exc)])), [[MENU_BUTTON]]
+        )
+    appeal.refresh_from_db()
+    if appeal.status == Status.ASSIGNED:
+        return Reply(
+            f"Спасибо. Обращение передано на повторное рассмотрение: {appeal.organization}. "
+            f"Новый срок — {timezone.localtime(appeal.due_at):%d.%m.%Y}.",
+            [[MENU_BUTTON]],
+        )
+    return Reply("Спасибо за оценку!", [[MENU_BUTTON]])
+
+
+# --- suggestions and subscriptions --------------------------------------------------------------
+
+
+def _subscriptions(conv: Conversation) -> Reply:
+    subscribed = set(conv.subscriptions.values_list("pk", flat=True))
+    rows = [
+        [Button(("✅ " if c.pk in subscribed else "") + c.title[:55], f"sub:{c.pk}")]
+        for c in Category.objects.filter(region=conv.region, parent__isnull=True, is_active=True).order_by(
+            "position"
+        )
+    ]
+    return Reply(
+        "Новости каких разделов присылать? Нажмите, чтобы подписаться или отписаться.", [*rows, [MENU_BUTTON]]
+    )
+
+
+# --- dispatch -----------------------------------------------------------------------------------
+
+
+def _on_button(conv: Conversation, action: str) -> list[Reply]:
+    head, _, rest = action.partition(":")
+    if head == "menu":
+        conv.state.pop("flow", None)
+        return [_main_menu()]
+    if head == "cats":
+        return [_categories(conv.region, None)]
+    if head == "cat":
+        return [_categories(conv.region, int(rest) if rest.isdigit() else None)]
+    if head == "art":
+        article = Article.objects.filter(
+            pk=int(rest or 0), region=conv.region, status=Article.Status.PUBLISHED
+        ).first()
+        if article is None:
+            return [Reply("Этот ответ больше недоступен.", [[MENU_BUTTON]])]
+        Article.objects.filter(pk=article.pk).update(views=article.views + 1)
+        return [_article_reply(article, None)]
+    if head == "pick":
+        query_id, _, article_id = rest.partition(":")
+        article = Article.objects.filter(pk=int(article_id or 0), region=conv.region).first()
+        query = Query.objects.filter(pk=int(query_id or 0), region=conv.region).first()
+        if article is None:
+            return [Reply("Этот ответ больше недоступен.", [[MENU_BUTTON]])]
+        if query is not None:
+            Query.objects.filter(pk=query.pk).update(article=article)
+        return [_article_reply(article, query.pk if query else None)]
+    if head == "none":
+        query = Query.objects.filter(pk=int(rest or 0), region=conv.region).first()
+        if query is not None:
+            kb_services.query_feedback(query=query, helped=False)
+        return [_dont_know()]
+    if head == "fb":
+        query_id, article_id, helped = (rest.split(":") + ["", "", ""])[:3]
+        query = Query.objects.filter(pk=int(query_id or 0), region=conv.region).first()
+        article = Article.objects.filter(pk=int(article_id or 0)).first()
+        if query is not None:
+            kb_services.query_feedback(query=query, helped=helped == "1", article=article)
+        if helped == "1":
+            return [Reply("Рады, что помогли! Если будут ещё вопросы — пишите.", [[MENU_BUTTON]])]
+        return [
+            Reply(
+                "Жаль, что ответ не помог. Вы можете задать вопрос официально — ответ подготовит специалист.",
+                [[Button("✍️ Задать вопрос официально", "ask:last")], [MENU_BUTTON]],
+            )
+        ]
+    if head == "ask":
+        if rest == "last":
+            return _ask_start(conv, conv.state.get("last_text", ""))
+        return _ask_start(conv)
+    if head == "cancel":
+        conv.state.pop("flow", None)
+        return [Reply("Оформление отменено."), _main_menu()]
+    if head == "my":
+        return [_my_appeal(conv, rest)] if rest else [_my_appeals(conv)]
+    if head == "rate":
+        number, _, rating = rest.rpartition(":")
+        return [_rate(conv, number, rating)]
+    if head == "suggest":
+        if rest == "last" and conv.state.get("last_text"):
+            kb_services.suggestion_submit(
+                region=conv.region,
+                text=conv.state["last_text"],
+                channel=conv.channel,
+                channel_user=conv.channel_user,
+            )
+            return [Reply("Спасибо! Вопрос передан редакторам базы ответов.", [[MENU_BUTTON]])]
+        conv.state["flow"] = {"name": "suggest"}
+        return [
+            Reply(
+                "Напишите вопрос, ответ на который хотели бы здесь видеть.", [[Button("Отменить", "cancel")]]
+            )
+        ]
+    if head == "subs":
+        return [_subscriptions(conv)]
+    if head == "sub":
+        category = Category.objects.filter(pk=int(rest or 0), region=conv.region).first()
+        if category is not None:
+            if conv.subscriptions.filter(pk=category.pk).exists():
+                conv.subscriptions.remove(category)
+            else:
+                conv.subscriptions.add(category)
+        return [_subscriptions(conv)]
+    if head == "help":
+        return [Reply(HELP, [[MENU_BUTTON]])]
+    return [Reply("Эта кнопка устарела. Вот главное меню:"), _main_menu()]
+
+
+def _on_command(conv: Conversation, command: str) -> list[Reply]:
+    command = command.split("@")[0].split()[0].lower() if command.strip() else ""
+    if command == "/start":
+        conv.state.pop("flow", None)
+        return _welcome()
+    if command == "/help":
+        return [Reply(HELP, [[MENU_BUTTON]])]
+    if command in {"/menu", "/cancel"}:
+        had_flow = conv.state.pop("flow", None)
+        return ([Reply("Оформление отменено.")] if had_flow else []) + [_main_menu()]
+    return [Reply("Такой команды нет. Доступны /start, /help, /menu, /cancel."), _main_menu()]
+
+
+@transaction.atomic
+def handle(
+    *, region: Region, channel: str, channel_user: str, incoming: Incoming, display_name: str = ""
+) -> list[Reply]:
+    """Process one input from a citizen and return what to show them."""
+    conv, created = Conversation.objects.select_for_update().get_or_create(
+        channel=channel, channel_user=str(channel_user)[:100], defaults={"region": region}
+    )
+    if conv.citizen_id is None:
+        identity_channel = "telegram" if channel == "telegram" else "web"
+        conv.citizen, _ = citizen_get_or_create(
+            channel=identity_channel, value=str(channel_user)[:254], display_name=display_name
+        )
+    conv.last_seen_at = timezone.now()
+    value = incoming.value or ""
+    if incoming.kind == "text" and len(value) > MAX_INPUT:
+        replies = [
+            Reply(
+                f"Сообщение слишком длинное ({len(value)} символов). Сократите его до {MAX_INPUT} "
+                "или разделите на части."
+            )
+        ]
+    elif incoming.kind == "unsupported":
+        replies = [
+            Reply(
+                "Я понимаю только текст и кнопки (а при оформлении обращения — фото и PDF). "
+                "Напишите вопрос словами."
+            ),
+            _main_menu(),
+        ]
+    elif incoming.kind == "command":
+        replies = _on_command(conv, value)
+    elif incoming.kind == "button" and value in {"menu", "cancel"}:
+        replies = _on_button(conv, value)
+    elif (flow_replies := _ask_step(conv, incoming)) is not None:
+        replies = flow_replies
+    elif incoming.kind == "button":
+        replies = _on_button(conv, value[:64])
+    elif (conv.state.get("flow") or {}).get("name") == "suggest" and incoming.kind == "text":
+        conv.state.pop("flow", None)
+        try:
+            kb_services.suggestion_submit(
+                region=conv.region, text=value, channel=channel, channel_user=channel_user
+            )
+        except Exception:  # noqa: BLE001 - a ValidationError with a Russian message
+            return [Reply("Напишите вопрос словами.")]
+        replies = [Reply("Спасибо! Ваше предложение передано редакторам.", [[MENU_BUTTON]])]
+    elif incoming.kind == "text" and value.strip():
+        replies = _answer_question(conv, value.strip())
+    elif incoming.kind == "file":
+        replies = [
+            Reply(
+                "Файлы принимаются при оформлении официального обращения.",
+                [[Button("✍️ Задать вопрос официально", "ask")]],
+            )
+        ]
+    else:
+        replies = _welcome() if created else [_main_menu()]
+    conv.save()
+    return replies

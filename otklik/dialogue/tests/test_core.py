@@ -1,0 +1,141 @@
+"""The conversation core, channel-agnostic: what a citizen can do, step by step."""
+
+import pytest
+
+from otklik.appeals.models import Appeal
+from otklik.dialogue.core import Incoming, handle
+from otklik.dialogue.models import Conversation
+from otklik.kb.engine import registry
+from otklik.kb.models import Article, Query, Suggestion
+from otklik.kb.tests.test_kb_core import _load
+
+
+@pytest.fixture
+def bot(region):
+    _load(region.region)
+    registry.reset()
+
+    def say(kind, value="", user="42", **extra):
+        return handle(
+            region=region.region,
+            channel="telegram",
+            channel_user=user,
+            incoming=Incoming(kind, value, **extra),
+            display_name="Анна",
+        )
+
+    return say
+
+
+def _actions(replies):
+    return [b.action for r in replies for row in r.buttons for b in row]
+
+
+def test_start_greets_and_shows_the_menu(bot):
+    replies = bot("command", "/start")
+    assert "Здравствуйте" in replies[0].text and "/privacy/" in replies[0].text
+    assert {"cats", "ask", "my", "suggest", "help"} <= set(_actions(replies))
+
+
+def test_browse_categories_to_an_answer_and_back(bot):
+    top = bot("button", "cats")
+    school = next(a for a in _actions(top) if a.startswith("cat:"))
+    sub = bot("button", school)
+    assert any(a.startswith("cat:") for a in _actions(sub))
+    sub_category = next(a for a in _actions(sub) if a.startswith("cat:"))
+    articles = bot("button", sub_category)
+    article_action = next(a for a in _actions(articles) if a.startswith("art:"))
+    answer = bot("button", article_action)
+    assert "1 апреля" in answer[0].text or "Госуслугах" in answer[0].text
+    assert any(a.endswith(":1") and a.startswith("fb:") for a in _actions(answer))
+    assert f"cat:{Article.objects.get(pk=article_action[4:]).category_id}" in _actions(answer)
+
+
+def test_free_text_is_answered_logged_and_rated(bot):
+    replies = bot("text", "здравствуйте когда запись в первый класс")
+    query = Query.objects.get()
+    assert query.channel == "telegram" and query.channel_user == "42"
+    assert "Когда начинается приём" in replies[0].text
+    feedback = next(a for a in _actions(replies) if a.startswith("fb:") and a.endswith(":0"))
+    replies = bot("button", feedback)
+    query.refresh_from_db()
+    assert query.feedback == "not_helped"
+    assert "ask:last" in _actions(replies)
+
+
+def test_unknown_question_offers_an_official_appeal_and_a_suggestion(bot):
+    replies = bot("text", "какая погода будет завтра в москве")
+    assert "готового ответа у меня нет" in replies[0].text
+    bot("button", "suggest:last")
+    assert Suggestion.objects.get().text == "какая погода будет завтра в москве"
+
+
+def test_official_appeal_step_by_step_with_cancel_and_confirm(bot, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    bot("button", "ask")
+    assert "подробнее" in bot("text", "коротко")[0].text
+    replies = bot("text", "В школе № 1 Северного района холодно, дети на уроках сидят в куртках")
+    assert "ask:skip" in _actions(replies)
+    replies = bot("text", "Иванова Анна, anna@example.ru")
+    assert "ask:consent" in _actions(replies)
+    replies = bot("button", "ask:consent")
+    assert "Проверьте обращение" in replies[0].text and "anna@example.ru" in replies[0].text
+    replies = bot("button", "ask:confirm")
+    appeal = Appeal.objects.get()
+    assert appeal.number in replies[0].text
+    assert (appeal.channel, appeal.contact_email, appeal.author_name) == (
+        "telegram",
+        "anna@example.ru",
+        "Иванова Анна",
+    )
+    assert appeal.citizen.identities.get().value == "42"
+    bot("button", "ask")
+    replies = bot("button", "cancel")
+    assert "отменено" in replies[0].text
+    assert Appeal.objects.count() == 1
+
+
+def test_my_appeals_show_status_answer_and_rating(bot, region, settings):
+    from otklik.appeals.services import appeal_answer
+
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    bot("button", "ask")
+    bot("text", "В школе Северного района холодно, дети на уроках сидят в куртках, батареи холодные")
+    bot("button", "ask:skip")
+    bot("button", "ask:consent")
+    bot("button", "ask:confirm")
+    appeal = Appeal.objects.get()
+    mine = bot("button", "my")
+    assert f"my:{appeal.number}" in _actions(mine)
+    appeal_answer(
+        appeal=appeal, actor=region.executor_a, text="Отопление восстановлено, проверено 14 ноября."
+    )
+    status = bot("button", f"my:{appeal.number}")
+    assert "Отопление восстановлено" in status[0].text
+    assert f"rate:{appeal.number}:2" in _actions(status)
+    replies = bot("button", f"rate:{appeal.number}:2")
+    assert "повторное рассмотрение" in replies[0].text
+    assert "Обращение не найдено" in bot("button", f"my:{appeal.number}", user="someone-else")[0].text
+
+
+def test_bad_input_gets_a_polite_answer(bot):
+    assert "слишком длинное" in bot("text", "я" * 5000)[0].text
+    assert "только текст" in bot("unsupported")[0].text
+    assert "Такой команды нет" in bot("command", "/hack")[0].text
+    assert "устарела" in bot("button", "nonsense:1:2")[0].text
+    assert "недоступен" in bot("button", "art:999999")[0].text
+    assert Query.objects.count() == 0
+
+
+def test_subscriptions_toggle(bot):
+    replies = bot("button", "subs")
+    action = next(a for a in _actions(replies) if a.startswith("sub:"))
+    bot("button", action)
+    assert Conversation.objects.get().subscriptions.count() == 1
+    bot("button", action)
+    assert Conversation.objects.get().subscriptions.count() == 0
+
+
+def test_state_survives_between_calls(bot):
+    bot("button", "ask")
+    assert Conversation.objects.get().state["flow"]["step"] == "text"

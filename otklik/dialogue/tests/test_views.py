@@ -1,0 +1,45 @@
+"""The web chat over HTTP: the same conversation as the bot, on the page and in the widget."""
+
+from otklik.appeals.models import Appeal
+from otklik.dialogue.models import Conversation
+from otklik.kb.engine import registry
+from otklik.kb.tests.test_kb_core import _load
+
+
+def test_chat_page_greets_and_answers(client, region):
+    _load(region.region)
+    registry.reset()
+    page = client.get("/chat/").content.decode()
+    assert "Здравствуйте" in page and 'aria-live="polite"' in page
+    fragment = client.post("/chat/send/", {"text": "когда запись в первый класс"}).content.decode()
+    assert "Когда начинается приём заявлений в первый класс?" in fragment
+    assert "когда запись в первый класс" in fragment  # the citizen's own message is echoed
+    conversation = Conversation.objects.get()
+    assert conversation.channel == "web" and conversation.channel_user == client.session["chat_id"]
+
+
+def test_buttons_and_the_official_appeal_through_the_web_chat(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    client.get("/chat/")
+    client.post("/chat/send/", {"action": "ask", "label": "Задать вопрос официально"})
+    client.post("/chat/send/", {"text": "В школе Северного района холодно, дети сидят в куртках"})
+    client.post("/chat/send/", {"action": "ask:skip"})
+    client.post("/chat/send/", {"action": "ask:consent"})
+    fragment = client.post("/chat/send/", {"action": "ask:confirm"}).content.decode()
+    appeal = Appeal.objects.get()
+    assert appeal.number in fragment and appeal.channel == "webchat"
+
+
+def test_empty_huge_and_hostile_input(client, region):
+    client.get("/chat/")
+    assert client.post("/chat/send/", {"text": "   "}).status_code == 200
+    assert "слишком длинное" in client.post("/chat/send/", {"text": "я" * 5000}).content.decode()
+    hostile = client.post("/chat/send/", {"text": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in hostile
+    assert client.get("/chat/send/").status_code == 405
+
+
+def test_widget_can_be_framed_by_other_sites(client, region):
+    response = client.get("/chat/widget/")
+    assert response.status_code == 200 and "X-Frame-Options" not in response.headers
+    assert client.get("/static/otklik/widget.js").status_code == 200

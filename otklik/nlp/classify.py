@@ -1,0 +1,363 @@
+"""Topic of an appeal from its text, with a calibrated confidence.
+
+`TopicClassifier` is a class-balanced linear SVM over TF-IDF of lemmas (words and pairs) and of
+character n-grams. Two things matter on real appeal data, where a few topics hold most appeals and
+many have a dozen or fewer:
+
+- **Names as examples.** Each label's own name and description are training texts too, so a rare
+  topic is learned from its definition as well as from its few appeals, and a region without
+  history classifies from the topic tree alone (`from_descriptions`).
+- **Fine labels as an auxiliary signal.** When the history carries a finer label than the one
+  predicted (the sub-topic of a category), a second model learns the fine labels and votes for
+  the category of its best sub-topic; the two votes are averaged. Sub-topics are narrower, so the
+  second model separates small categories that share words with big ones.
+
+Scores become probabilities through a softmax whose temperature is fitted on held-out folds of the
+training data, so `confidence` can be compared with a threshold (send low-confidence appeals to a
+coordinator). Pure Python: no Django, no other otklik apps.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from otklik.nlp.normalize import lemmas, normalize
+
+__all__ = ["Prediction", "TextFeatures", "TopicClassifier", "softmax"]
+
+MAX_CHARS = 3000
+_TEMPERATURES = np.geomspace(0.5, 60, 40)
+
+
+@dataclass
+class Prediction:
+    """Best label (None when nothing can be said), its probability and the top-k (label, prob)."""
+
+    label: Hashable | None
+    confidence: float
+    top: list[tuple[Hashable, float]] = field(default_factory=list)
+
+
+def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = scores * temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class TextFeatures:
+    """TF-IDF of lemmas (1–2 grams) beside TF-IDF of character 3–5-grams of the normalized text."""
+
+    def __init__(self, max_chars_features: int = 60_000, char_weight: float = 1.0):
+        self.max_chars_features = max_chars_features
+        self.char_weight = char_weight
+        self._words: TfidfVectorizer | None = None
+        self._chars: TfidfVectorizer | None = None
+
+    @staticmethod
+    def prepare(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+        cut = [(t or "")[:MAX_CHARS] for t in texts]
+        return [" ".join(lemmas(t)) for t in cut], [normalize(t) for t in cut]
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        lem, norm = self.prepare(texts)
+        self._words = TfidfVectorizer(
+            token_pattern=r"\S+",  # noqa: S106 - a regex, not a password
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            max_features=200_000,
+        )
+        min_df = 2 if len(texts) >= 50 else 1
+        self._chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            min_df=min_df,
+            max_features=self.max_chars_features,
+            dtype=np.float32,
+        )
+        words = self._fit_or_empty(self._words, lem)
+        chars = self._fit_or_empty(self._chars, norm)
+        return sp.hstack([words, chars * self.char_weight], format="csr", dtype=np.float32)
+
+    @staticmethod
+    def _fit_or_empty(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
+        try:
+            return vectorizer.fit_transform(docs)
+        except ValueError:  # every text empty after normalization, or min_df too strict
+            vectorizer.set_params(min_df=1)
+            docs = [d or "_" for d in docs]
+            return vectorizer.fit_transform(docs)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        lem, norm = self.prepare(texts)
+        return sp.hstack(
+            [self._words.transform(lem), self._chars.transform(norm) * self.char_weight],
+            format="csr",
+            dtype=np.float32,
+        )
+
+
+class _Svm:
+    """One linear SVM with class weights; scores for every class, -1 for a class never seen."""
+
+    def __init__(self, c: float, balance: float):
+        self.c = c
+        self.balance = balance
+        self.classes_: np.ndarray | None = None
+        self._model: LinearSVC | None = None
+        self._only: int | None = None
+
+    def fit(self, x, y: np.ndarray, weight: np.ndarray | None = None) -> _Svm:
+        self.classes_ = np.unique(y)
+        if len(self.classes_) == 1:
+            self._only = 0
+            return self
+        counts = Counter(y.tolist())
+        # Balanced class weights (`balance` = 1) or softened towards none (0).
+        cw = {c: (len(y) / (len(counts) * n)) ** self.balance for c, n in counts.items()}
+        sw = np.array([cw[v] for v in y.tolist()]) * (1.0 if weight is None else weight)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self._model = LinearSVC(C=self.c, max_iter=3000).fit(x, y, sample_weight=sw)
+        return self
+
+    def scores(self, x) -> np.ndarray:
+        if self._only is not None:
+            return np.ones((x.shape[0], 1))
+        d = self._model.decision_function(x)
+        if d.ndim == 1:  # two classes
+            d = np.column_stack([-d, d]) / 2
+        return d
+
+
+class TopicClassifier:
+    """Predicts a label for an appeal text; see the module docstring.
+
+    `fit(texts, labels, fine_labels=None, descriptions=None)`; `predict(text)` →
+    `Prediction(label, confidence, top)`. Pickle-safe.
+    """
+
+    def __init__(
+        self,
+        c: float = 0.3,
+        fine_weight: float = 0.5,
+        balance: float = 1.0,
+        calibrate: bool = True,
+        k_top: int = 3,
+    ):
+        self.c = c
+        self.balance = balance
+        self.fine_weight = fine_weight
+        self.calibrate = calibrate
+        self.k_top = k_top
+        self.classes_: np.ndarray = np.array([])
+        self.temperature = 5.0
+        self._features: TextFeatures | None = None
+        self._coarse: _Svm | None = None
+        self._fine: _Svm | None = None
+        self._fine_to_coarse: np.ndarray | None = None
+
+    # --- training -------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[Hashable],
+        *,
+        fine_labels: Sequence[Hashable] | None = None,
+        descriptions: Mapping[Hashable, str] | None = None,
+        fine_descriptions: Mapping[Hashable, str] | None = None,
+    ) -> TopicClassifier:
+        """Learn from texts and their labels.
+
+        `fine_labels` (same length, optional) is a finer label of each text, each belonging to one
+        label (sub-topics of categories); `descriptions` and `fine_descriptions` map labels to their
+        names and descriptions, used as extra training texts. A fine label's own name is used as its
+        description when none is given and it looks like text.
+        """
+        texts = list(texts)
+        labels = list(labels)
+        if len(texts) != len(labels):
+            raise ValueError("texts and labels must be of the same length")
+        if fine_labels is not None and len(fine_labels) != len(texts):
+            raise ValueError("fine_labels must be as long as texts")
+        descriptions = dict(descriptions or {})
+        if not texts and not descriptions:
+            raise ValueError("nothing to learn from: no texts and no descriptions")
+
+        fine_map: dict[Hashable, Hashable] = {}
+        if fine_labels is not None:
+            for fine, coarse in zip(fine_labels, labels, strict=True):
+                fine_map.setdefault(fine, coarse)
+            fine_descriptions = dict(fine_descriptions or {})
+            for fine in fine_map:
+                if (
+                    fine not in fine_descriptions
+                    and isinstance(fine, str)
+                    and re.search(r"[а-яА-Я]{3}", fine)
+                ):
+                    fine_descriptions[fine] = fine
+
+        doc_texts, doc_labels, doc_fine, doc_weight = [], [], [], []
+        for i, text in enumerate(texts):
+            doc_texts.append(text)
+            doc_labels.append(labels[i])
+            doc_fine.append(fine_labels[i] if fine_labels is not None else None)
+            doc_weight.append(1.0)
+        for label, text in descriptions.items():
+            for part in _description_parts(text):
+                doc_texts.append(part)
+                doc_labels.append(label)
+                doc_fine.append(None)
+                doc_weight.append(1.0)
+        if fine_labels is not None:
+            for fine, text in (fine_descriptions or {}).items():
+                if fine in fine_map:
+                    doc_texts.append(text)
+                    doc_labels.append(fine_map[fine])
+                    doc_fine.append(fine)
+                    doc_weight.append(1.0)
+
+        self._features = TextFeatures()
+        x = self._features.fit_transform(doc_texts)
+        y = _as_array(doc_labels)
+        fine = _as_array(doc_fine) if fine_labels is not None else None
+        weight = np.array(doc_weight)
+        n_history = len(texts)
+        self._fit_models(x, y, fine, weight)
+        if self.calibrate:
+            self.temperature = self._fit_temperature(x, y, fine, weight, n_history)
+        return self
+
+    def _fit_models(self, x, y, fine, weight) -> None:
+        self.classes_ = np.unique(y)
+        self._coarse = _Svm(self.c, self.balance).fit(x, y, weight)
+        self._fine = None
+        if fine is not None and self.fine_weight > 0:
+            has_fine = np.array([f is not None for f in fine.tolist()])
+            if has_fine.sum() and len(set(fine[has_fine].tolist())) > 1:
+                self._fine = _Svm(self.c, self.balance).fit(x[has_fine], fine[has_fine], weight[has_fine])
+                to_coarse = {}
+                for f, c in zip(fine[has_fine].tolist(), y[has_fine].tolist(), strict=True):
+                    to_coarse.setdefault(f, c)
+                self._fine_to_coarse = np.searchsorted(
+                    self.classes_, _as_array([to_coarse[f] for f in self._fine.classes_.tolist()])
+                )
+
+    def _fit_temperature(self, x, y, fine, weight, n_history: int, folds: int = 3) -> float:
+        """Softmax temperature that minimises log-loss on held-out folds of the history."""
+        if n_history < 30 or len(self.classes_) < 2:
+            return self.temperature
+        rng = np.random.default_rng(0)
+        fold_of = rng.integers(0, folds, size=n_history)
+        scores, gold = [], []
+        keep = (self._coarse, self._fine, self._fine_to_coarse, self.classes_)
+        try:
+            for k in range(folds):
+                train = np.r_[np.flatnonzero(fold_of != k), np.arange(n_history, x.shape[0])]
+                test = np.flatnonzero(fold_of == k)
+                self._fit_models(x[train], y[train], None if fine is None else fine[train], weight[train])
+                s = self._scores(x[test])
+                idx = np.searchsorted(self.classes_, y[test])
+                seen = (idx < len(self.classes_)) & (
+                    self.classes_[np.minimum(idx, len(self.classes_) - 1)] == y[test]
+                )
+                scores.append(s[seen])
+                gold.append(idx[seen])
+        finally:
+            self._coarse, self._fine, self._fine_to_coarse, self.classes_ = keep
+        s, g = np.vstack(scores), np.concatenate(gold)
+        if len(g) == 0:
+            return self.temperature
+        losses = [-np.log(softmax(s, t)[np.arange(len(g)), g] + 1e-12).mean() for t in _TEMPERATURES]
+        return float(_TEMPERATURES[int(np.argmin(losses))])
+
+    # --- prediction ------------------------------------------------------------------------------
+
+    def _scores(self, x) -> np.ndarray:
+        """Scores over `self.classes_` (coarse SVM averaged with the best fine label's score)."""
+        coarse = np.full((x.shape[0], len(self.classes_)), -1.5)
+        coarse[:, np.searchsorted(self.classes_, self._coarse.classes_)] = self._coarse.scores(x)
+        if self._fine is None:
+            return coarse
+        fine_scores = self._fine.scores(x)
+        best = np.full_like(coarse, -1.5)
+        for j, c in enumerate(self._fine_to_coarse):
+            np.maximum(best[:, c], fine_scores[:, j], out=best[:, c])
+        return (1 - self.fine_weight) * coarse + self.fine_weight * best
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities over `classes_`, one row per text."""
+        if self._features is None:
+            raise RuntimeError("TopicClassifier is not fitted")
+        if len(self.classes_) == 1:
+            return np.ones((len(texts), 1))
+        return softmax(self._scores(self._features.transform(texts)), self.temperature)
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        """Predictions for many texts at once (faster than one by one)."""
+        texts = list(texts)
+        if not texts:
+            return []
+        probs = self.predict_proba(texts)
+        out = []
+        for text, row in zip(texts, probs, strict=True):
+            if not normalize(text or ""):
+                out.append(Prediction(None, 0.0, []))
+                continue
+            order = np.argsort(-row)[: self.k_top]
+            top = [(_plain(self.classes_[i]), round(float(row[i]), 4)) for i in order]
+            out.append(Prediction(top[0][0], top[0][1], top))
+        return out
+
+    def predict(self, text: str) -> Prediction:
+        """Best label for one text; `Prediction(None, 0.0, [])` for an empty text."""
+        return self.predict_many([text])[0]
+
+    # --- cold start ------------------------------------------------------------------------------
+
+    @classmethod
+    def from_descriptions(
+        cls,
+        descriptions: Mapping[Hashable, str],
+        history: Sequence[tuple[str, Hashable]] = (),
+        **params,
+    ) -> TopicClassifier:
+        """Cold start: each label's name and description are its first examples.
+
+        `history` (text, label) pairs, when there are any, are learned on top and outweigh the
+        descriptions as they grow.
+        """
+        texts = [t for t, _ in history]
+        labels = [label for _, label in history]
+        return cls(**params).fit(texts, labels, descriptions=descriptions)
+
+
+def _description_parts(text: str) -> list[str]:
+    """The whole description, and its sentences or keyword list items when there are several."""
+    parts = [p.strip() for p in re.split(r"[.;\n]+", text or "") if len(p.strip()) > 2]
+    return [text, *parts] if len(parts) > 1 else [text]
+
+
+def _as_array(values: Sequence[Hashable]) -> np.ndarray:
+    """Labels as a numpy array that sorts; mixed or odd types are kept as objects."""
+    arr = np.asarray(list(values), dtype=object)
+    kinds = {type(v) for v in arr.tolist()}
+    if kinds <= {int, np.int64} or kinds <= {str}:
+        return np.asarray(arr.tolist())
+    return arr

@@ -1,0 +1,28 @@
+/* Otklik chat widget: <script src="https://OTKLIK-HOST/static/otklik/widget.js" defer></script> */
+(function () {
+  var script = document.currentScript;
+  var base = script.src.replace(/\/static\/otklik\/widget\.js.*$/, "");
+  var button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Задать вопрос";
+  button.setAttribute("aria-expanded", "false");
+  button.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483000;background:#0b5cad;color:#fff;" +
+    "border:0;border-radius:24px;padding:12px 18px;font:16px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)";
+  var frame = document.createElement("iframe");
+  frame.title = "Чат с ботом министерства образования";
+  frame.style.cssText = "position:fixed;right:16px;bottom:72px;width:min(380px,calc(100vw - 32px));" +
+    "height:min(560px,calc(100vh - 96px));border:1px solid #d9dee5;border-radius:12px;background:#fff;" +
+    "z-index:2147483000;display:none";
+  button.addEventListener("click", function () {
+    var open = frame.style.display === "none";
+    if (open && !frame.src) { frame.src = base + "/chat/widget/"; }
+    frame.style.display = open ? "block" : "none";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) { frame.focus(); }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && frame.style.display === "block") { frame.style.display = "none"; button.focus(); }
+  });
+  document.body.appendChild(frame);
+  document.body.appendChild(button);
+})();
