@@ -25,6 +25,7 @@ from otklik.nlp.pii import mask_personal_data
 from otklik.orgs.models import Region
 
 MAX_QUESTION = 500
+DRAFT_ANSWER = "Черновик: впишите ответ."
 MAX_QUERY = 1000
 MAX_SUGGESTION = 2000
 EDITABLE_FIELDS = (
@@ -159,6 +160,8 @@ def article_set_status(*, article: Article, status: str, editor) -> Article:
         raise ValidationError("Неизвестный статус.")
     if article.status == status:
         return article
+    if status == Article.Status.PUBLISHED and article.answer.strip() == DRAFT_ANSWER:
+        raise ValidationError("В черновике ещё нет ответа: впишите его, прежде чем публиковать.")
     article.status = status
     if status == Article.Status.PUBLISHED:
         article.published_at = timezone.now()
@@ -388,7 +391,7 @@ def cluster_draft_article(*, cluster: QueryCluster, category: Category, user) ->
         region=cluster.region,
         category=category,
         question=cluster.label[:MAX_QUESTION],
-        answer="Черновик: впишите ответ.",
+        answer=DRAFT_ANSWER,
         author=user,
         status=Article.Status.DRAFT,
         paraphrases=[t for t in texts if t != cluster.label][:30],

@@ -244,8 +244,8 @@ class TopicClassifier:
             self.temperature = self._fit_temperature(x, y, fine, weight, n_history)
         return self
 
-    def _fit_models(self, x, y, fine, weight) -> None:
-        self.classes_ = np.unique(y)
+    def _fit_models(self, x, y, fine, weight, classes: np.ndarray | None = None) -> None:
+        self.classes_ = np.unique(y) if classes is None else classes
         self._coarse = _Svm(self.c, self.balance).fit(x, y, weight)
         self._fine = None
         if fine is not None and self.fine_weight > 0:
@@ -271,14 +271,10 @@ class TopicClassifier:
             for k in range(folds):
                 train = np.r_[np.flatnonzero(fold_of != k), np.arange(n_history, x.shape[0])]
                 test = np.flatnonzero(fold_of == k)
-                self._fit_models(x[train], y[train], None if fine is None else fine[train], weight[train])
-                s = self._scores(x[test])
-                idx = np.searchsorted(self.classes_, y[test])
-                seen = (idx < len(self.classes_)) & (
-                    self.classes_[np.minimum(idx, len(self.classes_) - 1)] == y[test]
-                )
-                scores.append(s[seen])
-                gold.append(idx[seen])
+                fold_fine = None if fine is None else fine[train]
+                self._fit_models(x[train], y[train], fold_fine, weight[train], classes=keep[3])
+                scores.append(self._scores(x[test]))
+                gold.append(np.searchsorted(self.classes_, y[test]))
         finally:
             self._coarse, self._fine, self._fine_to_coarse, self.classes_ = keep
         s, g = np.vstack(scores), np.concatenate(gold)

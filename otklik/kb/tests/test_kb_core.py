@@ -217,3 +217,25 @@ def test_duplicate_suggestions_are_merged(personas):
     assert first.pk == again.pk
     with pytest.raises(ValidationError):
         services.suggestion_submit(region=personas.region, text="   ", channel="web")
+
+
+def test_a_draft_from_the_queue_cannot_be_published_without_an_answer(personas):
+    _load(personas.region)
+    text = "как восстановить пароль от дневника"
+    services.query_record(
+        region=personas.region,
+        channel="web",
+        text=text,
+        decision=EngineRegistry().ask(personas.region.pk, text),
+    )
+    services.queue_rebuild(region=personas.region)
+    draft = services.cluster_draft_article(
+        cluster=QueryCluster.objects.get(), category=Category.objects.get(slug="school"), user=personas.editor
+    )
+    with pytest.raises(ValidationError):
+        services.article_set_status(article=draft, status=Article.Status.PUBLISHED, editor=personas.editor)
+    services.article_update(
+        article=draft, editor=personas.editor, answer="Пароль восстанавливает классный руководитель."
+    )
+    services.article_set_status(article=draft, status=Article.Status.PUBLISHED, editor=personas.editor)
+    assert Article.objects.get(pk=draft.pk).status == Article.Status.PUBLISHED

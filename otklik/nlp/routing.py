@@ -1,0 +1,306 @@
+"""Which organisation should answer an appeal: topic × territory, learned from history.
+
+An executor is not an opaque label. «Администрация Льговского района» answers because the appeal
+is about a place in that district, whatever its topic; «Комитет здравоохранения Курской области»
+answers because of the topic, wherever it happened; «Комитет дорожного хозяйства города Курска»
+because of both. So `ExecutorRouter` learns three things and combines them:
+
+1. **Territory.** Each executor's name is parsed for the territory it serves («… города Льгов»,
+   «… Льговского района», «… Центрального округа города Курска», «… Курской области» = the
+   region as a whole). Those names form the gazetteer of a `ToponymMatcher` that finds places in
+   appeal texts, so no list of places is typed by hand. A text model learns the territory too
+   (street names, settlements, the kind of issue that goes to the region), and a place the text
+   names overrides it in proportion to how reliable such a mention was in the history.
+2. **Topic.** A `TopicClassifier` over the finest topic label available (sub-topic, else category).
+3. **Table.** Executor counts per (topic, territory), backed off to (category, territory), then to
+   the territory alone (its most frequent executors), then to all history.
+
+P(executor | text) = Σ over territory and topic of P(territory | text) · P(topic | text) ·
+P(executor | topic, territory), optionally averaged with a direct executor model that catches what
+the structure misses (named organisations, management companies).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from otklik.nlp.classify import Prediction, TopicClassifier
+from otklik.nlp.toponyms import ToponymMatcher, _word
+
+__all__ = ["REGION", "ExecutorRouter", "executor_territory", "gazetteer_from_executors"]
+
+REGION = "__region__"  # the executor serves the whole region («… Курской области»)
+NOWHERE = "__none__"  # no territory in the executor's name (a company, an agency)
+
+_ADJ = r"([А-ЯЁ][а-яё]+(?:ого|его|ой|ей))"
+_DISTRICT = re.compile(_ADJ + r"\s+(?:муниципального\s+)?(?:района|р-на)\b")
+_OKRUG = re.compile(_ADJ + r"\s+(?:административного\s+)?округа\b(?:\s+(?:города|г\.)\s*([А-ЯЁ][а-яё-]+))?")
+_CITY = re.compile(r"(?:города|город|г\.)\s*([А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё]+)?)")
+_REGION = re.compile(r"\b(?:области|края|республики|автономного\s+округа)\b", re.IGNORECASE)
+
+
+def _nominative(word: str) -> str:
+    """«Льговского» → «Льговский», «Курска» → «Курск» (capitalised lemma)."""
+    lemma = _word(word.lower()).lemma
+    return lemma[:1].upper() + lemma[1:]
+
+
+@dataclass(frozen=True)
+class Territory:
+    code: str
+    aliases: tuple[str, ...]
+
+
+def executor_territory(name: str) -> Territory | str:
+    """The territory an organisation's name says it serves, REGION, or NOWHERE.
+
+    «Администрация Льговского района» → Территория «Льговский район»;
+    «Комитет дорожного хозяйства города Курска» → «город Курск»;
+    «Администрация Центрального округа города Курска» → «Центральный округ (Курск)»;
+    «Комитет здравоохранения Курской области» → REGION; «ООО "УК Сейм"» → NOWHERE.
+    """
+    name = (name or "").strip()
+    m = _OKRUG.search(name)
+    if m:
+        okrug = _nominative(m.group(1)) + " округ"
+        city = _nominative(m.group(2)) if m.group(2) else ""
+        return Territory(f"{okrug} ({city})" if city else okrug, (okrug,))
+    m = _DISTRICT.search(name)
+    if m:
+        district = _nominative(m.group(1)) + " район"
+        return Territory(district, (district,))
+    m = _CITY.search(name)
+    if m:
+        city = _nominative(m.group(1))
+        return Territory(f"город {city}", (f"город {city}", city))
+    if _REGION.search(name):
+        return REGION
+    return NOWHERE
+
+
+def gazetteer_from_executors(executors: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Gazetteer {territory: aliases} and {executor: territory, REGION or NOWHERE} from names."""
+    gazetteer: dict[str, list[str]] = {}
+    served: dict[str, str] = {}
+    for executor in dict.fromkeys(executors):
+        territory = executor_territory(executor)
+        if isinstance(territory, Territory):
+            names = gazetteer.setdefault(territory.code, [])
+            names.extend(a for a in territory.aliases if a not in names)
+            served[executor] = territory.code
+        else:
+            served[executor] = territory
+    return gazetteer, served
+
+
+class _BackoffTable:
+    """P(executor | topic, territory) backed off to (category, territory), territory, all."""
+
+    def __init__(self, strength: float = 2.0):
+        self.strength = strength
+
+    def fit(self, topics, categories, territories, executors) -> _BackoffTable:
+        self.executors = sorted(set(executors), key=str)
+        index = {e: i for i, e in enumerate(self.executors)}
+        n = len(self.executors)
+        self._all = np.zeros(n)
+        self._by_terr: dict = defaultdict(lambda: np.zeros(n))
+        self._by_cat_terr: dict = defaultdict(lambda: np.zeros(n))
+        self._by_topic_terr: dict = defaultdict(lambda: np.zeros(n))
+        self.topic_category: dict = {}
+        for topic, cat, terr, executor in zip(topics, categories, territories, executors, strict=True):
+            j = index[executor]
+            self._all[j] += 1
+            self._by_terr[terr][j] += 1
+            self._by_cat_terr[(cat, terr)][j] += 1
+            self._by_topic_terr[(topic, terr)][j] += 1
+            self.topic_category.setdefault(topic, cat)
+        self._by_terr = dict(self._by_terr)
+        self._by_cat_terr = dict(self._by_cat_terr)
+        self._by_topic_terr = dict(self._by_topic_terr)
+        self._cache: dict = {}
+        return self
+
+    def _smooth(self, counts: np.ndarray | None, prior: np.ndarray) -> np.ndarray:
+        if counts is None:
+            return prior
+        return (counts + self.strength * prior) / (counts.sum() + self.strength)
+
+    def distribution(self, topic, territory) -> np.ndarray:
+        key = (topic, territory)
+        if key not in self._cache:
+            overall = (self._all + 0.01) / (self._all.sum() + 0.01 * len(self._all))
+            p_terr = self._smooth(self._by_terr.get(territory), overall)
+            cat = self.topic_category.get(topic, topic)
+            p_cat = self._smooth(self._by_cat_terr.get((cat, territory)), p_terr)
+            self._cache[key] = self._smooth(self._by_topic_terr.get((topic, territory)), p_cat)
+        return self._cache[key]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_cache"] = {}
+        return state
+
+
+class ExecutorRouter:
+    """Predicts the executor of an appeal from topic × territory; see the module docstring.
+
+    `fit(texts, executors, categories=None, topics=None, territories=None)`;
+    `predict(text, territory=None)` → `Prediction(executor, confidence, top)`. Pickle-safe.
+    """
+
+    def __init__(
+        self,
+        direct_weight: float = 0.5,
+        top_topics: int = 6,
+        top_territories: int = 6,
+        table_strength: float = 2.0,
+        gazetteer: Mapping[Hashable, Sequence[str]] | None = None,
+        k_top: int = 3,
+    ):
+        self.direct_weight = direct_weight
+        self.top_topics = top_topics
+        self.top_territories = top_territories
+        self.table_strength = table_strength
+        self.gazetteer = dict(gazetteer) if gazetteer else None
+        self.k_top = k_top
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        executors: Sequence[Hashable],
+        *,
+        categories: Sequence[Hashable] | None = None,
+        topics: Sequence[Hashable] | None = None,
+        territories: Sequence[Hashable | None] | None = None,
+    ) -> ExecutorRouter:
+        """Learn from appeals and their executors.
+
+        `categories` and `topics` (optional, same length) are the coarse and fine topic labels;
+        without them the executor itself stands for the topic. `territories` (optional) is a
+        known territory of each appeal (a form field, a district column); when given, it is used
+        instead of the territory parsed from the executor names, and `predict` accepts one too.
+        """
+        texts = list(texts)
+        executors = list(executors)
+        if len(texts) != len(executors) or not texts:
+            raise ValueError("texts and executors must be non-empty and of the same length")
+        for other in (categories, topics, territories):
+            if other is not None and len(other) != len(texts):
+                raise ValueError("categories, topics and territories must be as long as texts")
+        self.uses_known_territory = territories is not None
+        names = [str(e) for e in executors]
+        learned, served = gazetteer_from_executors(names)
+        gazetteer = self.gazetteer if self.gazetteer is not None else learned
+        self.matcher = ToponymMatcher(gazetteer)
+        if territories is not None:
+            terr_labels = [NOWHERE if t in (None, "") else t for t in territories]
+        else:
+            terr_labels = [served[n] for n in names]
+
+        if topics is None and categories is None:
+            topic_labels = category_labels = executors
+        else:
+            topic_labels = list(topics) if topics is not None else list(categories)
+            category_labels = list(categories) if categories is not None else topic_labels
+        self.table = _BackoffTable(self.table_strength).fit(
+            topic_labels, category_labels, terr_labels, executors
+        )
+        self.executors_ = np.array(self.table.executors, dtype=object)
+        self._exec_index = {e: i for i, e in enumerate(self.table.executors)}
+
+        self.topic_model = TopicClassifier().fit(texts, topic_labels)
+        self.territory_model = None
+        if territories is None and len(set(terr_labels)) > 1:
+            self.territory_model = TopicClassifier().fit(texts, terr_labels)
+            self.mention_reliability = self._mention_reliability(texts, terr_labels)
+        self.direct_model = None
+        if self.direct_weight > 0 and len(set(executors)) > 1:
+            self.direct_model = TopicClassifier().fit(texts, executors)
+        return self
+
+    def _mention_reliability(self, texts: list[str], terr_labels: list) -> float:
+        """How often the territory a text names was the territory of its executor, in history."""
+        hits = right = 0
+        for text, terr in zip(texts, terr_labels, strict=True):
+            found = self.matcher.find(text)
+            if found is not None:
+                hits += 1
+                right += found.code == terr
+        return (right + 1) / (hits + 2)
+
+    def _territory_distribution(self, text: str, probs: np.ndarray | None) -> list[tuple[Hashable, float]]:
+        if self.territory_model is None:
+            return [(NOWHERE, 1.0)]
+        classes = self.territory_model.classes_.tolist()
+        dist = dict(zip(classes, probs.tolist(), strict=True))
+        found = self.matcher.find(text)
+        if found is not None:
+            weight = self.mention_reliability * found.confidence
+            dist = {k: v * (1 - weight) for k, v in dist.items()}
+            dist[found.code] = dist.get(found.code, 0.0) + weight
+        return sorted(dist.items(), key=lambda kv: -kv[1])[: self.top_territories]
+
+    def predict_proba(
+        self, texts: Sequence[str], territories: Sequence[Hashable | None] | None = None
+    ) -> np.ndarray:
+        """Probabilities over `executors_`, one row per text."""
+        texts = list(texts)
+        topic_p = self.topic_model.predict_proba(texts)
+        topic_classes = self.topic_model.classes_.tolist()
+        terr_p = self.territory_model.predict_proba(texts) if self.territory_model is not None else None
+        out = np.zeros((len(texts), len(self.executors_)))
+        for i, text in enumerate(texts):
+            if self.uses_known_territory:
+                known = territories[i] if territories is not None else None
+                terr_dist = [(NOWHERE if known in (None, "") else known, 1.0)]
+            else:
+                terr_dist = self._territory_distribution(text, None if terr_p is None else terr_p[i])
+            order = np.argsort(-topic_p[i])[: self.top_topics]
+            mass = topic_p[i][order].sum()
+            for j in order:
+                for terr, pt in terr_dist:
+                    out[i] += (topic_p[i][j] / mass) * pt * self.table.distribution(topic_classes[j], terr)
+            out[i] /= out[i].sum()
+        if self.direct_model is not None:
+            direct = np.zeros_like(out)
+            cols = [self._exec_index[e] for e in self.direct_model.classes_.tolist()]
+            direct[:, cols] = self.direct_model.predict_proba(texts)
+            out = (1 - self.direct_weight) * out + self.direct_weight * direct
+        return out
+
+    def predict_many(
+        self, texts: Sequence[str], territories: Sequence[Hashable | None] | None = None
+    ) -> list[Prediction]:
+        texts = list(texts)
+        if not texts:
+            return []
+        probs = self.predict_proba(texts, territories)
+        out = []
+        for row in probs:
+            order = np.argsort(-row)[: self.k_top]
+            top = [(self.executors_[k], round(float(row[k]), 4)) for k in order]
+            out.append(Prediction(top[0][0], top[0][1], top))
+        return out
+
+    def predict(self, text: str, territory: Hashable | None = None) -> Prediction:
+        """Best executor for one appeal; `territory` only when the router was fitted with them."""
+        return self.predict_many([text], [territory])[0]
+
+    def territory_of(self, text: str):
+        """The territory the text names (a `TerritoryMatch`), or None."""
+        return self.matcher.find(text)
+
+    @property
+    def served(self) -> dict:
+        """Kept for inspection: which territory each executor serves, from its name."""
+        return gazetteer_from_executors([str(e) for e in self.executors_])[1]
+
+
+def majority(values: Sequence[Hashable]) -> Hashable:
+    return Counter(values).most_common(1)[0][0]
