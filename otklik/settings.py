@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "otklik.kb",
     "otklik.appeals",
     "otklik.dialogue",
+    "otklik.analytics",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/topics/", include("otklik.routing.urls")),
     path("staff/kb/", include("otklik.kb.urls")),
     path("chat/", include("otklik.dialogue.urls")),
+    path("staff/analytics/", include("otklik.analytics.urls")),
     path("", include("otklik.appeals.urls")),
     path("", include("otklik.core.urls")),
 ]

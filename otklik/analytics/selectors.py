@@ -1,0 +1,239 @@
+"""Read-only aggregations for the ministry's dashboards. Every figure takes the same filters."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from statistics import median
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from otklik.accounts.selectors import scoped
+from otklik.appeals.models import Appeal, Channel
+from otklik.appeals.statuses import DEADLINE_RUNNING
+from otklik.kb.models import Query
+from otklik.orgs.models import Territory
+from otklik.routing.models import Topic
+
+ANALYTICS_ROLES = {"admin", "coordinator", "analyst", "executor"}
+
+
+@dataclass
+class Filters:
+    start: date
+    end: date  # inclusive
+    territory_id: int | None = None
+    topic_id: int | None = None  # a top-level topic: its sub-topics count too
+    organization_id: int | None = None
+
+    def shifted_year(self) -> "Filters":
+        return Filters(
+            self.start.replace(year=self.start.year - 1),
+            self.end.replace(year=self.end.year - 1),
+            self.territory_id,
+            self.topic_id,
+            self.organization_id,
+        )
+
+
+def _bounds(filters: Filters) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(filters.start, time.min, tz),
+        datetime.combine(filters.end + timedelta(days=1), time.min, tz),
+    )
+
+
+def appeals(*, user, region, filters: Filters) -> QuerySet[Appeal]:
+    """Appeals the user may see, inside the filters."""
+    start, end = _bounds(filters)
+    qs = Appeal.objects.filter(region=region, registered_at__gte=start, registered_at__lt=end)
+    if not (user.is_superuser or {"analyst", "admin", "coordinator"} & _roles(user)):
+        qs = scoped(qs, user=user, roles=ANALYTICS_ROLES, org_field="organization")
+    if filters.territory_id:
+        qs = qs.filter(territory_id=filters.territory_id)
+    if filters.topic_id:
+        qs = qs.filter(Q(topic_id=filters.topic_id) | Q(topic__parent_id=filters.topic_id))
+    if filters.organization_id:
+        qs = qs.filter(organization_id=filters.organization_id)
+    return qs
+
+
+def _roles(user) -> set[str]:
+    from otklik.accounts.selectors import user_roles
+
+    return {str(r) for r in user_roles(user=user)}
+
+
+def breakdown(qs: QuerySet, field: str, labels: dict | None = None) -> list[dict]:
+    """Counts and shares by one dimension, largest first."""
+    rows = list(qs.values(field).annotate(n=Count("pk")).order_by("-n"))
+    total = sum(r["n"] for r in rows) or 1
+    return [
+        {
+            "key": r[field],
+            "label": (labels or {}).get(r[field], r[field] or "не указано"),
+            "n": r["n"],
+            "share": round(r["n"] / total, 3),
+        }
+        for r in rows
+    ]
+
+
+def by_channel(qs):
+    return breakdown(qs, "channel", dict(Channel.choices))
+
+
+def by_topic(qs):
+    names = dict(Topic.objects.filter(parent__isnull=True).values_list("pk", "name"))
+    return breakdown(qs.annotate(top=Coalesce(F("topic__parent_id"), F("topic_id"))), "top", names)
+
+
+def by_territory(qs):
+    return breakdown(qs, "territory__name")
+
+
+def by_organization(qs):
+    return breakdown(qs, "organization__short_name")
+
+
+def response_times(qs) -> dict:
+    """Hours from registration to the first answer: median and 90th percentile; deadline compliance."""
+    answered = list(
+        qs.filter(answered_at__isnull=False).values_list("registered_at", "answered_at", "due_at")[:200000]
+    )
+    hours = sorted((a - r).total_seconds() / 3600 for r, a, _ in answered)
+    in_time = sum(1 for _, a, d in answered if d is None or a <= d)
+    now = timezone.now()
+    return {
+        "answered": len(answered),
+        "median_h": round(median(hours), 1) if hours else None,
+        "p90_h": round(hours[min(len(hours) - 1, int(len(hours) * 0.9))], 1) if hours else None,
+        "within_deadline_share": round(in_time / len(answered), 3) if answered else None,
+        "overdue_now": qs.filter(status__in=DEADLINE_RUNNING, due_at__lt=now).count(),
+    }
+
+
+def satisfaction(qs) -> dict:
+    rated = qs.filter(rating__isnull=False)
+    dist = dict(rated.values_list("rating").annotate(n=Count("pk")))
+    total = sum(dist.values())
+    return {
+        "rated": total,
+        "distribution": [(score, dist.get(score, 0)) for score in range(5, 0, -1)],
+        "satisfied_share": round((dist.get(4, 0) + dist.get(5, 0)) / total, 3) if total else None,
+        "dissatisfied_share": round((dist.get(1, 0) + dist.get(2, 0)) / total, 3) if total else None,
+        "escalations": qs.filter(escalation_level__gt=0).count(),
+    }
+
+
+def pos_kpis(qs, region) -> dict:
+    """The ПОС functional KPIs (see docs/analytics.md for definitions)."""
+    total = qs.count() or 1
+    routed = qs.filter(organization__isnull=False).count() or 1
+    topics = Topic.objects.filter(region=region, parent__isnull=False)
+    n_topics = topics.count() or 1
+    times = response_times(qs)
+    sat = satisfaction(qs)
+    return {
+        "auto_routed_share": round(qs.filter(routed_automatically=True).count() / routed, 3),
+        "fast_track_share": round(qs.filter(policy__code="fast_track").count() / total, 3),
+        "topics_with_templates_share": round(topics.exclude(answer_template="").count() / n_topics, 3),
+        "within_deadline_share": times["within_deadline_share"],
+        "satisfied_share": sat["satisfied_share"],
+        "dissatisfied_share": sat["dissatisfied_share"],
+    }
+
+
+def bot(region, filters: Filters) -> dict:
+    """«Бот в цифрах» and the estimate of appeals the bot prevented.
+
+    Estimate: questions answered by the bot that were not followed by an appeal and not marked
+    "did not help", times the share of questions the bot could NOT answer that became appeals (the
+    conversion the answered ones would have had without the bot).
+    """
+    start, end = _bounds(filters)
+    qs = Query.objects.filter(region=region, created_at__gte=start, created_at__lt=end)
+    agg = qs.aggregate(
+        total=Count("pk"),
+        answered=Count("pk", filter=Q(decision="answered")),
+        abstained=Count("pk", filter=Q(decision="abstained")),
+        abstained_to_appeal=Count("pk", filter=Q(decision="abstained", became_appeal=True)),
+        appeals=Count("pk", filter=Q(became_appeal=True)),
+        not_helped=Count("pk", filter=Q(feedback="not_helped")),
+        helped=Count("pk", filter=Q(feedback="helped")),
+        resolved=Count("pk", filter=Q(decision="answered", became_appeal=False) & ~Q(feedback="not_helped")),
+    )
+    conversion = agg["abstained_to_appeal"] / agg["abstained"] if agg["abstained"] else 0
+    total = agg["total"] or 1
+    rated = (agg["helped"] + agg["not_helped"]) or 1
+    from otklik.dialogue.models import Conversation
+
+    subscribers = Conversation.objects.filter(region=region, channel="telegram").count()
+    top_categories = list(
+        qs.filter(article__isnull=False)
+        .values("article__category__parent__title")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:5]
+    )
+    return {
+        **agg,
+        "answered_share": round(agg["answered"] / total, 3),
+        "appeal_share": round(agg["appeals"] / total, 3),
+        "not_helped_share": round(agg["not_helped"] / rated, 3),
+        "prevented_estimate": round(agg["resolved"] * conversion),
+        "conversion": round(conversion, 3),
+        "subscribers": subscribers,
+        "top_categories": [(r["article__category__parent__title"] or "—", r["n"]) for r in top_categories],
+    }
+
+
+def territory_map(qs, region) -> list[dict]:
+    """Territories with their volume and volume per 1,000 pupils, for the schematic map."""
+    counts = dict(qs.values_list("territory_id").annotate(n=Count("pk")))
+    territories = list(Territory.objects.filter(region=region))
+    rows = []
+    for t in territories:
+        n = counts.get(t.pk, 0)
+        rows.append(
+            {
+                "territory": t,
+                "n": n,
+                "per_1000": round(n * 1000 / t.pupils, 2) if t.pupils else None,
+                "points": " ".join(f"{x},{y}" for x, y in t.map_polygon or []),
+            }
+        )
+    top = max((r["per_1000"] or 0 for r in rows), default=0) or 1
+    for r in rows:
+        level = (r["per_1000"] or 0) / top
+        r["fill"] = f"hsl(210, 70%, {round(92 - level * 55)}%)"
+    return rows
+
+
+def quarter_comparison(*, user, region, year: int, quarter: int, base_year: int | None = None) -> list[dict]:
+    """«Результаты по снижению обращений»: by top-level topic, a quarter against the same quarter before."""
+    base_year = base_year or year - 1
+    start_month = 3 * (quarter - 1) + 1
+
+    def period(y: int) -> Filters:
+        last_month = start_month + 2
+        return Filters(date(y, start_month, 1), date(y, last_month, calendar.monthrange(y, last_month)[1]))
+
+    now_rows = {r["key"]: r for r in by_topic(appeals(user=user, region=region, filters=period(year)))}
+    base_rows = {r["key"]: r for r in by_topic(appeals(user=user, region=region, filters=period(base_year)))}
+    keys = set(now_rows) | set(base_rows)
+    names = dict(Topic.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
+    rows = []
+    for key in keys:
+        before, after = base_rows.get(key, {}).get("n", 0), now_rows.get(key, {}).get("n", 0)
+        rows.append(
+            {
+                "label": names.get(key, "не указано"),
+                "before": before,
+                "after": after,
+                "change": after - before,
+            }
+        )
+    rows.sort(key=lambda r: -r["before"])
+    return rows

@@ -1,0 +1,171 @@
+"""Figures checked against values computed by hand on a small fixture."""
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from otklik.analytics import selectors as s
+from otklik.appeals.models import Appeal
+from otklik.appeals.statuses import Status
+from otklik.routing.models import DeadlinePolicy, Topic
+
+
+def _appeal(region, n, **kw):
+    defaults = {
+        "region": region.region,
+        "number": f"T-{n}",
+        "channel": "web",
+        "text": "текст обращения",
+        "policy": DeadlinePolicy.objects.get(code="fz59"),
+        "status": Status.ASSIGNED,
+    }
+    return Appeal.objects.create(**{**defaults, **kw})
+
+
+@pytest.fixture
+def data(region):
+    t12_01, t12_02 = Topic.objects.get(code="12.01"), Topic.objects.get(code="12.02")
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    _appeal(
+        region,
+        1,
+        territory=region.territory_a,
+        topic=t12_02,
+        organization=region.body_a,
+        registered_at=at,
+        answered_at=at + timedelta(hours=24),
+        due_at=at + timedelta(days=30),
+        rating=5,
+        routed_automatically=True,
+        status=Status.CLOSED,
+    )
+    at2 = at + timedelta(days=1)
+    _appeal(
+        region,
+        2,
+        channel="telegram",
+        territory=region.territory_a,
+        topic=t12_01,
+        organization=region.ministry,
+        registered_at=at2,
+        answered_at=at2 + timedelta(hours=72),
+        due_at=at2 + timedelta(hours=24),
+        rating=1,
+        escalation_level=1,
+        policy=DeadlinePolicy.objects.get(code="fast_track"),
+        status=Status.ANSWERED,
+    )
+    at3 = at + timedelta(days=2)
+    _appeal(
+        region,
+        3,
+        territory=region.territory_b,
+        topic=t12_02,
+        organization=region.body_b,
+        registered_at=at3,
+        due_at=datetime(2026, 3, 10, tzinfo=UTC),
+    )
+    _appeal(
+        region,
+        4,
+        territory=region.territory_a,
+        topic=t12_02,
+        organization=region.body_a,
+        registered_at=datetime(2025, 3, 2, 10, 0, tzinfo=UTC),
+    )
+    return region
+
+
+MARCH = s.Filters(date(2026, 3, 1), date(2026, 3, 31))
+
+
+def test_figures_match_hand_computed_values(data):
+    qs = s.appeals(user=data.analyst, region=data.region, filters=MARCH)
+    assert qs.count() == 3
+    assert s.appeals(user=data.analyst, region=data.region, filters=MARCH.shifted_year()).count() == 1
+    assert [(r["key"], r["n"], r["share"]) for r in s.by_channel(qs)] == [
+        ("web", 2, 0.667),
+        ("telegram", 1, 0.333),
+    ]
+    assert [(r["label"], r["n"]) for r in s.by_topic(qs)] == [
+        ("Условия проведения образовательного процесса", 3)
+    ]
+    assert s.response_times(qs) == {
+        "answered": 2,
+        "median_h": 48.0,
+        "p90_h": 72.0,
+        "within_deadline_share": 0.5,
+        "overdue_now": 1,
+    }
+    sat = s.satisfaction(qs)
+    assert (sat["rated"], sat["satisfied_share"], sat["dissatisfied_share"], sat["escalations"]) == (
+        2,
+        0.5,
+        0.5,
+        1,
+    )
+    kpi = s.pos_kpis(qs, data.region)
+    assert (kpi["auto_routed_share"], kpi["fast_track_share"]) == (0.333, 0.333)
+    per = {r["territory"].pk: r["per_1000"] for r in s.territory_map(qs, data.region)}
+    assert (per[data.territory_a.pk], per[data.territory_b.pk]) == (1.67, 0.83)
+
+
+def test_filters_by_territory_and_topic(data):
+    by_territory = s.Filters(MARCH.start, MARCH.end, territory_id=data.territory_b.pk)
+    assert s.appeals(user=data.analyst, region=data.region, filters=by_territory).count() == 1
+    top = Topic.objects.get(code="12")
+    by_topic = s.Filters(MARCH.start, MARCH.end, topic_id=top.pk)
+    assert s.appeals(user=data.analyst, region=data.region, filters=by_topic).count() == 3
+
+
+def test_quarter_comparison_table(data):
+    rows = s.quarter_comparison(user=data.analyst, region=data.region, year=2026, quarter=1)
+    assert rows == [
+        {"label": "Условия проведения образовательного процесса", "before": 1, "after": 3, "change": 2}
+    ]
+
+
+def test_executor_sees_only_their_organization(data):
+    assert s.appeals(user=data.executor_b, region=data.region, filters=MARCH).count() == 1
+
+
+def test_dashboard_page_and_exports(client, data):
+    client.force_login(data.analyst)
+    page = client.get("/staff/analytics/", {"from": "2026-03-01", "to": "2026-03-31"}).content.decode()
+    assert "Аналитика обращений" in page and "Бот в цифрах" in page
+    csv_response = client.get(
+        "/staff/analytics/", {"from": "2026-03-01", "to": "2026-03-31", "export": "channel"}
+    )
+    assert csv_response.content.decode("utf-8-sig").splitlines()[1:] == [
+        "веб-форма,2,0.667",
+        "Telegram-бот,1,0.333",
+    ]
+    xlsx = client.get(
+        "/staff/analytics/",
+        {"from": "2026-03-01", "to": "2026-03-31", "export": "territory", "format": "xlsx"},
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A1"].value == "Значение" and sheet.max_row == 3
+    assert client.get("/staff/analytics/", {"export": "secrets"}).status_code == 404
+
+
+def test_bad_filters_are_explained_not_500(client, data):
+    client.force_login(data.analyst)
+    for params in (
+        {"from": "вчера"},
+        {"from": "2026-05-01", "to": "2026-01-01"},
+        {"from": "1990-01-01"},
+        {"territory": "abc", "topic": "-1"},
+    ):
+        response = client.get("/staff/analytics/", params)
+        assert response.status_code == 200
+    assert "ГГГГ-ММ-ДД" in client.get("/staff/analytics/", {"from": "вчера"}).content.decode()
+
+
+def test_staff_without_role_get_403(client, data):
+    from otklik.accounts.models import User
+
+    client.force_login(User.objects.create_user("z", password="q" * 12))
+    assert client.get("/staff/analytics/").status_code == 403

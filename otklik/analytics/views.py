@@ -1,0 +1,136 @@
+"""The ministry's dashboard: every figure filterable, every table downloadable as CSV or XLSX."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from otklik.accounts.selectors import organizations_in_scope, user_roles
+from otklik.analytics import selectors as s
+from otklik.orgs.models import Territory
+from otklik.orgs.selectors import region_default
+from otklik.routing.models import Topic
+
+MAX_SPAN_DAYS = 3 * 366
+
+
+def _filters(request) -> tuple[s.Filters, list[str]]:
+    problems = []
+    today = timezone.localdate()
+    start = (
+        parse_date(request.GET.get("from") or "") if request.GET.get("from") else today - timedelta(days=364)
+    )
+    end = parse_date(request.GET.get("to") or "") if request.GET.get("to") else today
+    if start is None or end is None:
+        problems.append("Даты периода — в формате ГГГГ-ММ-ДД; показан последний год.")
+        start, end = today - timedelta(days=364), today
+    if start > end:
+        problems.append("Начало периода позже конца; даты поменяны местами.")
+        start, end = end, start
+    if (end - start).days > MAX_SPAN_DAYS:
+        problems.append("Период длиннее трёх лет сокращён до трёх лет.")
+        start = end - timedelta(days=MAX_SPAN_DAYS)
+
+    def ident(name):
+        value = request.GET.get(name) or ""
+        return int(value) if value.isdigit() else None
+
+    return s.Filters(start, end, ident("territory"), ident("topic"), ident("organization")), problems
+
+
+def _table_rows(name: str, data: dict) -> tuple[list[str], list[list]]:
+    if name in {"channel", "topic", "territory", "organization"}:
+        rows = data[name]
+        return ["Значение", "Обращений", "Доля"], [[r["label"], r["n"], r["share"]] for r in rows]
+    if name == "map":
+        return ["Территория", "Обращений", "На 1000 обучающихся"], [
+            [r["territory"].name, r["n"], r["per_1000"]] for r in data["map"]
+        ]
+    raise Http404("Нет такой таблицы")
+
+
+def _export(name: str, data: dict, fmt: str) -> HttpResponse:
+    header, rows = _table_rows(name, data)
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="otklik-{name}.{fmt}"'
+    return response
+
+
+@login_required
+def dashboard(request):
+    if (
+        not request.user.is_superuser
+        and not {str(r) for r in user_roles(user=request.user)} & s.ANALYTICS_ROLES
+    ):
+        raise PermissionDenied
+    region = region_default()
+    if region is None:
+        raise Http404("Регион не настроен")
+    filters, problems = _filters(request)
+    qs = s.appeals(user=request.user, region=region, filters=filters)
+    last_year = s.appeals(user=request.user, region=region, filters=filters.shifted_year()).count()
+    total = qs.count()
+    data = {
+        "total": total,
+        "last_year": last_year,
+        "change": total - last_year,
+        "channel": s.by_channel(qs),
+        "topic": s.by_topic(qs),
+        "territory": s.by_territory(qs),
+        "organization": s.by_organization(qs)[:30],
+        "times": s.response_times(qs),
+        "satisfaction": s.satisfaction(qs),
+        "kpi": s.pos_kpis(qs, region),
+        "bot": s.bot(region, filters),
+        "map": s.territory_map(qs, region),
+    }
+    export = request.GET.get("export")
+    if export:
+        return _export(export, data, "xlsx" if request.GET.get("format") == "xlsx" else "csv")
+    today = date.today()
+    quarter = (today.month - 1) // 3 + 1
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            **data,
+            "filters": filters,
+            "problems": problems,
+            "query": request.GET.urlencode(),
+            "territories": Territory.objects.filter(region=region).order_by("name"),
+            "topics": Topic.objects.filter(region=region, parent__isnull=True).order_by("code"),
+            "organizations": organizations_in_scope(user=request.user)
+            .exclude(kind__in=["school", "kindergarten"])
+            .order_by("path")[:200],
+            "quarters": s.quarter_comparison(
+                user=request.user, region=region, year=today.year, quarter=quarter
+            ),
+            "quarter": quarter,
+            "year": today.year,
+        },
+    )
