@@ -204,9 +204,11 @@ def territory_map(qs, region) -> list[dict]:
                 "points": " ".join(f"{x},{y}" for x, y in t.map_polygon or []),
             }
         )
-    top = max((r["per_1000"] or 0 for r in rows), default=0) or 1
+    values = [r["per_1000"] or 0 for r in rows]
+    low, high = min(values, default=0), max(values, default=0)
     for r in rows:
-        level = (r["per_1000"] or 0) / top
+        # Colour by the position between the lowest and the highest territory, so differences show.
+        level = ((r["per_1000"] or 0) - low) / (high - low) if high > low else 0.5
         r["fill"] = f"hsl(210, 70%, {round(92 - level * 55)}%)"
     return rows
 
