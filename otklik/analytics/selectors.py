@@ -173,7 +173,8 @@ def bot(region, filters: Filters) -> dict:
     subscribers = Conversation.objects.filter(region=region, channel="telegram").count()
     top_categories = list(
         qs.filter(article__isnull=False)
-        .values("article__category__parent__title")
+        .annotate(section=Coalesce(F("article__category__parent__title"), F("article__category__title")))
+        .values("section")
         .annotate(n=Count("pk"))
         .order_by("-n")[:5]
     )
@@ -185,7 +186,7 @@ def bot(region, filters: Filters) -> dict:
         "prevented_estimate": round(agg["resolved"] * conversion),
         "conversion": round(conversion, 3),
         "subscribers": subscribers,
-        "top_categories": [(r["article__category__parent__title"] or "—", r["n"]) for r in top_categories],
+        "top_categories": [(r["section"], r["n"]) for r in top_categories],
     }
 
 

@@ -169,3 +169,26 @@ def test_staff_without_role_get_403(client, data):
 
     client.force_login(User.objects.create_user("z", password="q" * 12))
     assert client.get("/staff/analytics/").status_code == 403
+
+
+def test_bot_figures_and_prevented_estimate(data):
+    from otklik.kb.models import Query
+    from otklik.kb.tests.test_kb_core import _load
+
+    _load(data.region)
+    from otklik.kb.models import Article
+
+    article = Article.objects.get(slug="kindergarten-queue")
+    when = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
+    common = {"region": data.region, "created_at": when, "channel": "telegram", "text": "вопрос"}
+    Query.objects.create(**common, decision="answered", article=article, feedback="helped")
+    Query.objects.create(**common, decision="answered", article=article)
+    Query.objects.create(
+        **common, decision="answered", article=article, feedback="not_helped", became_appeal=True
+    )
+    Query.objects.create(**common, decision="abstained", became_appeal=True)
+    Query.objects.create(**common, decision="abstained")
+    bot = s.bot(data.region, MARCH)
+    assert (bot["total"], bot["answered"], bot["resolved"], bot["conversion"]) == (5, 3, 2, 0.5)
+    assert bot["prevented_estimate"] == 1
+    assert bot["top_categories"] == [("Дошкольное образование", 3)]
