@@ -155,7 +155,7 @@ class TopicClassifier:
     def __init__(
         self,
         c: float = 0.3,
-        fine_weight: float = 0.5,
+        fine_weight: float = 0.7,
         balance: float = 1.0,
         calibrate: bool = True,
         k_top: int = 3,

@@ -50,7 +50,9 @@ def load_csv(path, text_col: str, label_col: str, extra_cols: Sequence[str] = ()
     columns = reader.fieldnames or []
     for col in (text_col, label_col, *extra_cols):
         if col not in columns:
-            raise ClassifyEvalError(f"В файле {path} нет столбца «{col}» (есть: {', '.join(columns) or 'ничего'}).")
+            raise ClassifyEvalError(
+                f"В файле {path} нет столбца «{col}» (есть: {', '.join(columns) or 'ничего'})."
+            )
     rows = []
     for record in raw:
         text = (record.get(text_col) or "").strip()
@@ -132,7 +134,9 @@ def evaluate(
             territories=[r[territory_col] for r in train_rows] if territory_col else None,
         )
     else:
-        model = TopicClassifier().fit(texts, labels, fine_labels=[r[fine_col] for r in train_rows] if fine_col else None)
+        model = TopicClassifier().fit(
+            texts, labels, fine_labels=[r[fine_col] for r in train_rows] if fine_col else None
+        )
     train_s = time.perf_counter() - started
 
     test_texts = [r["text"] for r in test_rows]

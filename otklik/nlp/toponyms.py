@@ -107,7 +107,8 @@ def _morph():
 class _Word:
     lemma: str
     adjective: bool
-    distinctive: bool  # a place name by itself, not an ordinary word
+    distinctive: bool  # a place name by itself (Geox) or a word no dictionary knows
+    geo_adjective: bool = False  # an adjective made from a place name («солнцевский» ← Солнцево)
 
 
 @lru_cache(maxsize=100_000)
@@ -122,6 +123,7 @@ def _word(token: str) -> _Word:
     geox = any("Geox" in p.tag for p in parses[:3])
     known = morph.word_is_known(token)
     distinctive = geox or not known
+    geo_adjective = False
     if adjective and not distinctive:
         # «льговский» is an ordinary-looking adjective, but «Льгов» is a place: derive the noun.
         for suffix, repl in (
@@ -135,9 +137,9 @@ def _word(token: str) -> _Word:
             if lemma.endswith(suffix):
                 noun = lemma[: -len(suffix)] + repl
                 if len(noun) >= 3 and any("Geox" in p.tag for p in morph.parse(noun)[:3]):
-                    distinctive = True
+                    geo_adjective = True
                     break
-    return _Word(lemma, adjective, distinctive)
+    return _Word(lemma, adjective, distinctive, geo_adjective)
 
 
 def generic_kind(token: str) -> str | None:
@@ -199,8 +201,13 @@ class ToponymMatcher:
                         self._aliases.append(alias)
         # A district's centre named as a noun is dropped when it is a territory of its own
         # («Льговский район» vs «город Льгов»): «в Льгове» is the town.
-        nouns = {a.roots for a in self._aliases if not a.adjective and not a.derived}
-        self._aliases = [a for a in self._aliases if not (a.derived and a.roots in nouns)]
+        nouns = [a.roots[0] for a in self._aliases if not a.adjective and not a.derived]
+        self._aliases = [
+            a
+            for a in self._aliases
+            if not (a.derived and any(n.startswith(a.roots[0]) or a.roots[0].startswith(n) for n in nouns))
+        ]
+        self._noun_roots = tuple(nouns)
         for alias in self._aliases:
             self._by_first[alias.roots[0][:3]].append(alias)
 
@@ -220,7 +227,7 @@ class ToponymMatcher:
         if any(len(r) < 3 for r in roots):
             return []
         aliases = [_Alias(code, roots, head.adjective, kind)]
-        if head.adjective and head.distinctive and len(cores) == 1:
+        if head.adjective and (head.distinctive or head.geo_adjective) and len(cores) == 1:
             # «Солнцевский район» is also named by its centre: «в Солнцево».
             noun = re.sub(r"(ский|цкий)$", "", head.lemma)
             if len(noun) >= 4 and noun != head.lemma:
@@ -269,6 +276,9 @@ class ToponymMatcher:
             return True
         return i + 1 < len(words) and words[i + 1] in _STREET and _word(words[i]).adjective
 
+    def _from_known_noun(self, token: str) -> bool:
+        return any(token.startswith(n) and len(n) >= 4 for n in self._noun_roots)
+
     @staticmethod
     def _matches(token: str, root: str) -> bool:
         return token.startswith(root) and len(token) - len(root) <= 6
@@ -295,7 +305,9 @@ class ToponymMatcher:
             if (text_kind, alias.kind) in _COMPATIBLE:
                 return 0.7
             return 0.0
-        if not (word.distinctive or text_kind):
+        # An adjective alone counts when it is made from a place of this gazetteer («Льговский
+        # РЭС» ← Льгов); «Советская», «Центральное» alone are ordinary words.
+        if not (text_kind or word.distinctive or self._from_known_noun(words[i])):
             return 0.0
         if text_kind:
             return 0.8 if same_form else 0.5

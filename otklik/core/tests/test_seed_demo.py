@@ -89,6 +89,24 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
         "escalated",
     }
 
+    # every main page opens on the full demo data for the roles that use it
+    pages = {
+        "analyst": ["/staff/", "/staff/analytics/", "/staff/appeals/?queue=all"],
+        "coordinator": ["/staff/", "/staff/appeals/", "/staff/appeals/?queue=overdue", "/staff/topics/"],
+        "executor": ["/staff/", "/staff/appeals/?queue=new", "/staff/orgs/"],
+        "editor": ["/staff/", "/staff/kb/", "/staff/kb/queue/", "/staff/kb/log/", "/staff/kb/transfer/"],
+    }
+    for login, urls in pages.items():
+        client.force_login(User.objects.get(username=login))
+        for url in urls:
+            assert client.get(url).status_code == 200, (login, url)
+    number = Appeal.objects.filter(organization__isnull=False).order_by("pk").first().number
+    client.force_login(User.objects.get(username="coordinator"))
+    assert client.get(f"/staff/appeals/{number}/").status_code == 200
+    client.logout()
+    for url in ["/", "/chat/", "/appeal/new/", "/privacy/", "/health"]:
+        assert client.get(url).status_code == 200, url
+
     # a second run keeps everything
     before = Organization.objects.count()
     again = io.StringIO()

@@ -1,0 +1,57 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from otklik.nlp.classify_eval import ClassifyEvalError, evaluate, load_csv
+
+
+class Command(BaseCommand):
+    help = "Оценка классификатора обращений: обучающий и проверочный CSV → точность, macro-F1, задержка."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--train", required=True, help="CSV с обращениями для обучения")
+        parser.add_argument("--test", required=True, help="CSV с обращениями для проверки")
+        parser.add_argument("--text-col", default="text", help="столбец с текстом обращения")
+        parser.add_argument("--label-col", required=True, help="столбец с меткой (тема или исполнитель)")
+        parser.add_argument("--fine-col", help="столбец с более дробной темой (дополнительный сигнал)")
+        parser.add_argument("--category-col", help="столбец с категорией (для маршрутизации)")
+        parser.add_argument("--territory-col", help="столбец с известной территорией (для маршрутизации)")
+        parser.add_argument(
+            "--mode",
+            choices=["auto", "topic", "executor"],
+            default="auto",
+            help="topic — тема, executor — исполнитель (тема × территория), auto — по меткам",
+        )
+        parser.add_argument("--json", action="store_true", help="вывести JSON")
+
+    def handle(self, *args, **options):
+        extra = [c for c in (options["fine_col"], options["category_col"], options["territory_col"]) if c]
+        try:
+            train = load_csv(options["train"], options["text_col"], options["label_col"], extra)
+            test = load_csv(options["test"], options["text_col"], options["label_col"], extra)
+            result = evaluate(
+                train,
+                test,
+                mode=options["mode"],
+                fine_col=options["fine_col"],
+                category_col=options["category_col"],
+                territory_col=options["territory_col"],
+            )
+        except ClassifyEvalError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+            return
+        labels = {
+            "mode": "режим",
+            "n_train": "обучающих обращений",
+            "n": "проверочных обращений",
+            "accuracy": "точность",
+            "macro_f1": "macro-F1",
+            "confident_share": "доля уверенных (≥ 0,6)",
+            "confident_accuracy": "точность уверенных",
+            "train_s": "обучение, с",
+            "p99_ms": "99-й перцентиль, мс",
+        }
+        for key, label in labels.items():
+            self.stdout.write(f"{label:<26} {result[key]}")

@@ -1,0 +1,113 @@
+"""Executor routing (topic × territory) on a made-up region with hand-written appeals."""
+
+import pickle
+
+import pytest
+
+from otklik.nlp.routing import NOWHERE, REGION, ExecutorRouter, executor_territory, gazetteer_from_executors
+
+MIN_REGION = "Министерство образования Лесогорской области"
+TRANSPORT = "Министерство транспорта Лесогорской области"
+CITY = "Управление образования города Лесогорска"
+DISTRICT = "Администрация Верхнереченского района"
+TOWN = "Администрация города Камышин"
+
+# (text, category, executor): school food and kindergartens go to the municipal body of the place;
+# exams and teachers' pay go to the regional ministry wherever they happen; buses to the transport ministry.
+HISTORY = [
+    ("В Лесогорске в школе №5 не кормят горячим обедом", "питание", CITY),
+    ("Школьная столовая в Лесогорске закрыта, дети голодные", "питание", CITY),
+    ("В городе Лесогорске нет мест в детском саду", "детсад", CITY),
+    ("Очередь в детский сад не двигается, Лесогорск", "детсад", CITY),
+    ("Верхнереченский район, село Дубки: в школе не дают обед", "питание", DISTRICT),
+    ("В Верхнереченском районе закрыли детский сад в селе", "детсад", DISTRICT),
+    ("с. Ключи Верхнереченского района, столовая школы без поваров", "питание", DISTRICT),
+    ("В Камышине в школе холодные обеды", "питание", TOWN),
+    ("Камышин: детский сад на ремонте второй год", "детсад", TOWN),
+    ("Апелляция по ЕГЭ: баллы снизили без объяснения", "экзамены", MIN_REGION),
+    ("Результаты ОГЭ по математике пересмотрели, прошу проверить", "экзамены", MIN_REGION),
+    ("Учителям не доплачивают за классное руководство", "зарплата", MIN_REGION),
+    ("Задерживают зарплату учителям школы", "зарплата", MIN_REGION),
+    ("Междугородний автобус до райцентра отменили", "транспорт", TRANSPORT),
+    ("Пригородный автобус ходит раз в день, дети опаздывают", "транспорт", TRANSPORT),
+]
+
+
+def _router(**params) -> ExecutorRouter:
+    texts, cats, execs = zip(*HISTORY, strict=True)
+    return ExecutorRouter(**params).fit(list(texts), list(execs), categories=list(cats))
+
+
+@pytest.fixture(scope="module")
+def router():
+    return _router()
+
+
+def test_executor_names_say_which_territory_they_serve():
+    assert executor_territory(DISTRICT).code == "Верхнереченский район"
+    assert executor_territory(CITY).code == "город Лесогорск"
+    assert executor_territory(TOWN).code == "город Камышин"
+    assert executor_territory("Администрация Заречного округа города Лесогорска").code == "Заречный округ (Лесогорск)"
+    assert executor_territory(MIN_REGION) == REGION
+    assert executor_territory("ООО «УК Уют»") == NOWHERE
+
+
+def test_gazetteer_is_learned_from_executor_names():
+    gazetteer, served = gazetteer_from_executors([CITY, DISTRICT, MIN_REGION, CITY])
+    assert gazetteer == {"город Лесогорск": ["город Лесогорск", "Лесогорск"], "Верхнереченский район": ["Верхнереченский район"]}
+    assert served == {CITY: "город Лесогорск", DISTRICT: "Верхнереченский район", MIN_REGION: REGION}
+
+
+def test_place_named_in_the_text_routes_to_its_municipal_body(router):
+    assert router.predict("В Камышине в школьной столовой нет обедов").label == TOWN
+    assert router.predict("Верхнереченский р-н: нет обедов в школе").label == DISTRICT
+
+
+def test_territory_backs_off_to_its_body_for_a_topic_never_seen_there(router):
+    # Kindergartens were never reported from this village before, but the district's body serves it.
+    prediction = router.predict("Деревня Ключи Верхнереченского района: закрыли детский сад")
+    assert prediction.label == DISTRICT
+
+
+def test_topic_of_the_region_goes_to_the_ministry_wherever_it_happens(router):
+    assert router.predict("В Камышине учителям задерживают зарплату").label == MIN_REGION
+    assert router.predict("Баллы ЕГЭ снизили на апелляции").label == MIN_REGION
+
+
+def test_prediction_carries_confidence_and_alternatives(router):
+    prediction = router.predict("В Лесогорске не кормят детей в школе")
+    assert prediction.label == CITY
+    assert 0 < prediction.confidence <= 1
+    assert [p for _, p in prediction.top] == sorted((p for _, p in prediction.top), reverse=True)
+
+
+def test_structure_alone_routes_without_the_direct_model():
+    router = _router(direct_weight=0.0)
+    assert router.direct_model is None
+    assert router.predict("Камышин, в школе холодный обед").label == TOWN
+    assert router.predict("Пересмотрите результаты ОГЭ").label == MIN_REGION
+
+
+def test_known_territory_column_is_used_when_given():
+    texts, cats, execs = zip(*HISTORY, strict=True)
+    places = ["north" if e == DISTRICT else "south" for e in execs]
+    router = ExecutorRouter(direct_weight=0.0).fit(list(texts), list(execs), categories=list(cats), territories=places)
+    assert router.predict("В школе не кормят обедом", territory="north").label == DISTRICT
+
+
+def test_territory_of_reports_the_place(router):
+    found = router.territory_of("Живу в Камышине")
+    assert found is not None and found.code == "город Камышин"
+
+
+def test_mismatched_inputs_are_refused():
+    with pytest.raises(ValueError):
+        ExecutorRouter().fit(["текст"], [CITY, TOWN])
+    with pytest.raises(ValueError):
+        ExecutorRouter().fit(["текст"], [CITY], categories=["a", "b"])
+
+
+def test_router_survives_pickling(router):
+    again = pickle.loads(pickle.dumps(router))
+    text = "В Лесогорске закрыли детский сад"
+    assert again.predict(text) == router.predict(text)
