@@ -240,3 +240,35 @@ def quarter_comparison(*, user, region, year: int, quarter: int, base_year: int 
         )
     rows.sort(key=lambda r: -r["before"])
     return rows
+
+
+def daily_counts(*, region, days: int = 800, channel: str | None = None) -> list[tuple[date, int]]:
+    """Appeals plus bot questions per local day, for forecasting."""
+    from django.db.models.functions import TruncDate
+
+    since = timezone.now() - timedelta(days=days)
+    appeals_qs = Appeal.objects.filter(region=region, registered_at__gte=since)
+    if channel:
+        appeals_qs = appeals_qs.filter(channel=channel)
+    counts: dict[date, int] = {}
+    for day, n in appeals_qs.annotate(d=TruncDate("registered_at")).values_list("d").annotate(n=Count("pk")):
+        counts[day] = counts.get(day, 0) + n
+    if channel is None:
+        queries = Query.objects.filter(region=region, created_at__gte=since)
+        for day, n in queries.annotate(d=TruncDate("created_at")).values_list("d").annotate(n=Count("pk")):
+            counts[day] = counts.get(day, 0) + n
+    return sorted(counts.items())
+
+
+def hour_shares(*, region, channel: str) -> dict[int, float]:
+    """Share of a channel's appeals by local hour of the day."""
+    from django.db.models.functions import ExtractHour
+
+    rows = dict(
+        Appeal.objects.filter(region=region, channel=channel)
+        .annotate(h=ExtractHour("registered_at"))
+        .values_list("h")
+        .annotate(n=Count("pk"))
+    )
+    total = sum(rows.values())
+    return {h: n / total for h, n in sorted(rows.items())} if total else {}

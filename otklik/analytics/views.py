@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.analytics import selectors as s
+from otklik.analytics.planning import forecast_daily, roster, weekly
 from otklik.orgs.models import Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
@@ -132,5 +133,57 @@ def dashboard(request):
             ),
             "quarter": quarter,
             "year": today.year,
+        },
+    )
+
+
+@login_required
+def planning(request):
+    """Forecast for the next 8 weeks and the hotline roster for the busiest forecast day."""
+    if not request.user.is_superuser and not {str(r) for r in user_roles(user=request.user)} & {
+        "admin",
+        "coordinator",
+        "analyst",
+    }:
+        raise PermissionDenied
+    region = region_default()
+    if region is None:
+        raise Http404("Регион не настроен")
+
+    def number(name, default, low, high):
+        try:
+            return min(max(float(request.GET.get(name) or default), low), high)
+        except ValueError:
+            return default
+
+    aht = number("aht", 300, 30, 3600)
+    cost = number("cost", 450, 0, 100000)
+    target = number("sl", 80, 50, 99) / 100
+    wait = number("wait", 20, 5, 600)
+    total = forecast_daily(s.daily_counts(region=region))
+    calls = forecast_daily(s.daily_counts(region=region, channel="hotline"))
+    shares = s.hour_shares(region=region, channel="hotline")
+    peak_day, peak_calls = max(calls.days, key=lambda d: d[1]) if calls.days else (None, 0)
+    plan = roster(
+        {h: peak_calls * share for h, share in shares.items()},
+        aht,
+        target_sl=target,
+        target_s=wait,
+        hourly_cost=cost,
+    )
+    return render(
+        request,
+        "analytics/planning.html",
+        {
+            "total": total,
+            "weeks": weekly(total.days),
+            "calls": calls,
+            "peak_day": peak_day,
+            "peak_calls": peak_calls,
+            "plan": plan,
+            "aht": int(aht),
+            "cost": cost,
+            "sl": int(target * 100),
+            "wait": int(wait),
         },
     )

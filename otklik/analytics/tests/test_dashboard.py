@@ -192,3 +192,11 @@ def test_bot_figures_and_prevented_estimate(data):
     assert (bot["total"], bot["answered"], bot["resolved"], bot["conversion"]) == (5, 3, 2, 0.5)
     assert bot["prevented_estimate"] == 1
     assert bot["top_categories"] == [("Дошкольное образование", 3)]
+
+
+def test_planning_page_with_bad_parameters(client, data):
+    client.force_login(data.analyst)
+    response = client.get("/staff/analytics/planning/", {"aht": "abc", "sl": "200", "cost": "-5"})
+    assert response.status_code == 200 and "Прогноз нагрузки" in response.content.decode()
+    client.force_login(data.executor_a)
+    assert client.get("/staff/analytics/planning/").status_code == 403

@@ -24,7 +24,9 @@ HISTORY = [
 
 def _fit(**params) -> TopicClassifier:
     texts = [t for t, _, _ in HISTORY]
-    labels = ["Питание и приём" if lab in ("питание", "прием") else "Дошкольное и подвоз" for _, lab, _ in HISTORY]
+    labels = [
+        "Питание и приём" if lab in ("питание", "прием") else "Дошкольное и подвоз" for _, lab, _ in HISTORY
+    ]
     fine = [lab for _, lab, _ in HISTORY]
     return TopicClassifier(**params).fit(texts, labels, fine_labels=fine)
 
@@ -120,3 +122,34 @@ def test_model_survives_pickling(topic_model):
     again = pickle.loads(pickle.dumps(topic_model))
     text = "Сына не взяли в первый класс"
     assert again.predict(text) == topic_model.predict(text)
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_eval_csv_errors_are_explained_in_russian(tmp_path):
+    from otklik.nlp.classify_eval import ClassifyEvalError, load_csv
+
+    with pytest.raises(ClassifyEvalError, match="не найден"):
+        load_csv(tmp_path / "nope.csv", "text", "topic")
+    with pytest.raises(ClassifyEvalError, match="пуст"):
+        load_csv(_write(tmp_path / "empty.csv", ""), "text", "topic")
+    with pytest.raises(ClassifyEvalError, match="нет столбца «topic»"):
+        load_csv(_write(tmp_path / "cols.csv", "text,label\nобед,питание\n"), "text", "topic")
+    with pytest.raises(ClassifyEvalError, match="нет строк"):
+        load_csv(_write(tmp_path / "blank.csv", "text,topic\nобед,\n"), "text", "topic")
+
+
+def test_eval_reports_figures_and_skips_rows_without_label(tmp_path):
+    from otklik.nlp.classify_eval import evaluate, load_csv
+
+    lines = ["text,topic"] + [f'"{t}",{lab}' for t, lab, _ in HISTORY] + ['"Без темы",']
+    rows = load_csv(_write(tmp_path / "h.csv", "\n".join(lines)), "text", "topic")
+    assert len(rows) == len(HISTORY)
+    result = evaluate(rows, rows, mode="topic")
+    assert result["mode"] == "topic"
+    assert result["n"] == len(HISTORY)
+    assert result["accuracy"] == 1.0
+    assert set(result) >= {"accuracy", "macro_f1", "train_s", "p99_ms"}

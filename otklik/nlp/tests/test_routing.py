@@ -47,14 +47,20 @@ def test_executor_names_say_which_territory_they_serve():
     assert executor_territory(DISTRICT).code == "Верхнереченский район"
     assert executor_territory(CITY).code == "город Лесогорск"
     assert executor_territory(TOWN).code == "город Камышин"
-    assert executor_territory("Администрация Заречного округа города Лесогорска").code == "Заречный округ (Лесогорск)"
+    assert (
+        executor_territory("Администрация Заречного округа города Лесогорска").code
+        == "Заречный округ (Лесогорск)"
+    )
     assert executor_territory(MIN_REGION) == REGION
     assert executor_territory("ООО «УК Уют»") == NOWHERE
 
 
 def test_gazetteer_is_learned_from_executor_names():
     gazetteer, served = gazetteer_from_executors([CITY, DISTRICT, MIN_REGION, CITY])
-    assert gazetteer == {"город Лесогорск": ["город Лесогорск", "Лесогорск"], "Верхнереченский район": ["Верхнереченский район"]}
+    assert gazetteer == {
+        "город Лесогорск": ["город Лесогорск", "Лесогорск"],
+        "Верхнереченский район": ["Верхнереченский район"],
+    }
     assert served == {CITY: "город Лесогорск", DISTRICT: "Верхнереченский район", MIN_REGION: REGION}
 
 
@@ -91,7 +97,9 @@ def test_structure_alone_routes_without_the_direct_model():
 def test_known_territory_column_is_used_when_given():
     texts, cats, execs = zip(*HISTORY, strict=True)
     places = ["north" if e == DISTRICT else "south" for e in execs]
-    router = ExecutorRouter(direct_weight=0.0).fit(list(texts), list(execs), categories=list(cats), territories=places)
+    router = ExecutorRouter(direct_weight=0.0).fit(
+        list(texts), list(execs), categories=list(cats), territories=places
+    )
     assert router.predict("В школе не кормят обедом", territory="north").label == DISTRICT
 
 
