@@ -91,7 +91,12 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
 
     # every main page opens on the full demo data for the roles that use it
     pages = {
-        "analyst": ["/staff/", "/staff/analytics/", "/staff/appeals/?queue=all"],
+        "analyst": [
+            "/staff/",
+            "/staff/analytics/",
+            "/staff/analytics/planning/",
+            "/staff/appeals/?queue=all",
+        ],
         "coordinator": ["/staff/", "/staff/appeals/", "/staff/appeals/?queue=overdue", "/staff/topics/"],
         "executor": ["/staff/", "/staff/appeals/?queue=new", "/staff/orgs/"],
         "editor": ["/staff/", "/staff/kb/", "/staff/kb/queue/", "/staff/kb/log/", "/staff/kb/transfer/"],
