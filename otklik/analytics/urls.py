@@ -6,4 +6,5 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("planning/", views.planning, name="planning"),
+    path("pains/", views.pains, name="pains"),
 ]

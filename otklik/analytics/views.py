@@ -187,3 +187,70 @@ def planning(request):
             "wait": int(wait),
         },
     )
+
+
+PAIN_ROLES = {"admin", "coordinator", "analyst"}
+
+
+def _pain_access(request):
+    if not request.user.is_superuser and not {str(r) for r in user_roles(user=request.user)} & PAIN_ROLES:
+        raise PermissionDenied
+    region = region_default()
+    if region is None:
+        raise Http404("Регион не настроен")
+    return region
+
+
+@login_required
+def pains(request):
+    """«Карта болей»: problems ranked by priority, with measures, owners, deadlines and effect."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from otklik.accounts.models import User
+    from otklik.analytics.models import PainPoint
+    from otklik.analytics.services import painmap_rebuild, painpoint_effect, painpoint_update
+
+    region = _pain_access(request)
+    if request.method == "POST":
+        if request.POST.get("action") == "rebuild":
+            n = painmap_rebuild(region=region)
+            messages.success(request, f"Карта болей пересчитана: проблем — {n}.")
+            return redirect("analytics:pains")
+
+        def ident(name: str) -> int:
+            value = request.POST.get(name) or ""
+            return int(value) if value.isdigit() else 0
+
+        point = PainPoint.objects.filter(region=region, pk=ident("point")).first()
+        status = request.POST.get("status", "")
+        deadline = parse_date(request.POST.get("deadline") or "") if request.POST.get("deadline") else None
+        owner = User.objects.filter(pk=ident("owner"), memberships__isnull=False).first()
+        if point is None or status not in PainPoint.Status.values:
+            messages.error(request, "Выберите проблему и статус из списка.")
+        elif request.POST.get("deadline") and deadline is None:
+            messages.error(request, "Срок — дата в формате ГГГГ-ММ-ДД.")
+        else:
+            painpoint_update(
+                point=point,
+                status=status,
+                measures=request.POST.get("measures", ""),
+                owner=owner,
+                deadline=deadline,
+            )
+            messages.success(request, "Сохранено.")
+        return redirect("analytics:pains")
+    points = list(PainPoint.objects.filter(region=region).select_related("owner", "topic")[:50])
+    for point in points:
+        point.effect = painpoint_effect(point=point)
+    return render(
+        request,
+        "analytics/pains.html",
+        {
+            "points": points,
+            "statuses": PainPoint.Status.choices,
+            "staff": User.objects.filter(memberships__organization__region=region)
+            .distinct()
+            .order_by("last_name"),
+        },
+    )

@@ -36,6 +36,7 @@ from otklik.nlp.normalize import lemmas, normalize
 __all__ = ["Prediction", "TextFeatures", "TopicClassifier", "softmax"]
 
 MAX_CHARS = 3000
+LARGE_HISTORY = 5000
 _TEMPERATURES = np.geomspace(0.5, 60, 40)
 
 
@@ -265,10 +266,12 @@ class TopicClassifier:
             return self.temperature
         rng = np.random.default_rng(0)
         fold_of = rng.integers(0, folds, size=n_history)
+        # A large history needs one held-out fold only: the temperature is a single number.
+        used = range(folds) if n_history < LARGE_HISTORY else range(1)
         scores, gold = [], []
         keep = (self._coarse, self._fine, self._fine_to_coarse, self.classes_)
         try:
-            for k in range(folds):
+            for k in used:
                 train = np.r_[np.flatnonzero(fold_of != k), np.arange(n_history, x.shape[0])]
                 test = np.flatnonzero(fold_of == k)
                 fold_fine = None if fine is None else fine[train]

@@ -105,13 +105,15 @@ def evaluate(
     category_col: str | None = None,
     territory_col: str | None = None,
     model=None,
+    keep_predictions: bool = False,
 ) -> dict:
     """Train on `train_rows`, predict `test_rows` ({"text", "label", ...}); figures as a dict.
 
     mode "topic" uses `TopicClassifier` (with `fine_col` as the auxiliary finer label), "executor"
     the `ExecutorRouter` (with `category_col`/`fine_col` as its topics and `territory_col` as a
     known territory), "auto" the router when the labels look like organisations serving places.
-    `model` (a fitted-like object with fit/predict_many) overrides the choice.
+    `model` (a fitted-like object with fit/predict_many) overrides the choice; `keep_predictions`
+    adds the gold and predicted labels to the result.
     """
     if not train_rows or not test_rows:
         raise ClassifyEvalError("Нужны непустые обучающая и проверочная выборки.")
@@ -159,7 +161,8 @@ def evaluate(
         timings.append((time.perf_counter() - t0) * 1000)
 
     confident = confidence >= 0.6
-    return {
+    extra = {"gold": gold, "predictions": pred} if keep_predictions else {}
+    return extra | {
         "mode": mode,
         "n_train": len(train_rows),
         "n": len(test_rows),
