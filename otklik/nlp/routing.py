@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from otklik.nlp.classify import Prediction, TopicClassifier
-from otklik.nlp.toponyms import ToponymMatcher, _word
+from otklik.nlp.normalize import lemma
+from otklik.nlp.toponyms import ToponymMatcher
 
 __all__ = ["REGION", "ExecutorRouter", "executor_territory", "gazetteer_from_executors"]
 
@@ -46,8 +47,8 @@ _REGION = re.compile(r"\b(?:области|края|республики|авт�
 
 def _nominative(word: str) -> str:
     """«Льговского» → «Льговский», «Курска» → «Курск» (capitalised lemma)."""
-    lemma = _word(word.lower()).lemma
-    return lemma[:1].upper() + lemma[1:]
+    base = lemma(word.lower())
+    return base[:1].upper() + base[1:]
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def gazetteer_from_executors(executors: Sequence[str]) -> tuple[dict[str, list[s
 
 
 class _BackoffTable:
-    """P(executor | topic, territory) backed off to (category, territory), territory, all."""
+    """P(executor | topic, territory) backed off to (category, territory), then to the territory
+    (or, for a territory never seen, to the category anywhere), then to all history."""
 
     def __init__(self, strength: float = 2.0):
         self.strength = strength
@@ -110,6 +112,7 @@ class _BackoffTable:
         n = len(self.executors)
         self._all = np.zeros(n)
         self._by_terr: dict = defaultdict(lambda: np.zeros(n))
+        self._by_cat: dict = defaultdict(lambda: np.zeros(n))
         self._by_cat_terr: dict = defaultdict(lambda: np.zeros(n))
         self._by_topic_terr: dict = defaultdict(lambda: np.zeros(n))
         self.topic_category: dict = {}
@@ -117,10 +120,12 @@ class _BackoffTable:
             j = index[executor]
             self._all[j] += 1
             self._by_terr[terr][j] += 1
+            self._by_cat[cat][j] += 1
             self._by_cat_terr[(cat, terr)][j] += 1
             self._by_topic_terr[(topic, terr)][j] += 1
             self.topic_category.setdefault(topic, cat)
         self._by_terr = dict(self._by_terr)
+        self._by_cat = dict(self._by_cat)
         self._by_cat_terr = dict(self._by_cat_terr)
         self._by_topic_terr = dict(self._by_topic_terr)
         self._cache: dict = {}
@@ -135,8 +140,11 @@ class _BackoffTable:
         key = (topic, territory)
         if key not in self._cache:
             overall = (self._all + 0.01) / (self._all.sum() + 0.01 * len(self._all))
-            p_terr = self._smooth(self._by_terr.get(territory), overall)
             cat = self.topic_category.get(topic, topic)
+            if territory in self._by_terr:
+                p_terr = self._smooth(self._by_terr[territory], overall)
+            else:  # a territory never seen: the category's executors anywhere
+                p_terr = self._smooth(self._by_cat.get(cat), overall)
             p_cat = self._smooth(self._by_cat_terr.get((cat, territory)), p_terr)
             self._cache[key] = self._smooth(self._by_topic_terr.get((topic, territory)), p_cat)
         return self._cache[key]

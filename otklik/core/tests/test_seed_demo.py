@@ -93,6 +93,7 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
     pages = {
         "analyst": [
             "/staff/",
+            "/staff/analytics/pains/",
             "/staff/analytics/",
             "/staff/analytics/planning/",
             "/staff/appeals/?queue=all",

@@ -119,3 +119,12 @@ def test_router_survives_pickling(router):
     again = pickle.loads(pickle.dumps(router))
     text = "В Лесогорске закрыли детский сад"
     assert again.predict(text) == router.predict(text)
+
+
+def test_unknown_territory_backs_off_to_the_topic_executors():
+    texts, cats, execs = zip(*HISTORY, strict=True)
+    places = ["north" if e == DISTRICT else "south" for e in execs]
+    router = ExecutorRouter(direct_weight=0.0).fit(
+        list(texts), list(execs), categories=list(cats), territories=places
+    )
+    assert router.predict("Пересмотрите баллы ЕГЭ", territory="east").label == MIN_REGION
