@@ -46,10 +46,10 @@ def _bounds(filters: Filters) -> tuple[datetime, datetime]:
 
 
 def appeals(*, user, region, filters: Filters) -> QuerySet[Appeal]:
-    """Appeals the user may see, inside the filters."""
+    """Appeals the user may see (all of them for `user=None`: scheduled reports), inside the filters."""
     start, end = _bounds(filters)
     qs = Appeal.objects.filter(region=region, registered_at__gte=start, registered_at__lt=end)
-    if not (user.is_superuser or {"analyst", "admin", "coordinator"} & _roles(user)):
+    if user is not None and not (user.is_superuser or {"analyst", "admin", "coordinator"} & _roles(user)):
         qs = scoped(qs, user=user, roles=ANALYTICS_ROLES, org_field="organization")
     if filters.territory_id:
         qs = qs.filter(territory_id=filters.territory_id)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("planning/", views.planning, name="planning"),
     path("pains/", views.pains, name="pains"),
+    path("report/weekly.<str:fmt>", views.weekly_report_file, name="weekly"),
 ]

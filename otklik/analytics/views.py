@@ -254,3 +254,33 @@ def pains(request):
             .order_by("last_name"),
         },
     )
+
+
+@login_required
+def weekly_report_file(request, fmt: str):
+    """The weekly report on demand, for the week ending on ?week=YYYY-MM-DD (yesterday by default)."""
+    from otklik.analytics.reports import (
+        ReportFontMissing,
+        weekly_report,
+        weekly_report_pdf,
+        weekly_report_xlsx,
+    )
+
+    region = _pain_access(request)
+    week_end = parse_date(request.GET.get("week") or "") or timezone.localdate() - timedelta(days=1)
+    report = weekly_report(user=request.user, region=region, week_end=week_end)
+    if fmt == "xlsx":
+        body, ctype = (
+            weekly_report_xlsx(report),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "pdf":
+        try:
+            body, ctype = weekly_report_pdf(report), "application/pdf"
+        except ReportFontMissing as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    else:
+        raise Http404("Неизвестный формат")
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="otchet-{week_end:%Y-%m-%d}.{fmt}"'
+    return response

@@ -30,6 +30,9 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         options["reload"] = False
+        from otklik.analytics.tasks import ensure_scheduled
+
+        ensure_scheduled()
         stop = threading.Event()
         thread = threading.Thread(target=_beat_forever, args=(stop,), name="heartbeat", daemon=True)
         thread.start()
