@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/kb/", include("otklik.kb.urls")),
     path("chat/", include("otklik.dialogue.urls")),
     path("staff/analytics/", include("otklik.analytics.urls")),
+    path("api/v1/", include("otklik.appeals.api_urls")),
     path("", include("otklik.appeals.urls")),
     path("", include("otklik.core.urls")),
 ]

@@ -155,7 +155,7 @@ class TopicClassifier:
 
     def __init__(
         self,
-        c: float = 0.3,
+        c: float = 0.15,
         fine_weight: float = 0.7,
         balance: float = 1.0,
         calibrate: bool = True,

@@ -169,9 +169,12 @@ class ExecutorRouter:
         top_territories: int = 6,
         table_strength: float = 2.0,
         gazetteer: Mapping[Hashable, Sequence[str]] | None = None,
+        c: float = 0.3,
         balance: float = 0.0,
         k_top: int = 3,
     ):
+        # Routing is judged by accuracy, not macro-F1: its models are not class-balanced.
+        self.c = c
         self.balance = balance
         self.direct_weight = direct_weight
         self.top_topics = top_topics
@@ -224,14 +227,14 @@ class ExecutorRouter:
         self.executors_ = np.array(self.table.executors, dtype=object)
         self._exec_index = {e: i for i, e in enumerate(self.table.executors)}
 
-        self.topic_model = TopicClassifier(balance=self.balance).fit(texts, topic_labels)
+        self.topic_model = TopicClassifier(c=self.c, balance=self.balance).fit(texts, topic_labels)
         self.territory_model = None
         if territories is None and len(set(terr_labels)) > 1:
-            self.territory_model = TopicClassifier(balance=self.balance).fit(texts, terr_labels)
+            self.territory_model = TopicClassifier(c=self.c, balance=self.balance).fit(texts, terr_labels)
             self.mention_reliability = self._mention_reliability(texts, terr_labels)
         self.direct_model = None
         if self.direct_weight > 0 and len(set(executors)) > 1:
-            self.direct_model = TopicClassifier(balance=self.balance).fit(texts, executors)
+            self.direct_model = TopicClassifier(c=self.c, balance=self.balance).fit(texts, executors)
         return self
 
     def _mention_reliability(self, texts: list[str], terr_labels: list) -> float:

@@ -1,0 +1,255 @@
+"""REST API /api/v1/ for integrations: plain Django views, JSON in and out, bearer tokens.
+
+A token belongs to an organization and sees that organization's subtree. Citizens read their own
+appeal with its access secret. Every error is JSON with a Russian message; nothing returns 500 on
+bad input.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+from functools import wraps
+
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from otklik.appeals import services
+from otklik.appeals.models import ApiToken, Appeal, Channel
+from otklik.appeals.selectors import appeal_timeline
+from otklik.orgs.models import Territory
+from otklik.routing.models import Topic
+
+MAX_BODY = 1024 * 1024
+PAGE_MAX = 100
+
+
+def token_create(*, organization, name: str) -> str:
+    """A new token, shown once; only its hash is kept."""
+    key = "otk_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        organization=organization,
+        name=name[:200],
+        prefix=key[:8],
+        key_hash=hashlib.sha256(key.encode()).hexdigest(),
+    )
+    return key
+
+
+def _error(status: int, message: str, fields: dict | None = None) -> JsonResponse:
+    body = {"error": message}
+    if fields:
+        body["fields"] = fields
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _token(request) -> ApiToken | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme not in {"Bearer", "Token"} or not key:
+        return None
+    digest = hashlib.sha256(key.strip().encode()).hexdigest()
+    token = ApiToken.objects.select_related("organization").filter(key_hash=digest, is_active=True).first()
+    if token is not None:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token
+
+
+def api_view(methods: set[str]):
+    def decorator(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                return _error(405, f"Метод {request.method} не поддерживается.")
+            request.api_token = _token(request)
+            if request.headers.get("Authorization") and request.api_token is None:
+                return _error(401, "Токен не найден или отозван.")
+            try:
+                return view(request, *args, **kwargs)
+            except ValidationError as exc:
+                fields = exc.message_dict if hasattr(exc, "error_dict") else None
+                return _error(409 if fields is None else 400, " ".join(exc.messages), fields)
+
+        return wrapper
+
+    return decorator
+
+
+def _json_body(request) -> dict | JsonResponse:
+    if request.content_type != "application/json":
+        return _error(415, "Тело запроса должно быть JSON (Content-Type: application/json).")
+    if len(request.body) > MAX_BODY:
+        return _error(413, "Тело запроса больше 1 МБ.")
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "Тело запроса — не корректный JSON.")
+    if not isinstance(data, dict):
+        return _error(400, "Ожидается JSON-объект.")
+    return data
+
+
+def _in_scope(token: ApiToken, appeal: Appeal) -> bool:
+    return appeal.organization_id is not None and appeal.organization.path.startswith(token.organization.path)
+
+
+def _appeal_json(appeal: Appeal, *, full: bool) -> dict:
+    body = {
+        "number": appeal.number,
+        "status": appeal.status,
+        "status_label": appeal.get_status_display(),
+        "channel": appeal.channel,
+        "registered_at": appeal.registered_at.isoformat(),
+        "due_at": appeal.due_at.isoformat() if appeal.due_at else None,
+        "topic": appeal.topic.code
+        if appeal.topic_id
+        else (appeal.topic_suggested.code if appeal.topic_suggested_id else None),
+        "organization": appeal.organization.code if appeal.organization_id else None,
+        "answer": appeal.answer_text or None,
+        "rating": appeal.rating,
+        "events": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "label": e.get_label(),
+                "text": e.text,
+                "public": e.public,
+            }
+            for e in appeal_timeline(appeal=appeal, public_only=not full)
+        ],
+    }
+    if full:
+        body.update(
+            {
+                "text": appeal.text,
+                "territory": appeal.territory.code if appeal.territory_id else None,
+                "external_id": appeal.external_id or None,
+                "overdue": appeal.overdue,
+                "updated_at": appeal.updated_at.isoformat(),
+            }
+        )
+    return body
+
+
+@api_view({"GET", "POST"})
+def appeals(request):
+    if request.method == "GET":
+        return _list(request)
+    token = request.api_token
+    if token is None:
+        return _error(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
+    data = _json_body(request)
+    if isinstance(data, JsonResponse):
+        return data
+    fields = {}
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        fields["text"] = ["Обязательное поле: текст обращения."]
+    channel = data.get("channel", Channel.API)
+    if not isinstance(channel, str) or channel not in Channel.values:
+        fields["channel"] = [f"Канал — одно из: {', '.join(Channel.values)}."]
+    region = token.organization.region
+    territory = topic = None
+    if data.get("territory") is not None:
+        territory = Territory.objects.filter(region=region, code=str(data["territory"])[:20]).first()
+        if territory is None:
+            fields["territory"] = ["Территория с таким кодом не найдена."]
+    if data.get("topic") is not None:
+        topic = Topic.objects.filter(region=region, code=str(data["topic"])[:40]).first()
+        if topic is None:
+            fields["topic"] = ["Тематика с таким кодом не найдена."]
+    contact = data.get("contact") or {}
+    if not isinstance(contact, dict):
+        fields["contact"] = ["Ожидается объект {name, email, phone}."]
+        contact = {}
+    external_id = data.get("external_id")
+    if external_id is not None and not isinstance(external_id, (str, int)):
+        fields["external_id"] = ["Ожидается строка или число."]
+    if fields:
+        return _error(400, "Обращение не принято: исправьте поля.", fields)
+    appeal, created = services.appeal_submit(
+        region=region,
+        text=text,
+        channel=channel,
+        territory=territory,
+        topic=topic,
+        author_name=str(contact.get("name") or "")[:300],
+        contact_email=str(contact.get("email") or "")[:254],
+        contact_phone=str(contact.get("phone") or "")[:40],
+        external_source=f"api:{token.organization.code}"[:40],
+        external_id=str(external_id or "")[:100],
+    )
+    body = {**_appeal_json(appeal, full=False), "secret": appeal.secret}
+    return JsonResponse(body, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
+
+
+def _list(request):
+    token = request.api_token
+    if token is None:
+        return _error(401, "Список доступен только с токеном организации.")
+    qs = Appeal.objects.select_related("organization", "topic", "topic_suggested", "territory").filter(
+        organization__path__startswith=token.organization.path
+    )
+    status = request.GET.get("status")
+    if status:
+        qs = qs.filter(status=status[:20])
+    since = request.GET.get("updated_since")
+    if since:
+        when = parse_datetime(since)
+        if when is None:
+            return _error(400, "updated_since — дата и время в ISO 8601.")
+        qs = qs.filter(updated_at__gte=when)
+    try:
+        limit = min(max(int(request.GET.get("limit", 50)), 1), PAGE_MAX)
+        offset = max(int(request.GET.get("offset", 0)), 0)
+    except ValueError:
+        return _error(400, "limit и offset — целые числа.")
+    page = list(qs.order_by("-registered_at")[offset : offset + limit])
+    return JsonResponse(
+        {"count": qs.count(), "results": [_appeal_json(a, full=False) for a in page]},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@api_view({"GET", "PATCH"})
+def appeal_detail(request, number: str):
+    appeal = (
+        Appeal.objects.select_related("organization", "topic", "topic_suggested", "territory")
+        .filter(number=number[:40])
+        .first()
+    )
+    token = request.api_token
+    secret = request.GET.get("secret", "")
+    staff = token is not None and appeal is not None and _in_scope(token, appeal)
+    citizen = appeal is not None and bool(secret) and hmac.compare_digest(appeal.secret, secret[:64])
+    if appeal is None or not (staff or (citizen and request.method == "GET")):
+        return _error(404, "Обращение не найдено.")
+    if request.method == "GET":
+        return JsonResponse(_appeal_json(appeal, full=staff), json_dumps_params={"ensure_ascii": False})
+    data = _json_body(request)
+    if isinstance(data, JsonResponse):
+        return data
+    action, text = data.get("action"), data.get("text", "")
+    if not isinstance(text, str):
+        return _error(400, "text — строка.")
+    actions = {
+        "answer": lambda: services.appeal_answer(appeal=appeal, actor=None, text=text),
+        "return": lambda: services.appeal_return(appeal=appeal, actor=None, reason=text),
+        "comment": lambda: services.appeal_comment(appeal=appeal, actor=None, text=text),
+        "info": lambda: services.appeal_request_info(appeal=appeal, actor=None, question=text),
+    }
+    if action not in actions:
+        return _error(400, f"action — одно из: {', '.join(actions)}.")
+    actions[action]()
+    appeal.refresh_from_db()
+    return JsonResponse(_appeal_json(appeal, full=True), json_dumps_params={"ensure_ascii": False})
+
+
+def openapi(request):
+    from otklik.appeals.openapi import document
+
+    return JsonResponse(document(), json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,163 @@
+"""REST API: token auth, idempotent creation, citizen and staff reads, rights, bad input."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from otklik.appeals.api import token_create
+from otklik.appeals.models import Appeal
+from otklik.appeals.tests.conftest import TEXT
+
+
+@pytest.fixture
+def tokens(region):
+    return {
+        "ministry": token_create(organization=region.ministry, name="ПОС"),
+        "a": token_create(organization=region.body_a, name="Сайт А"),
+        "b": token_create(organization=region.body_b, name="Сайт Б"),
+    }
+
+
+def _post(client, token, body, content_type="application/json"):
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post(
+        "/api/v1/appeals", data, content_type=content_type, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+
+def test_create_returns_201_with_the_fields_and_a_repeat_is_not_a_duplicate(client, region, tokens, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    body = {
+        "text": TEXT,
+        "channel": "pos",
+        "territory": region.territory_a.code,
+        "topic": "12.02",
+        "contact": {"name": "Иванова Анна", "email": "anna@example.ru"},
+        "external_id": "POS-1",
+    }
+    response = _post(client, tokens["ministry"], body)
+    assert response.status_code == 201
+    data = response.json()
+    appeal = Appeal.objects.get()
+    assert (data["number"], data["status"], data["topic"], data["organization"]) == (
+        appeal.number,
+        "assigned",
+        "12.02",
+        region.body_a.code,
+    )
+    assert data["due_at"] == appeal.due_at.isoformat() and data["secret"] == appeal.secret
+    again = _post(client, tokens["ministry"], body)
+    assert again.status_code == 200 and again.json()["number"] == appeal.number
+    assert Appeal.objects.count() == 1
+
+
+def test_citizen_reads_with_the_secret_and_staff_with_a_token_in_scope(client, region, tokens, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    created = _post(
+        client, tokens["ministry"], {"text": TEXT, "territory": region.territory_a.code, "topic": "12.02"}
+    ).json()
+    number, secret = created["number"], created["secret"]
+    public = client.get(f"/api/v1/appeals/{number}", {"secret": secret}).json()
+    assert "text" not in public and public["number"] == number
+    assert client.get(f"/api/v1/appeals/{number}", {"secret": "wrong"}).status_code == 404
+    staff = client.get(f"/api/v1/appeals/{number}", HTTP_AUTHORIZATION=f"Bearer {tokens['a']}").json()
+    assert staff["text"] == TEXT
+    assert (
+        client.get(f"/api/v1/appeals/{number}", HTTP_AUTHORIZATION=f"Bearer {tokens['b']}").status_code == 404
+    )
+    listing = client.get("/api/v1/appeals", HTTP_AUTHORIZATION=f"Bearer {tokens['b']}").json()
+    assert listing == {"count": 0, "results": []}
+    assert client.get("/api/v1/appeals", HTTP_AUTHORIZATION=f"Bearer {tokens['a']}").json()["count"] == 1
+
+
+def test_other_organization_cannot_act_and_nothing_changes(client, region, tokens, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    number = _post(
+        client, tokens["ministry"], {"text": TEXT, "territory": region.territory_a.code, "topic": "12.02"}
+    ).json()["number"]
+    answer = json.dumps({"action": "answer", "text": "Отопление восстановлено, температура в норме."})
+    denied = client.patch(
+        f"/api/v1/appeals/{number}",
+        answer,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['b']}",
+    )
+    assert denied.status_code == 404
+    assert Appeal.objects.get().status == "assigned"
+    done = client.patch(
+        f"/api/v1/appeals/{number}",
+        answer,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['a']}",
+    )
+    assert done.status_code == 200 and done.json()["status"] == "answered"
+    again = client.patch(
+        f"/api/v1/appeals/{number}",
+        json.dumps({"action": "return", "text": "не наше"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['a']}",
+    )
+    assert again.status_code == 409 and "Нельзя" in again.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "message"),
+    [
+        ("{not json", "application/json", 400, "корректный JSON"),
+        ("[1, 2]", "application/json", 400, "JSON-объект"),
+        ({"text": ""}, "application/json", 400, "Обязательное поле"),
+        ({"text": 42}, "application/json", 400, "Обязательное поле"),
+        ({"text": TEXT, "channel": "pigeon"}, "application/json", 400, "Канал"),
+        ({"text": TEXT, "territory": "MARS"}, "application/json", 400, "Территория"),
+        ({"text": TEXT, "topic": "99.99"}, "application/json", 400, "Тематика"),
+        ({"text": TEXT, "contact": "anna"}, "application/json", 400, "объект"),
+        ({"text": "я" * 20001}, "application/json", 400, "длиннее"),
+        ({"text": "коротко"}, "application/json", 400, "подробнее"),
+        ("text=hello", "application/x-www-form-urlencoded", 415, "JSON"),
+        ("x" * (1024 * 1024 + 10), "application/json", 413, "1 МБ"),
+    ],
+)
+def test_bad_input_is_a_russian_json_error(client, region, tokens, body, content_type, status, message):
+    response = _post(client, tokens["ministry"], body, content_type)
+    assert response.status_code == status
+    assert message in json.dumps(response.json(), ensure_ascii=False)
+    assert Appeal.objects.count() == 0
+
+
+def test_missing_or_revoked_token(client, region, tokens):
+    assert (
+        client.post(
+            "/api/v1/appeals", json.dumps({"text": TEXT}), content_type="application/json"
+        ).status_code
+        == 401
+    )
+    assert _post(client, "otk_nonsense", {"text": TEXT}).status_code == 401
+    assert client.delete("/api/v1/appeals").status_code == 405
+
+
+def test_openapi_document(client, db):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["openapi"].startswith("3.1") and {"/appeals", "/appeals/{number}"} <= set(doc["paths"])
+
+
+def test_token_command(client, region):
+    out = io.StringIO()
+    call_command(
+        "api_token",
+        "create",
+        "--organization",
+        region.body_a.code,
+        "--name",
+        "Сайт",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    key = out.getvalue().strip()
+    assert key.startswith("otk_")
+    assert client.get("/api/v1/appeals", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("api_token", "create", "--organization", "NOPE", "--name", "x")
