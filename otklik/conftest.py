@@ -29,3 +29,11 @@ def _fast_password_hashing(settings):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def region(personas) -> Personas:
+    """Personas plus a small topic tree and default routing (appeals, dialogue, analytics tests)."""
+    from otklik.testing import make_topics_and_routing
+
+    return make_topics_and_routing(personas)

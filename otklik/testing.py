@@ -133,3 +133,40 @@ def run_due_tasks(max_rounds: int = 10) -> int:
             result.set_successful(value)
             ran += 1
     return ran
+
+
+APPEAL_TEXT = (
+    "Прошу разобраться: в школе № 1 Северного района с октября холодно в классах, дети сидят в куртках."
+)
+
+
+def make_topics_and_routing(personas: Personas) -> Personas:
+    """A small topic tree (12 → 12.01 heating, 12.02 repairs) and default routing: the territory's
+    municipal body, else the ministry. Resets the classifier so it learns this tree."""
+    from otklik.appeals import classifier
+    from otklik.routing.models import RoutingRule, Topic
+
+    region = personas.region
+    parent = Topic.objects.create(
+        region=region, code="12", name="Условия проведения образовательного процесса"
+    )
+    Topic.objects.create(
+        region=region,
+        code="12.01",
+        parent=parent,
+        name="Температурный режим и отопление",
+        description="Холодно в классах, нет отопления",
+        keywords=["холодно", "отопление"],
+    )
+    Topic.objects.create(
+        region=region,
+        code="12.02",
+        parent=parent,
+        name="Ремонт зданий",
+        description="Ремонт, течёт крыша",
+        keywords=["ремонт", "крыша"],
+    )
+    RoutingRule.objects.create(region=region, level="municipal_body", priority=200)
+    RoutingRule.objects.create(region=region, level="ministry", priority=201)
+    classifier.reset()
+    return personas

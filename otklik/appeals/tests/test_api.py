@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from otklik.appeals.api import token_create
 from otklik.appeals.models import Appeal
-from otklik.appeals.tests.conftest import TEXT
+from otklik.testing import APPEAL_TEXT as TEXT
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from otklik.appeals.models import Appeal, Attachment
-from otklik.appeals.tests.conftest import TEXT
+from otklik.testing import APPEAL_TEXT as TEXT
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -11,8 +11,8 @@ from django_tasks_db.models import DBTaskResult
 from otklik.appeals import services
 from otklik.appeals.models import Appeal, AppealEvent, Notification
 from otklik.appeals.statuses import Status
-from otklik.appeals.tests.conftest import TEXT
 from otklik.routing.models import Topic
+from otklik.testing import APPEAL_TEXT as TEXT
 from otklik.testing import run_due_tasks
 
 EKB = ZoneInfo("Asia/Yekaterinburg")

@@ -7,8 +7,8 @@ from django.core import mail, signing
 
 from otklik.appeals.models import Appeal
 from otklik.appeals.statuses import Status
-from otklik.appeals.tests.conftest import TEXT
 from otklik.routing.models import Topic
+from otklik.testing import APPEAL_TEXT as TEXT
 from otklik.testing import run_due_tasks
 
 
