@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 OTKLIK := $(VENV)/bin/otklik
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint fmt check venv migrate clean-db
+.PHONY: demo test lint fmt check venv migrate clean-db system-deps
 
 venv: $(STAMP)
 
@@ -30,8 +30,17 @@ demo: migrate
 	$(OTKLIK) seed_demo --if-empty
 	$(OTKLIK) run
 
-test: venv
+test: venv system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Debian packages the tests use: Chromium for the browser test, a Cyrillic font for PDF reports.
+system-deps:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "Устанавливаю:$$missing"; apt-get update -qq >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Для тестов нужны пакеты Debian:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; fi
 
 lint: venv
 	$(VENV)/bin/ruff check .
