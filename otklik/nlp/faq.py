@@ -1,12 +1,27 @@
 """The answer engine: which ready answer fits a citizen's free-text question, and how sure we are.
 
-Every article is indexed as several documents: its question, each paraphrase, and (weighted lower)
-the head of its answer. A question is scored against every document on three views —
-TF-IDF over lemmas, TF-IDF over character n-grams (typos, word forms) and e5 sentence vectors
-(meaning) — and an article takes its best document. The article's paraphrase centroid in vector
-space adds what many phrasings have in common (the learning loop: each paraphrase an editor adds
-moves the centroid towards how people really ask). The fused score and its margin over the
-runner-up become a calibrated confidence; thresholds on it decide: answer, offer choices, abstain.
+Each article is seen through several views, each giving one score per article:
+
+- ``char``: TF-IDF cosine over character n-grams (char_wb 2–5) of the question (+ topic) and of each
+  paraphrase, best document per article — tolerant to typos and word forms;
+- ``bm25``: BM25 over lemmas (typos corrected against the knowledge-base vocabulary) of the same
+  documents, best document per article;
+- ``answer``: TF-IDF cosine over lemmas of the answer text;
+- ``e5_question``, ``e5_qa``, ``e5_chunks``: e5 cosine of the question (greeting stripped) with the
+  passage vectors of "topic. question", "question + head of the answer" and "question + answer
+  chunk" (best chunk);
+- ``e5_sym``: e5 cosine with the question and the paraphrases embedded as queries (best one);
+- ``wh``: agreement of the question words (how / why / who / how many / where / can …), which
+  separates «Как подтвердить телефон?» from «Зачем подтверждать телефон?».
+
+Each view is put on a common scale by a fixed affine map and the views are summed with
+weights learned on real questions (conditional logit, see `faq_eval.fit_weights`). The fused score
+of the best article, its margin over the runner-up and the raw similarity of the best article give
+a calibrated confidence — the probability that the first candidate is right — and thresholds on it
+decide: answer alone, offer choices, or abstain.
+
+The learning loop: every paraphrase an editor adds (typically a real question the engine failed on)
+becomes one more document of its article in the char, BM25 and e5_sym views.
 
 Plain API: `Engine.build(articles)`, `engine.ask(text) -> Decision`, `engine.upsert(article)`,
 `engine.remove(article_id)`.
@@ -15,24 +30,48 @@ Plain API: `Engine.build(articles)`, `engine.ask(text) -> Decision`, `engine.ups
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from otklik.nlp import vectors
-from otklik.nlp.normalize import lemmas, normalize, split_questions
+from otklik.nlp.normalize import Speller, lemmas, normalize, split_questions, strip_greeting
 
-MAX_QUERY_CHARS = 2000
+MAX_QUERY_CHARS = 2000  # a 100 KB message is cut before any work
+ACTIONS = ("answer", "choices", "abstain")
+
+VECTOR_FEATURES = ("char", "bm25", "answer", "e5_question", "e5_qa", "e5_chunks", "e5_sym", "wh")
+LEXICAL_FEATURES = ("char", "bm25", "answer", "wh")
+
+# Question words grouped by what they ask; the order matters only for readability.
+_WH = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("why", r"\b(зачем|почему|для чего|отчего|по какой причине)\b"),
+        ("who", r"\b(кто|кем|кому|кого)\b"),
+        ("how_many", r"\b(сколько|какое количество|какое число|максимум|лимит)\b"),
+        ("when", r"\b(когда|как долго|срок\w*)\b"),
+        ("where", r"\b(где|куда|откуда)\b"),
+        ("can", r"\b(можно|могу ли|может ли|могут ли|возможно ли|разрешено ли)\b"),
+        ("what_is", r"\b(что такое|что это|что значит|что означает|что за)\b"),
+        ("how", r"\b(как|каким образом)\b"),
+    )
+)
 
 
 @dataclass
 class FaqArticle:
+    """One ready answer: its canonical question, answer text and other phrasings of the question."""
+
     id: Hashable
     question: str
     answer: str = ""
     paraphrases: list[str] = field(default_factory=list)
+    topic: str = ""
 
 
 @dataclass
@@ -43,9 +82,18 @@ class Candidate:
 
 @dataclass
 class Decision:
+    """What to show for one question.
+
+    `candidates`: best first, at most `EngineConfig.top_k`; `scores`: fused score of the best, its
+    margin, and the raw score of each view for the best article; `action`: "answer" (show the first
+    candidate's answer), "choices" (offer the candidates), "abstain" (hand over to a person);
+    `confidence`: calibrated probability that the first candidate is right; `normalized`: the
+    normalized question, for the query log.
+    """
+
     candidates: list[Candidate]
     scores: dict
-    action: str  # "answer" | "choices" | "abstain"
+    action: str
     confidence: float
     normalized: str
 
@@ -56,188 +104,424 @@ class Decision:
 
 @dataclass
 class EngineConfig:
-    """Weights and thresholds. Defaults were chosen on real user questions (see bench/faq.py).
+    """Weights of the views, confidence calibration and decision thresholds.
 
-    `w_*` weigh the views of a question document (lemma TF-IDF, char n-gram TF-IDF, e5) and of the
-    answer text; `w_centroid` weighs the article's vector centroid. The confidence is
-    sigmoid(a * top + b * margin + c); `answer_threshold` is the confidence above which the engine
-    answers alone, `choices_threshold` the one above which it offers the top choices.
+    Defaults were fitted on the faq_rutube set (286 articles, 401 real user questions, no
+    paraphrases, plus 200 off-topic city appeals as negatives): `python bench/faq.py` prints them
+    under `cross_validated.fitted_on_all`, beside the out-of-fold figures. They are kept here rather
+    than refitted at run time:
+
+    - `weights` / `lexical_weights`: the conditional-logit weights of the standardised views, in the
+      order of VECTOR_FEATURES / LEXICAL_FEATURES (with and without sentence vectors);
+    - `conf`, `lexical_conf`: logistic calibration sigmoid(a·top + b·margin + c·raw + d), where `top`
+      is the fused score of the first candidate, `margin` its lead over the second, and `raw` the
+      unstandardised similarity of the first candidate (`Engine.raw_match`). Fitted by logistic
+      regression on out-of-fold fused scores (5-fold CV); e5_sym is held at 0.4 (see
+      `faq_eval.FIXED_WEIGHTS`);
+    - `answer_threshold`: the confidence from which the engine answers alone (0.88: ≈ 90 %
+      precision out of fold, 21 % answered alone, no off-topic text answered);
+      `choices_threshold`: from which it offers the candidates.
     """
 
-    w_lemma: float = 0.30
-    w_char: float = 0.60
-    w_e5: float = 1.00
-    w_answer: float = 0.80
-    w_centroid: float = 0.50
-    # Fitted by logistic regression of "top-1 is right" on (top, margin) over 401 real questions
-    # of the faq_rutube set; at 0.85 the engine answered 20% of them alone, 88% of those right.
-    conf_a: float = 1.39
-    conf_b: float = 4.37
-    conf_c: float = -2.78
-    answer_threshold: float = 0.85
-    choices_threshold: float = 0.35
+    weights: tuple[float, ...] = (0.238, 0.144, 0.154, 0.241, 1.026, 0.394, 0.4, 0.152)
+    lexical_weights: tuple[float, ...] = (0.536, 0.35, 0.236, 0.185)
+    conf: tuple[float, float, float, float] = (0.27, 0.592, 0.702, -4.229)
+    lexical_conf: tuple[float, float, float, float] = (0.364, 0.234, 1.08, -4.113)
+    # Each view is put on a common scale by a fixed affine map: its typical score of an unrelated
+    # article and its typical spread across articles (medians over the faq_rutube questions). Fixed
+    # rather than per question, so that scores and confidence mean the same in a knowledge base of
+    # 3 articles as of 10,000 (ranking is as good either way: 0.594 vs 0.596 top-1 out of fold).
+    view_center: dict = field(
+        default_factory=lambda: {
+            "char": 0.062,
+            "bm25": 0.398,
+            "answer": 0.017,
+            "e5_question": 0.828,
+            "e5_qa": 0.815,
+            "e5_chunks": 0.818,
+            "e5_sym": 0.824,
+            "wh": 0.049,
+        }
+    )
+    view_scale: dict = field(
+        default_factory=lambda: {
+            "char": 0.056,
+            "bm25": 1.051,
+            "answer": 0.04,
+            "e5_question": 0.019,
+            "e5_qa": 0.021,
+            "e5_chunks": 0.021,
+            "e5_sym": 0.024,
+            "wh": 0.208,
+        }
+    )
+    answer_threshold: float = 0.88
+    choices_threshold: float = 0.3
     top_k: int = 5
-    answer_chars: int = 600
+    answer_chars: int = 1500  # of the answer text for the lexical answer view
+    qa_chars: int = 300  # of the answer text in the "question + answer" passage
+    chunk_chars: int = 300
+    max_chunks: int = 6
+    refit_share: float = 0.2  # refit the lexical vocabulary when this share of articles changed since
 
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
-def _lemma_text(text: str) -> str:
-    return " ".join(lemmas(text))
+def wh_kinds(text: str) -> np.ndarray:
+    """Which kinds of question words the text uses (a boolean vector over _WH)."""
+    low = (text or "").lower().replace("ё", "е")
+    return np.array([bool(p.search(low)) for _, p in _WH], dtype=np.float32)
+
+
+def answer_chunks(answer: str, size: int, limit: int) -> list[str]:
+    """The answer cut at sentence ends into pieces of about `size` characters."""
+    from razdel import sentenize
+
+    out, current = [], ""
+    for sentence in sentenize(answer or ""):
+        if current and len(current) + len(sentence.text) > size:
+            out.append(current)
+            current = sentence.text
+        else:
+            current = f"{current} {sentence.text}".strip()
+        if len(out) >= limit:
+            break
+    if current and len(out) < limit:
+        out.append(current)
+    return out
+
+
+class _Bm25:
+    """BM25 document weights over whitespace tokens; query vectors are binary."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+
+    def fit(self, docs: list[str]) -> _Bm25:
+        self.cv = CountVectorizer(token_pattern=r"\S+", lowercase=False)  # noqa: S106 - a regex, not a secret
+        counts = self.cv.fit_transform(docs or [""])
+        n = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        self.avgdl = max(float(counts.sum()) / max(n, 1), 1.0)
+        return self
+
+    def docs(self, docs: list[str]) -> sp.csr_matrix:
+        counts = self.cv.transform(docs).tocsr().astype(np.float32)
+        lengths = np.diff(counts.indptr)
+        dl = np.repeat(np.asarray(counts.sum(axis=1)).ravel(), lengths)
+        tf = counts.data
+        counts.data = tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * dl / self.avgdl))
+        counts.data *= self.idf[counts.indices]
+        return counts
+
+    def query(self, text: str) -> sp.csr_matrix:
+        q = self.cv.transform([text]).tocsr().astype(np.float32)
+        q.data[:] = 1.0
+        return q
+
+
+@dataclass
+class _Entry:
+    """What the index keeps per article between rebuilds of the stacked matrices."""
+
+    article: FaqArticle
+    docs_norm: list[str]
+    docs_lemma: list[str]
+    answer_lemma: str
+    wh: np.ndarray
+    vec_question: np.ndarray | None = None  # (384,) passage "topic. question"
+    vec_qa: np.ndarray | None = None  # (384,) passage "question + answer head"
+    vec_chunks: np.ndarray | None = None  # (k, 384) passages "question + chunk"
+    vec_sym: np.ndarray | None = None  # (1 + paraphrases, 384) queries
+    rows: dict = field(default_factory=dict)  # lexical rows computed with the current vocabulary
 
 
 class Engine:
+    """An in-memory index of FAQ articles answering free-text questions (see the module docstring)."""
+
     def __init__(self, config: EngineConfig | None = None, use_vectors: bool = True):
         self.config = config or EngineConfig()
-        self.use_vectors = use_vectors and vectors.available()
-        self._articles: dict[Hashable, FaqArticle] = {}
-        self._vec_cache: dict[str, np.ndarray] = {}
+        self.use_vectors = bool(use_vectors) and vectors.available()
+        self.features = VECTOR_FEATURES if self.use_vectors else LEXICAL_FEATURES
+        self._entries: dict[Hashable, _Entry] = {}
+        self._changed_since_fit = 0
+        self._fitted = False
+        self._stacked = False
 
     # --- building -----------------------------------------------------------------------------
     @classmethod
     def build(
         cls, articles: Iterable[FaqArticle], config: EngineConfig | None = None, vectors: bool = True
     ) -> Engine:
+        """An engine over `articles`; `vectors=False` keeps it lexical (no sentence model)."""
         engine = cls(config, use_vectors=vectors)
-        for article in articles:
-            engine._articles[article.id] = article
-        engine._reindex()
+        entries = [engine._prepare(a) for a in articles]
+        if engine.use_vectors:
+            engine._embed(entries)
+        for entry in entries:
+            engine._entries[entry.article.id] = entry
+        engine._refit()
         return engine
 
     def __len__(self) -> int:
-        return len(self._articles)
+        return len(self._entries)
+
+    def __contains__(self, article_id: Hashable) -> bool:
+        return article_id in self._entries
+
+    def raw_match(self, raw: np.ndarray) -> np.ndarray:
+        """Unstandardised similarity per article that enters the confidence: how close the question is
+        to the article's wording or to any of its paraphrases (keeps off-topic questions low)."""
+        if self.use_vectors:
+            return np.maximum(
+                raw[..., self.features.index("e5_question")], raw[..., self.features.index("e5_sym")]
+            )
+        return raw[..., self.features.index("char")]
+
+    def article_ids(self) -> list[Hashable]:
+        """Article ids in the order of the rows of `feature_matrix`."""
+        if not self._stacked:
+            self._stack()
+        return list(self._ids)
 
     def upsert(self, article: FaqArticle) -> None:
-        """Add or replace one article; only its own vectors are computed."""
-        self._articles[article.id] = article
-        self._reindex()
+        """Add or replace one article: only its own texts are lemmatised and embedded.
+
+        The lexical vocabulary is kept (new words of this article are unknown to it until the next
+        refit, which happens once `refit_share` of the articles changed) and the stacked matrices are
+        rebuilt lazily on the next question.
+        """
+        entry = self._prepare(article)
+        old = self._entries.get(article.id)
+        if self.use_vectors:
+            self._embed([entry], reuse=old)
+        self._entries[article.id] = entry
+        self._changed_since_fit += 1
+        if not self._fitted or self._changed_since_fit > self.config.refit_share * max(len(self._entries), 1):
+            self._refit()
+        else:
+            self._rows(entry)
+            self._stacked = False
 
     def remove(self, article_id: Hashable) -> None:
-        if self._articles.pop(article_id, None) is not None:
-            self._reindex()
+        """Forget an article; unknown ids are ignored."""
+        if self._entries.pop(article_id, None) is not None:
+            self._stacked = False
 
-    def _passage_vectors(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vec_cache]
-        if missing:
-            for text, vec in zip(missing, vectors.passages(missing), strict=True):
-                self._vec_cache[text] = vec
-        if not texts:
-            return np.zeros((0, vectors.DIM), dtype=np.float32)
-        return np.vstack([self._vec_cache[t] for t in texts])
+    def _prepare(self, article: FaqArticle) -> _Entry:
+        topic = " ".join((article.topic or "").split())
+        question = " ".join((article.question or "").split())
+        phrasings = [question, *(" ".join((p or "").split()) for p in article.paraphrases)]
+        phrasings = [p for p in dict.fromkeys(phrasings) if p]
+        docs = [f"{question} {topic}".strip(), *phrasings[1:]] if question else phrasings
+        docs = docs or [""]
+        answer = " ".join((article.answer or "").split())[: self.config.answer_chars]
+        return _Entry(
+            article=article,
+            docs_norm=[normalize(d) for d in docs],
+            docs_lemma=[" ".join(lemmas(d)) for d in docs],
+            answer_lemma=" ".join(lemmas(answer)),
+            wh=wh_kinds(question),
+        )
 
-    def _reindex(self) -> None:
-        """Lexical parts are refitted (cheap); sentence vectors come from the per-text cache."""
-        self._ids = list(self._articles)
-        doc_texts, doc_article = [], []
-        answer_texts = []
-        for index, article_id in enumerate(self._ids):
-            article = self._articles[article_id]
-            for text in [article.question, *article.paraphrases]:
-                text = " ".join((text or "").split())
-                if text:
-                    doc_texts.append(text)
-                    doc_article.append(index)
-            answer_texts.append(" ".join((article.answer or "").split())[: self.config.answer_chars])
-        self._doc_article = np.asarray(doc_article, dtype=np.int64)
-        self._n = len(self._ids)
-        if not doc_texts:
-            self._lem_vec = self._chr_vec = None
-            return
-        norm_docs = [normalize(t) for t in doc_texts]
-        lem_docs = [_lemma_text(t) for t in doc_texts]
-        lem_answers = [_lemma_text(t) for t in answer_texts]
-        self._lem_vec = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True, ngram_range=(1, 2), min_df=1)  # noqa: S106
-        self._lem_vec.fit(lem_docs + lem_answers)
-        self._L = self._lem_vec.transform(lem_docs).tocsr()
-        self._LA = self._lem_vec.transform(lem_answers).tocsr()
-        self._chr_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)
-        self._C = self._chr_vec.fit_transform(norm_docs).tocsr()
-        if self.use_vectors:
-            self._E = self._passage_vectors(doc_texts)
-            self._EA = self._passage_vectors([t or " " for t in answer_texts])
-            centroids = np.zeros((self._n, vectors.DIM), dtype=np.float32)
-            np.add.at(centroids, self._doc_article, self._E)
-            norms = np.linalg.norm(centroids, axis=1, keepdims=True)
-            self._centroids = centroids / np.maximum(norms, 1e-9)
+    def _embed(self, entries: list[_Entry], reuse: _Entry | None = None) -> None:
+        """Passage and query vectors for the entries, in a few batched model calls."""
+        cfg = self.config
+        passages, owners, sym, sym_owners = [], [], [], []
+        for n, entry in enumerate(entries):
+            a = entry.article
+            question = " ".join((a.question or "").split())
+            topic = " ".join((a.topic or "").split())
+            answer = " ".join((a.answer or "").split())
+            if reuse is not None and (reuse.article.question, reuse.article.answer, reuse.article.topic) == (
+                a.question,
+                a.answer,
+                a.topic,
+            ):
+                # Only paraphrases changed (the usual edit): keep the passage vectors.
+                entry.vec_question, entry.vec_qa, entry.vec_chunks = (
+                    reuse.vec_question,
+                    reuse.vec_qa,
+                    reuse.vec_chunks,
+                )
+                known = dict(zip(_sym_texts(reuse.article), reuse.vec_sym, strict=True))
+                texts = _sym_texts(a)
+                missing = [t for t in texts if t not in known]
+                fresh = dict(zip(missing, vectors.queries(missing), strict=True)) if missing else {}
+                entry.vec_sym = np.vstack([known.get(t, fresh.get(t)) for t in texts])
+                continue
+            chunks = answer_chunks(answer, cfg.chunk_chars, cfg.max_chunks) or [""]
+            texts = [
+                f"{topic}. {question}" if topic else question,
+                f"{question} {answer[: cfg.qa_chars]}",
+                *(f"{question} {c}" for c in chunks),
+            ]
+            passages += texts
+            owners += [n] * len(texts)
+            for text in _sym_texts(a):
+                sym.append(text)
+                sym_owners.append(n)
+        if passages:
+            pv = vectors.passages(passages)
+            owners_arr = np.asarray(owners)
+            for n in set(owners):
+                rows = pv[owners_arr == n]
+                entries[n].vec_question, entries[n].vec_qa, entries[n].vec_chunks = rows[0], rows[1], rows[2:]
+        if sym:
+            sv = vectors.queries(sym)
+            sym_arr = np.asarray(sym_owners)
+            for n in set(sym_owners):
+                entries[n].vec_sym = sv[sym_arr == n]
+
+    def _refit(self) -> None:
+        """Fit the lexical vocabularies on every document, then recompute all lexical rows."""
+        entries = list(self._entries.values())
+        # "_" keeps every vocabulary non-empty (an empty KB, or one of stop words only).
+        docs_norm = [d for e in entries for d in e.docs_norm] + ["_"]
+        docs_lemma = [d for e in entries for d in e.docs_lemma] + ["_"]
+        answers = [e.answer_lemma for e in entries]
+        self._char = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32
+        )
+        self._char.fit(docs_norm)
+        self._bm25 = _Bm25().fit(docs_lemma)
+        self._answer = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True, dtype=np.float32)  # noqa: S106
+        self._answer.fit([a or "_" for a in answers] + docs_lemma)
+        vocabulary = {w for d in docs_norm for w in d.split()} | {w for a in answers for w in a.split()}
+        self._speller = Speller(vocabulary)
+        for entry in entries:
+            self._rows(entry)
+        self._changed_since_fit = 0
+        self._fitted = True
+        self._stacked = False
+
+    def _rows(self, entry: _Entry) -> None:
+        entry.rows = {
+            "char": self._char.transform(entry.docs_norm),
+            "bm25": self._bm25.docs(entry.docs_lemma),
+            "answer": self._answer.transform([entry.answer_lemma or "_"]),
+        }
+
+    def _stack(self) -> None:
+        """Stack the per-article rows and vectors into the matrices questions are scored against."""
+        entries = list(self._entries.values())
+        self._ids = [e.article.id for e in entries]
+        self._n = len(entries)
+        self._doc_owner = np.repeat(np.arange(self._n), [len(e.docs_norm) for e in entries])
+        if entries:
+            self._C = sp.vstack([e.rows["char"] for e in entries]).tocsr()
+            self._B = sp.vstack([e.rows["bm25"] for e in entries]).tocsr()
+            self._A = sp.vstack([e.rows["answer"] for e in entries]).tocsr()
+            self._W = np.vstack([e.wh for e in entries])
+        if self.use_vectors and entries:
+            self._EQ = np.vstack([e.vec_question for e in entries])
+            self._EQA = np.vstack([e.vec_qa for e in entries])
+            self._ECH = np.vstack([e.vec_chunks for e in entries])
+            self._ech_owner = np.repeat(np.arange(self._n), [len(e.vec_chunks) for e in entries])
+            self._ESYM = np.vstack([e.vec_sym for e in entries])
+            self._esym_owner = np.repeat(np.arange(self._n), [len(e.vec_sym) for e in entries])
+        self._stacked = True
 
     # --- answering ----------------------------------------------------------------------------
-    def _per_article_max(self, doc_scores: np.ndarray) -> np.ndarray:
-        out = np.full(self._n, -1.0, dtype=np.float64)
-        np.maximum.at(out, self._doc_article, doc_scores)
+    def _best_of(self, doc_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
+        out = np.full(self._n, -1.0, dtype=np.float32)
+        np.maximum.at(out, owner, doc_scores.astype(np.float32))
         return out
 
-    def _lexical(self, text: str) -> tuple[np.ndarray, dict]:
-        cfg = self.config
-        q_lem = self._lem_vec.transform([_lemma_text(text)])
-        q_chr = self._chr_vec.transform([normalize(text)])
-        lem_doc = np.asarray((self._L @ q_lem.T).todense()).ravel()
-        chr_doc = np.asarray((self._C @ q_chr.T).todense()).ravel()
-        lem_ans = np.asarray((self._LA @ q_lem.T).todense()).ravel()
-        parts = {
-            "lemma": self._per_article_max(lem_doc),
-            "char": self._per_article_max(chr_doc),
-            "answer": lem_ans,
-        }
-        total = cfg.w_lemma * parts["lemma"] + cfg.w_char * parts["char"]
-        if not self.use_vectors:
-            total = total + cfg.w_answer * 0.5 * lem_ans
-        return total, parts
+    def feature_matrix(self, text: str) -> tuple[np.ndarray, str] | tuple[None, str]:
+        """Raw view scores (articles × features, in `self.features` order) and the normalized text.
 
-    def _semantic(self, text: str) -> tuple[np.ndarray, dict]:
-        cfg = self.config
-        q = vectors.query(text)
-        parts = {
-            "e5": self._per_article_max(self._E @ q),
-            "centroid": self._centroids @ q,
-            "e5_answer": self._EA @ q,
+        None when the question has nothing to match (empty, punctuation, emoji) or the index is empty.
+        """
+        if not self._stacked:
+            self._stack()
+        text = (text or "")[:MAX_QUERY_CHARS]
+        norm = normalize(text)
+        if not self._n or sum(ch.isalpha() for ch in norm) < 2:
+            return None, norm
+        columns = self._lexical(norm)
+        # Two questions in one message: each part may find its own article on the lexical views, so
+        # both articles reach the candidates (the sentence vector of the whole message covers both).
+        pieces = split_questions(text) if len(text) > 60 else [text]
+        for piece in pieces[:3] if len(pieces) > 1 else ():
+            for name, values in self._lexical(normalize(piece)).items():
+                columns[name] = np.maximum(columns[name], values)
+        q_wh = wh_kinds(text)
+        inter = self._W @ q_wh
+        union = self._W.sum(axis=1) + q_wh.sum() - inter
+        columns["wh"] = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+        if self.use_vectors:
+            q = vectors.query(strip_greeting(text))
+            columns["e5_question"] = self._EQ @ q
+            columns["e5_qa"] = self._EQA @ q
+            columns["e5_chunks"] = self._best_of(self._ECH @ q, self._ech_owner)
+            columns["e5_sym"] = self._best_of(self._ESYM @ q, self._esym_owner)
+        return np.column_stack([columns[name] for name in self.features]).astype(np.float64), norm
+
+    def _lexical(self, norm: str) -> dict[str, np.ndarray]:
+        fixed = self._speller.fix(norm)
+        q_char = self._char.transform([norm])
+        q_lemmas = " ".join(lemmas(fixed))
+        return {
+            "char": self._best_of((self._C @ q_char.T).toarray().ravel(), self._doc_owner),
+            "bm25": self._best_of(
+                (self._B @ self._bm25.query(q_lemmas).T).toarray().ravel(), self._doc_owner
+            ),
+            "answer": (self._A @ self._answer.transform([q_lemmas]).T).toarray().ravel(),
         }
-        # e5 cosines of unrelated Russian texts sit near 0.75: centre and stretch them so that they
-        # are on the scale of the TF-IDF cosines they are added to.
-        total = 4 * (
-            cfg.w_e5 * (parts["e5"] - 0.75)
-            + cfg.w_centroid * (parts["centroid"] - 0.75)
-            + cfg.w_answer * (parts["e5_answer"] - 0.75)
-        )
-        return total, parts
+
+    def standardize(self, raw: np.ndarray) -> np.ndarray:
+        """Each view on the common scale (see `EngineConfig.view_center`)."""
+        center = np.array([self.config.view_center[f] for f in self.features])
+        scale = np.array([self.config.view_scale[f] for f in self.features])
+        return (raw - center) / scale
 
     def ask(self, text: str) -> Decision:
         """Decide what to show for a question: an answer, a few choices, or nothing."""
-        text = (text or "")[:MAX_QUERY_CHARS]
-        norm = normalize(text)
-        if (
-            not self._n
-            or self._lem_vec is None
-            or len(norm.replace(" ", "")) < 2
-            or not any(ch.isalpha() for ch in norm)
-        ):
+        raw, norm = self.feature_matrix(text)
+        if raw is None:
             return Decision([], {}, "abstain", 0.0, norm)
-        lexical, parts = self._lexical(text)
-        semantic = 0.0
-        if self.use_vectors:
-            semantic, semantic_parts = self._semantic(text)
-            parts.update(semantic_parts)
-        scores = lexical + semantic
-        # Two questions in one message: each part may find its own article on the lexical views
-        # (the sentence vector of the whole message already covers both parts); this keeps long
-        # messages about as fast as short ones.
-        pieces = split_questions(text) if len(text) > 60 else [text]
-        if len(pieces) > 1:
-            for piece in pieces[:3]:
-                scores = np.maximum(scores, self._lexical(piece)[0] + semantic)
-        order = np.argsort(-scores)[: self.config.top_k]
+        cfg = self.config
+        weights = np.asarray(cfg.weights if self.use_vectors else cfg.lexical_weights, dtype=np.float64)
+        scores = self.standardize(raw) @ weights
+        k = min(cfg.top_k, self._n)
+        order = np.argpartition(-scores, k - 1)[:k] if self._n > k else np.arange(self._n)
+        order = order[np.argsort(-scores[order], kind="stable")]
         candidates = [Candidate(self._ids[i], float(scores[i])) for i in order]
         top = candidates[0].score
-        second = candidates[1].score if len(candidates) > 1 else 0.0
-        cfg = self.config
-        confidence = _sigmoid(cfg.conf_a * top + cfg.conf_b * (top - second) + cfg.conf_c)
+        margin = top - candidates[1].score if len(candidates) > 1 else top
+        best = int(order[0])
+        confidence = self.calibrate(top, margin, raw[best])
         if confidence >= cfg.answer_threshold:
             action = "answer"
         elif confidence >= cfg.choices_threshold:
             action = "choices"
         else:
             action = "abstain"
-        best = order[0]
-        detail = {name: round(float(values[best]), 4) for name, values in parts.items()}
-        return Decision(candidates, {"top": top, "margin": top - second, **detail}, action, confidence, norm)
+        detail = {name: round(float(raw[best, j]), 4) for j, name in enumerate(self.features)}
+        return Decision(
+            candidates, {"top": round(top, 4), "margin": round(margin, 4), **detail}, action, confidence, norm
+        )
+
+    def calibrate(self, top: float, margin: float, best_raw: np.ndarray) -> float:
+        """Probability that the first candidate is right, from the fused score, margin and raw match."""
+        a, b, c, d = self.config.conf if self.use_vectors else self.config.lexical_conf
+        return _sigmoid(a * top + b * margin + c * float(self.raw_match(best_raw)) + d)
+
+
+def _sym_texts(article: FaqArticle) -> list[str]:
+    texts = [" ".join((t or "").split()) for t in [article.question, *article.paraphrases]]
+    return [t for t in dict.fromkeys(texts) if t] or [" "]
+
+
+__all__ = [
+    "ACTIONS",
+    "Candidate",
+    "Decision",
+    "Engine",
+    "EngineConfig",
+    "FaqArticle",
+]

@@ -2,7 +2,9 @@
 
 `normalize` folds case, «ё», punctuation noise and Latin slips (a wrong keyboard layout or
 transliteration); `tokens` splits with razdel; `lemmas` lemmatises with pymorphy3 and drops
-greetings, politeness and function words that carry no meaning for matching.
+greetings, politeness and function words that carry no meaning for matching;
+`strip_greeting` removes a leading greeting from natural text (for sentence vectors);
+`Speller` corrects typos against a known vocabulary (the knowledge base's words).
 """
 
 import re
@@ -207,6 +209,7 @@ _KEEP = frozenset({"нет", "не", "без", "когда", "где", "скол
 
 @lru_cache(maxsize=1)
 def _morph():
+    """The one MorphAnalyzer of the process (slow to create, thread-safe to use)."""
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()
@@ -293,3 +296,63 @@ def split_questions(text: str) -> list[str]:
     """Parts of a message that may each be a question ("…? И ещё …?")."""
     parts = [p.strip() for p in re.split(r"[?!\n]+|\.\s+(?=[А-ЯA-Z])", text or "") if len(p.strip()) > 8]
     return parts if len(parts) > 1 else [text]
+
+
+_GREETING = re.compile(
+    r"^(?:[\s\W]*(?:здравствуйте|здравствуй|привет(?:ствую)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|ночи|дня|"
+    r"времени\s+суток)|доброе\s+утро|уважаемые?(?:\s+(?:коллеги|сотрудники|специалисты))?|"
+    r"подскажите|скажите|пожалуйста|будьте\s+добры|извините)\b)+[\s\W]*",
+    re.IGNORECASE,
+)
+
+
+def strip_greeting(text: str) -> str:
+    """The message without a leading greeting or politeness formula, otherwise unchanged.
+
+    Sentence vectors read natural text, so they get the original wording minus «Добрый день,
+    подскажите, пожалуйста,» — which would otherwise pull every question towards each other.
+    """
+    stripped = _GREETING.sub("", text or "", count=1)
+    return stripped if any(ch.isalpha() for ch in stripped) else (text or "")
+
+
+class Speller:
+    """Typo correction against a vocabulary (e.g. every word of the knowledge base).
+
+    A word that the dictionary does not know and the vocabulary does not contain is replaced by the
+    closest vocabulary word (rapidfuzz similarity ≥ `min_score`, same first letter); short words are
+    left alone because a one-letter slip in them is ambiguous.
+    """
+
+    def __init__(self, vocabulary, *, min_score: float = 84.0, min_len: int = 4):
+        words = {w for w in vocabulary if len(w) >= min_len and w.isalpha()}
+        self._by_letter: dict[str, list[str]] = {}
+        for word in sorted(words):
+            self._by_letter.setdefault(word[0], []).append(word)
+        self._words = words
+        self.min_score = min_score
+        self.min_len = min_len
+        self._cache: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        if len(word) < self.min_len or word in self._words or not word.isalpha():
+            return word
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        fixed = word
+        if not _morph().word_is_known(word):
+            from rapidfuzz import fuzz, process
+
+            found = process.extractOne(
+                word, self._by_letter.get(word[0], []), scorer=fuzz.ratio, score_cutoff=self.min_score
+            )
+            if found:
+                fixed = found[0]
+        if len(self._cache) < 100_000:
+            self._cache[word] = fixed
+        return fixed
+
+    def fix(self, text: str) -> str:
+        """Normalized text with each unknown word corrected."""
+        return " ".join(self.correct(w) for w in tokens(text))

