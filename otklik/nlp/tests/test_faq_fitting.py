@@ -74,7 +74,7 @@ def test_vector_cache_serves_known_texts_without_the_model(tmp_path, monkeypatch
             def passage(self, texts):
                 raise AssertionError("the model must not run for a cached text")
 
-        monkeypatch.setattr(vectors, "_model", Broken())
+        monkeypatch.setattr(vectors, "_load", Broken)
         again = vectors.passages(["Как получить дубликат аттестата?"])
         assert np.array_equal(first, again)
     finally:
