@@ -312,6 +312,8 @@ def appeal_redirect(*, appeal: Appeal, actor, to: str, reason: str) -> Appeal:
 def appeal_merge(*, appeal: Appeal, into: Appeal, actor) -> Appeal:
     if appeal.pk == into.pk or into.region_id != appeal.region_id:
         raise AppealError("Выберите другое обращение того же региона.")
+    if into.status == Status.MERGED:
+        raise AppealError(f"Обращение {into.number} само объединено с другим — укажите основное обращение.")
     _transition(appeal, Status.MERGED)
     appeal.duplicate_of = into
     appeal.closed_at = timezone.now()

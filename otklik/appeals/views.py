@@ -226,6 +226,14 @@ def appeal_action(request, number: str):
             if org is None:
                 raise ValidationError("Выберите организацию-исполнителя.")
             services.appeal_assign(appeal=appeal, organization=org, actor=user, topic=topic)
+        elif action == "merge" and coordinator:
+            number_into = (request.POST.get("into") or "").strip().upper()[:40]
+            into = selectors.appeals_for_staff(user=user).filter(number=number_into).first()
+            if into is None:
+                raise ValidationError(
+                    f"Обращение {number_into or '(номер не указан)'} не найдено среди доступных вам."
+                )
+            services.appeal_merge(appeal=appeal, into=into, actor=user)
         elif action == "redirect" and coordinator:
             services.appeal_redirect(
                 appeal=appeal,

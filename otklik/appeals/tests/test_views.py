@@ -130,3 +130,51 @@ def test_bad_workspace_actions_are_explained(client, region, settings):
         assert 'class="error"' in response.content.decode() or "messages" in response.content.decode()
     appeal.refresh_from_db()
     assert appeal.status == Status.ASSIGNED and appeal.answer_text == ""
+
+
+def test_coordinator_merges_a_repeat_into_the_main_appeal(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    main, _ = _submit(client, region)
+    repeat, _ = _submit_another(client, region)
+    client.force_login(region.coordinator)
+    page = client.get(f"/staff/appeals/{repeat.number}/").content.decode()
+    assert 'name="into"' in page
+    response = client.post(
+        f"/staff/appeals/{repeat.number}/action/",
+        {"action": "merge", "into": main.number.lower()},
+        follow=True,
+    )
+    assert response.status_code == 200
+    repeat.refresh_from_db()
+    assert repeat.status == Status.MERGED and repeat.duplicate_of_id == main.pk
+    assert repeat.events.filter(kind="merged").count() == 1
+    main.refresh_from_db()
+    assert main.status == Status.ASSIGNED
+
+
+def test_merge_is_refused_for_unknown_numbers_and_for_executors(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    main, _ = _submit(client, region)
+    repeat, _ = _submit_another(client, region)
+    client.force_login(region.coordinator)
+    response = client.post(
+        f"/staff/appeals/{repeat.number}/action/", {"action": "merge", "into": "DO-1999-000001"}, follow=True
+    )
+    assert "не найдено" in response.content.decode()
+    client.force_login(region.executor_a)
+    response = client.post(
+        f"/staff/appeals/{repeat.number}/action/", {"action": "merge", "into": main.number}, follow=True
+    )
+    assert "недоступно" in response.content.decode()
+    repeat.refresh_from_db()
+    assert repeat.status == Status.ASSIGNED and repeat.events.filter(kind="merged").count() == 0
+
+
+def _submit_another(client, region):
+    before = set(Appeal.objects.values_list("pk", flat=True))
+    response = client.post(
+        "/appeal/new/",
+        _form(territory=region.territory_a.pk, author_name="Петров Пётр", contact_email="p@example.ru"),
+    )
+    assert response.status_code == 302
+    return Appeal.objects.exclude(pk__in=before).get(), response["Location"]
