@@ -26,6 +26,7 @@ LABELS = {
     "comment": "Внутренний комментарий",
     "reminder": "Напоминание о сроке",
     "overdue": "Срок ответа нарушен",
+    "moderation_overdue": "Срок направления исполнителю нарушен",
     "delivered": "Ответ доставлен заявителю",
     "delivery_failed": "Ответ не удалось доставить",
 }
@@ -212,6 +213,17 @@ def overdue(appeal, *, due_at, at=None):
         public=False,
         at=at,
         text=f"Срок {timezone.localtime(due_at):%d.%m.%Y %H:%M} истёк; сообщено координатору.",
+    )
+
+
+def moderation_overdue(appeal, *, due_at, at=None):
+    return record(
+        appeal,
+        "moderation_overdue",
+        public=False,
+        at=at,
+        text=f"Обращение не направлено исполнителю до {timezone.localtime(due_at):%d.%m.%Y %H:%M}; "
+        "сообщено координатору.",
     )
 
 

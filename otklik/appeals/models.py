@@ -116,6 +116,12 @@ class Appeal(TimeStampedModel):
     routed_automatically = models.BooleanField("направлено автоматически", default=False)
     registered_at = models.DateTimeField("зарегистрировано", db_index=True)
     due_at = models.DateTimeField("срок ответа", null=True, blank=True, db_index=True)
+    moderation_due_at = models.DateTimeField(
+        "срок регистрации и направления",
+        null=True,
+        blank=True,
+        help_text="До какого момента координатор должен направить обращение исполнителю или переадресовать.",
+    )
     extensions = models.PositiveSmallIntegerField("продлений", default=0)
     answered_at = models.DateTimeField("ответ дан", null=True, blank=True)
     closed_at = models.DateTimeField("закрыто", null=True, blank=True)

@@ -18,7 +18,7 @@ from otklik.appeals import events
 from otklik.appeals.models import Appeal, AppealSequence, Channel, Notification
 from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status, can_transition
 from otklik.orgs.models import Organization, Region, Territory
-from otklik.routing.deadlines import answer_due, extended_due, reminder_at
+from otklik.routing.deadlines import answer_due, extended_due, redirect_due, registration_due, reminder_at
 from otklik.routing.models import DeadlinePolicy, Topic
 from otklik.routing.services import route
 
@@ -66,6 +66,35 @@ def _schedule_deadline(appeal: Appeal, start_at: datetime) -> None:
         tasks.appeal_deadline_check.using(run_after=due).enqueue(appeal.pk, due.isoformat())
 
     transaction.on_commit(enqueue)
+
+
+def _await_coordinator(appeal: Appeal, start_at: datetime) -> None:
+    """The appeal waits for a coordinator: set the registration term and schedule its check."""
+    appeal.moderation_due_at = registration_due(
+        policy=appeal.policy, start_at=start_at, tz_name=appeal.region.timezone
+    )
+    from otklik.appeals import tasks
+
+    due = appeal.moderation_due_at
+    transaction.on_commit(
+        lambda: tasks.appeal_moderation_check.using(run_after=due).enqueue(appeal.pk, due.isoformat())
+    )
+
+
+def _notify_coordinators(appeal: Appeal, subject: str, text: str) -> None:
+    """E-mail every coordinator of the appeal's region who has an address (queued, retried)."""
+    from otklik.accounts.models import Membership
+    from otklik.accounts.roles import Role
+    from otklik.appeals import tasks
+
+    coordinators = Membership.objects.filter(
+        role=Role.COORDINATOR, organization__region=appeal.region, user__email__gt=""
+    ).select_related("user")
+    for membership in coordinators:
+        notification = Notification.objects.create(
+            appeal=appeal, channel="email", recipient=membership.user.email, subject=subject[:200], text=text
+        )
+        transaction.on_commit(lambda pk=notification.pk: tasks.notification_deliver.enqueue(pk))
 
 
 def _notify_citizen(appeal: Appeal, subject: str, text: str) -> None:
@@ -225,6 +254,7 @@ def appeal_submit(
             else "нет правила маршрутизации"
         )
         appeal.due_at = answer_due(policy=appeal.policy, start_at=now, tz_name=region.timezone)
+        _await_coordinator(appeal, now)
         events.moderation(appeal, reason=f"На модерацию: {reason}.", at=now)
     appeal.save()
     for upload in files:
@@ -297,7 +327,17 @@ def appeal_redirect(*, appeal: Appeal, actor, to: str, reason: str) -> Appeal:
         raise AppealError({"to": "Укажите, куда переадресовано обращение."})
     _transition(appeal, Status.REDIRECTED)
     appeal.closed_at = timezone.now()
-    events.redirected(appeal, actor=actor, to=to[:300], reason=reason[:2000])
+    limit = redirect_due(policy=appeal.policy, start_at=appeal.registered_at, tz_name=appeal.region.timezone)
+    event = events.redirected(appeal, actor=actor, to=to[:300], reason=reason[:2000])
+    if appeal.closed_at > limit:  # 59-ФЗ art. 8 part 3: within 7 days of registration
+        event.data = {**event.data, "late": True, "limit": limit.isoformat()}
+        event.save(update_fields=["data"])
+        events.record(
+            appeal,
+            "comment",
+            public=False,
+            text=f"Переадресовано позже срока ({timezone.localtime(limit, timezone=_tz(appeal)):%d.%m.%Y}).",
+        )
     appeal.save()
     _notify_citizen(
         appeal,
@@ -342,6 +382,7 @@ def appeal_return(*, appeal: Appeal, actor, reason: str) -> Appeal:
         raise AppealError({"reason": "Укажите причину возврата."})
     _transition(appeal, Status.MODERATION)
     appeal.executor = None
+    _await_coordinator(appeal, timezone.now())
     events.returned(appeal, actor=actor, reason=reason[:2000])
     appeal.save()
     return appeal
@@ -521,23 +562,30 @@ def appeal_deadline_missed(*, appeal_id: int, due_at: str) -> bool:
     appeal.overdue = True
     appeal.save(update_fields=["overdue", "updated_at"])
     events.overdue(appeal, due_at=appeal.due_at)
-    from otklik.accounts.models import Membership
-    from otklik.accounts.roles import Role
+    _notify_coordinators(
+        appeal,
+        f"Просрочено обращение {appeal.number}",
+        f"Срок ответа на обращение {appeal.number} ({appeal.organization or 'без исполнителя'}) истёк.",
+    )
+    return True
 
-    coordinators = Membership.objects.filter(
-        role=Role.COORDINATOR, organization__region=appeal.region, user__email__gt=""
-    ).select_related("user")
-    for membership in coordinators:
-        notification = Notification.objects.create(
-            appeal=appeal,
-            channel="email",
-            recipient=membership.user.email,
-            subject=f"Просрочено обращение {appeal.number}",
-            text=f"Срок ответа на обращение {appeal.number} ({appeal.organization or 'без исполнителя'}) истёк.",
-        )
-        from otklik.appeals import tasks
 
-        transaction.on_commit(lambda pk=notification.pk: tasks.notification_deliver.enqueue(pk))
+@transaction.atomic
+def appeal_moderation_missed(*, appeal_id: int, due_at: str) -> bool:
+    """Still waiting for a coordinator when the registration term ends: record it and tell them."""
+    appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
+    if appeal is None or appeal.moderation_due_at is None or appeal.moderation_due_at.isoformat() != due_at:
+        return False
+    if appeal.status != Status.MODERATION:
+        return False
+    events.moderation_overdue(appeal, due_at=appeal.moderation_due_at)
+    _notify_coordinators(
+        appeal,
+        f"Обращение {appeal.number} ждёт направления",
+        f"Обращение {appeal.number} не направлено исполнителю в срок регистрации "
+        f"(до {timezone.localtime(appeal.moderation_due_at, timezone=_tz(appeal)):%d.%m.%Y %H:%M}). "
+        f"Откройте очередь модерации: {settings.SITE_URL}/staff/appeals/?queue=moderation",
+    )
     return True
 
 

@@ -28,6 +28,11 @@ def appeal_deadline_check(appeal_id: int, due_at: str) -> bool:
     return services.appeal_deadline_missed(appeal_id=appeal_id, due_at=due_at)
 
 
+@task()
+def appeal_moderation_check(appeal_id: int, due_at: str) -> bool:
+    return services.appeal_moderation_missed(appeal_id=appeal_id, due_at=due_at)
+
+
 def _send_telegram(chat_id: str, text: str) -> None:
     if not settings.TELEGRAM_BOT_TOKEN:
         raise RuntimeError("Telegram не настроен (нет TELEGRAM_BOT_TOKEN)")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
@@ -139,6 +140,7 @@ def workspace(request):
         request,
         "appeals/workspace.html",
         {
+            "now": timezone.now(),
             "page": page,
             "queue": queue,
             "queues": [(k, v, counts[k]) for k, v in selectors.QUEUES.items()],
@@ -164,6 +166,7 @@ def appeal_detail(request, number: str):
         request,
         "appeals/detail.html",
         {
+            "now": timezone.now(),
             "appeal": appeal,
             "events": selectors.appeal_timeline(appeal=appeal, public_only=False),
             "is_coordinator": is_coordinator,

@@ -55,6 +55,13 @@ def extended_due(*, policy: DeadlinePolicy, due_at: datetime, days: int, tz_name
     return deadline_calendar_days(production_calendar(), due_at, days, ZoneInfo(tz_name))
 
 
+def registration_due(*, policy: DeadlinePolicy, start_at: datetime, tz_name: str) -> datetime:
+    """By when an appeal waiting for a coordinator must be registered and sent on (3 working days)."""
+    return deadline_working_days(
+        production_calendar(), start_at, policy.registration_working_days, ZoneInfo(tz_name)
+    )
+
+
 def redirect_due(*, policy: DeadlinePolicy, start_at: datetime, tz_name: str) -> datetime:
     """By when an appeal outside the competence must be redirected (7 days under 59-ФЗ)."""
     return deadline_calendar_days(production_calendar(), start_at, policy.redirect_days, ZoneInfo(tz_name))

@@ -240,3 +240,66 @@ def test_missed_deadline_is_marked_and_an_extension_makes_old_checks_stale(
         "reminder",
         "overdue",
     ]
+
+
+def test_appeal_waiting_for_a_coordinator_has_a_registration_term_of_three_working_days(
+    region, settings, django_capture_on_commit_callbacks
+):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.99
+    region.coordinator.email = "coord@example.ru"
+    region.coordinator.save()
+    # Friday before the Victory Day weekend: 9–10 May off, 11 May a transferred holiday.
+    with time_machine.travel(datetime(2026, 5, 8, 10, 0, tzinfo=EKB), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            appeal, _ = services.appeal_submit(
+                region=region.region, text="Хочу узнать про что-нибудь важное", channel="web"
+            )
+    assert appeal.status == Status.MODERATION
+    assert appeal.moderation_due_at == datetime(2026, 5, 14, 23, 59, 59, tzinfo=EKB)
+    with time_machine.travel(datetime(2026, 5, 14, 23, 0, tzinfo=EKB), tick=False):
+        _run_worker()
+    assert not appeal.events.filter(kind="moderation_overdue").exists()
+    with time_machine.travel(datetime(2026, 5, 15, 9, 0, tzinfo=EKB), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            _run_worker()
+        _run_worker()  # delivers the e-mail queued by the check
+    assert appeal.events.filter(kind="moderation_overdue").count() == 1
+    assert [m.to for m in mail.outbox if "ждёт направления" in m.subject] == [["coord@example.ru"]]
+
+
+def test_routed_appeal_never_gets_a_registration_alarm(region, settings, django_capture_on_commit_callbacks):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.99
+    with time_machine.travel(datetime(2026, 5, 8, 10, 0, tzinfo=EKB), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            appeal, _ = services.appeal_submit(
+                region=region.region, text="Хочу узнать про что-нибудь важное", channel="web"
+            )
+            services.appeal_assign(
+                appeal=appeal,
+                organization=region.body_b,
+                actor=region.coordinator,
+                topic=Topic.objects.get(code="12.02"),
+            )
+    with time_machine.travel(datetime(2026, 5, 20, 9, 0, tzinfo=EKB), tick=False):
+        _run_worker()
+    assert not appeal.events.filter(kind="moderation_overdue").exists()
+
+
+def test_redirect_after_seven_days_is_recorded_as_late(region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.99
+    with time_machine.travel(datetime(2026, 5, 8, 10, 0, tzinfo=EKB), tick=False):
+        late, _ = services.appeal_submit(
+            region=region.region, text="Вопрос про ЖКХ и трубы во дворе", channel="web"
+        )
+        timely, _ = services.appeal_submit(
+            region=region.region, text="Вопрос про дороги и ямы во дворе", channel="web"
+        )
+    with time_machine.travel(datetime(2026, 5, 12, 10, 0, tzinfo=EKB), tick=False):
+        services.appeal_redirect(
+            appeal=timely, actor=region.coordinator, to="Администрация города", reason=""
+        )
+    with time_machine.travel(datetime(2026, 5, 16, 10, 0, tzinfo=EKB), tick=False):
+        services.appeal_redirect(appeal=late, actor=region.coordinator, to="Администрация города", reason="")
+    assert late.events.get(kind="redirected").data.get("late") is True
+    assert "позже срока (15.05.2026)" in late.events.filter(kind="comment").get().text
+    assert "late" not in timely.events.get(kind="redirected").data

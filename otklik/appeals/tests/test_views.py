@@ -178,3 +178,12 @@ def _submit_another(client, region):
     )
     assert response.status_code == 302
     return Appeal.objects.exclude(pk__in=before).get(), response["Location"]
+
+
+def test_moderation_appeal_shows_its_registration_term_to_the_coordinator(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 1.01
+    appeal, _ = _submit(client, region)
+    assert appeal.status == Status.MODERATION and appeal.moderation_due_at is not None
+    client.force_login(region.coordinator)
+    assert "направить до" in client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    assert "срок направления исполнителю" in client.get("/staff/appeals/?queue=moderation").content.decode()
