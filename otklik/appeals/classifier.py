@@ -8,7 +8,8 @@ import threading
 import time
 
 from otklik.appeals.models import Appeal
-from otklik.nlp.appeal_topics import TerritoryMatcher, TopicClassifier
+from otklik.nlp.appeal_topics import TerritoryMatcher
+from otklik.nlp.classify import TopicClassifier
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
 
