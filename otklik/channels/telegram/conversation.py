@@ -7,7 +7,7 @@ import logging
 from aiogram import Bot
 from aiogram.types import User
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from otklik.channels.telegram.keyboards import inline_keyboard, split_text
 from otklik.dialogue.core import Incoming, Reply, handle
@@ -19,9 +19,15 @@ CHANNEL = "telegram"
 NOT_CONFIGURED = "Сервис ещё не настроен. Попробуйте позже."
 
 
+def _recycle_connections() -> None:
+    """A long-running bot has no request cycle to drop stale connections: do it around each update
+    (never inside a transaction, as when a test feeds updates within its own)."""
+    if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        close_old_connections()
+
+
 def _handle(user_id: int, incoming: Incoming, display_name: str) -> list[Reply]:
-    # A long-running bot has no request cycle to recycle connections: do it around each update.
-    close_old_connections()
+    _recycle_connections()
     try:
         region = region_default()
         if region is None:
@@ -35,7 +41,7 @@ def _handle(user_id: int, incoming: Incoming, display_name: str) -> list[Reply]:
             display_name=display_name,
         )
     finally:
-        close_old_connections()
+        _recycle_connections()
 
 
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:

@@ -66,7 +66,7 @@ class Command(BaseCommand):
         bot = create_bot()
         dp = create_dispatcher()
         async with bot.session:
-            me = await bot.get_me()
+            me = await bot.me()
             # Polling and a webhook exclude each other; an old webhook would make getUpdates fail.
             await bot.delete_webhook()
             self.stdout.write(f"Бот @{me.username} запущен (long polling). Остановить: Ctrl-C.")
