@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/kb/", include("otklik.kb.urls")),
     path("chat/", include("otklik.dialogue.urls")),
     path("staff/analytics/", include("otklik.analytics.urls")),
+    path("staff/broadcast/", include("otklik.dialogue.staff_urls")),
     path("api/v1/", include("otklik.appeals.api_urls")),
     path("telegram/webhook/", telegram_views.webhook, name="telegram_webhook"),
     path("", include("otklik.appeals.urls")),
