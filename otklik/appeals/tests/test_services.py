@@ -240,3 +240,48 @@ def test_missed_deadline_is_marked_and_an_extension_makes_old_checks_stale(
         "reminder",
         "overdue",
     ]
+
+
+def test_taking_into_work_tells_a_telegram_citizen_but_sends_no_email(region):
+    topic = Topic.objects.get(code="12.02")
+    by_bot, _ = services.appeal_submit(
+        region=region.region,
+        text=TEXT,
+        channel="telegram",
+        citizen=region.citizen,
+        topic=topic,
+        territory=region.territory_a,
+    )
+    by_mail, _ = services.appeal_submit(
+        region=region.region,
+        text=TEXT,
+        channel="web",
+        contact_email="anna@example.ru",
+        topic=topic,
+        territory=region.territory_a,
+    )
+    before = Notification.objects.count()
+    services.appeal_take(appeal=by_bot, actor=region.executor_a)
+    services.appeal_take(appeal=by_mail, actor=region.executor_a)
+    new = list(Notification.objects.order_by("pk")[before:])
+    assert [(n.appeal_id, n.channel, n.recipient) for n in new] == [(by_bot.pk, "telegram", "100500")]
+    assert new[0].subject == f"Обращение {by_bot.number} в работе"
+
+
+def test_an_answer_given_straight_away_is_one_message_not_two(region):
+    topic = Topic.objects.get(code="12.02")
+    appeal, _ = services.appeal_submit(
+        region=region.region,
+        text=TEXT,
+        channel="telegram",
+        citizen=region.citizen,
+        topic=topic,
+        territory=region.territory_a,
+    )
+    before = Notification.objects.count()
+    services.appeal_answer(
+        appeal=appeal, actor=region.executor_a, text="Отопление включено, температура в норме."
+    )
+    assert [n.subject for n in Notification.objects.order_by("pk")[before:]] == [
+        f"Ответ на обращение {appeal.number}"
+    ]
