@@ -242,24 +242,18 @@ def test_missed_deadline_is_marked_and_an_extension_makes_old_checks_stale(
     ]
 
 
-def test_taking_into_work_tells_a_telegram_citizen_but_sends_no_email(region):
+def _routed(region, **kw):
+    """An appeal with a known topic, routed to municipal body A."""
     topic = Topic.objects.get(code="12.02")
-    by_bot, _ = services.appeal_submit(
-        region=region.region,
-        text=TEXT,
-        channel="telegram",
-        citizen=region.citizen,
-        topic=topic,
-        territory=region.territory_a,
+    appeal, _ = services.appeal_submit(
+        region=region.region, text=TEXT, topic=topic, territory=region.territory_a, **kw
     )
-    by_mail, _ = services.appeal_submit(
-        region=region.region,
-        text=TEXT,
-        channel="web",
-        contact_email="anna@example.ru",
-        topic=topic,
-        territory=region.territory_a,
-    )
+    return appeal
+
+
+def test_taking_into_work_tells_a_telegram_citizen_but_sends_no_email(region):
+    by_bot = _routed(region, channel="telegram", citizen=region.citizen)
+    by_mail = _routed(region, channel="web", contact_email="anna@example.ru")
     before = Notification.objects.count()
     services.appeal_take(appeal=by_bot, actor=region.executor_a)
     services.appeal_take(appeal=by_mail, actor=region.executor_a)
@@ -269,15 +263,7 @@ def test_taking_into_work_tells_a_telegram_citizen_but_sends_no_email(region):
 
 
 def test_an_answer_given_straight_away_is_one_message_not_two(region):
-    topic = Topic.objects.get(code="12.02")
-    appeal, _ = services.appeal_submit(
-        region=region.region,
-        text=TEXT,
-        channel="telegram",
-        citizen=region.citizen,
-        topic=topic,
-        territory=region.territory_a,
-    )
+    appeal = _routed(region, channel="telegram", citizen=region.citizen)
     before = Notification.objects.count()
     services.appeal_answer(
         appeal=appeal, actor=region.executor_a, text="Отопление включено, температура в норме."
