@@ -37,3 +37,14 @@ def region(personas) -> Personas:
     from otklik.testing import make_topics_and_routing
 
     return make_topics_and_routing(personas)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not memory, so that a process the test starts (the
+    real bot in the end-to-end test) can open the same database. Each xdist worker has its own."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.getbasetemp() / "test-otklik.sqlite3")

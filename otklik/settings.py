@@ -199,6 +199,10 @@ DEFAULT_FROM_EMAIL = env_str("OTKLIK_EMAIL_FROM", "otklik@localhost")
 TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
 TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
+# "polling": `otklik runbot` asks Telegram for updates; "webhook": Telegram posts them to /telegram/webhook/.
+TELEGRAM_MODE = env_str("TELEGRAM_MODE", "polling").lower()
+if TELEGRAM_MODE not in {"polling", "webhook"}:
+    raise ValueError(f"TELEGRAM_MODE must be 'polling' or 'webhook', got {TELEGRAM_MODE!r}")
 
 # The answer engine shares the machine with the web server and the worker: cap its threads.
 NLP_THREADS = env_int("OTKLIK_NLP_THREADS", 1)

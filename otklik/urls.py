@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from otklik.channels.telegram import views as telegram_views
 from otklik.core import views as core_views
 
 admin.site.site_header = "Отклик — администрирование"
@@ -16,7 +17,9 @@ urlpatterns = [
     path("staff/kb/", include("otklik.kb.urls")),
     path("chat/", include("otklik.dialogue.urls")),
     path("staff/analytics/", include("otklik.analytics.urls")),
+    path("staff/broadcast/", include("otklik.dialogue.staff_urls")),
     path("api/v1/", include("otklik.appeals.api_urls")),
+    path("telegram/webhook/", telegram_views.webhook, name="telegram_webhook"),
     path("", include("otklik.appeals.urls")),
     path("", include("otklik.core.urls")),
 ]

@@ -97,8 +97,9 @@ def _notify_coordinators(appeal: Appeal, subject: str, text: str) -> None:
         transaction.on_commit(lambda pk=notification.pk: tasks.notification_deliver.enqueue(pk))
 
 
-def _notify_citizen(appeal: Appeal, subject: str, text: str) -> None:
-    """Queue a message to the citizen on the channel the appeal came from (or e-mail)."""
+def _notify_citizen(appeal: Appeal, subject: str, text: str, *, telegram_only: bool = False) -> None:
+    """Queue a message to the citizen on the channel the appeal came from (or e-mail). Minor news
+    (`telegram_only`) goes to Telegram only: a chat message is welcome, an e-mail about it is noise."""
     from otklik.appeals import tasks
 
     targets = []
@@ -109,6 +110,8 @@ def _notify_citizen(appeal: Appeal, subject: str, text: str) -> None:
         targets.append(("email", appeal.contact_email.lower()))
     if appeal.channel == Channel.TELEGRAM:
         targets.sort(key=lambda t: t[0] != "telegram")
+    if telegram_only:
+        targets = [t for t in targets if t[0] == "telegram"]
     if not targets:
         return
     channel, recipient = targets[0]
@@ -365,12 +368,24 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, actor) -> Appeal:
 # --- executor --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def appeal_take(*, appeal: Appeal, actor) -> Appeal:
+def _take(appeal: Appeal, actor) -> None:
     _transition(appeal, Status.IN_WORK)
     appeal.executor = actor
     events.taken(appeal, actor=actor)
     appeal.save()
+
+
+@transaction.atomic
+def appeal_take(*, appeal: Appeal, actor) -> Appeal:
+    """The executor starts work; the citizen hears that someone is on it."""
+    _take(appeal, actor)
+    _notify_citizen(
+        appeal,
+        f"Обращение {appeal.number} в работе",
+        f"Ваше обращение {appeal.number} взято в работу: {appeal.organization or 'исполнитель назначен'}. "
+        f"Ход рассмотрения: {_status_url(appeal)}",
+        telegram_only=True,
+    )
     return appeal
 
 
@@ -454,7 +469,7 @@ def appeal_answer(*, appeal: Appeal, actor, text: str) -> Appeal:
     if len(text) > MAX_TEXT:
         raise AppealError({"text": f"Ответ длиннее {MAX_TEXT} символов."})
     if appeal.status == Status.ASSIGNED:
-        appeal_take(appeal=appeal, actor=actor)
+        _take(appeal, actor)  # answered at once: one message (the answer), not two
     _transition(appeal, Status.ANSWERED)
     now = timezone.now()
     appeal.answer_text = text

@@ -1,9 +1,7 @@
 """Background work of appeals: deadline reminders and checks, deliveries to citizens and staff."""
 
-import json
 import logging
 import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +11,7 @@ from django.utils import timezone
 
 from otklik.appeals import events, services
 from otklik.appeals.models import Notification
+from otklik.lib.telegram import telegram_send_message
 
 log = logging.getLogger("otklik.appeals.tasks")
 MAX_ATTEMPTS = 5
@@ -34,17 +33,7 @@ def appeal_moderation_check(appeal_id: int, due_at: str) -> bool:
 
 
 def _send_telegram(chat_id: str, text: str) -> None:
-    if not settings.TELEGRAM_BOT_TOKEN:
-        raise RuntimeError("Telegram не настроен (нет TELEGRAM_BOT_TOKEN)")
-    url = f"{settings.TELEGRAM_API_BASE.rstrip('/')}/bot{settings.TELEGRAM_BOT_TOKEN}/sendMessage"
-    body = json.dumps({"chat_id": chat_id, "text": text[:4096]}).encode()
-    if not url.startswith(("http://", "https://")):
-        raise RuntimeError("TELEGRAM_API_BASE должен начинаться с http:// или https://")
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - configured Bot API URL
-        payload = json.loads(response.read() or b"{}")
-    if not payload.get("ok"):
-        raise RuntimeError(f"Bot API: {payload.get('description', 'ошибка')}")
+    telegram_send_message(chat_id, text)
 
 
 @task()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from otklik.core.admin_base import ScopedAdmin
-from otklik.dialogue.models import Conversation
+from otklik.dialogue.models import Broadcast, Conversation
 
 
 @admin.register(Conversation)
@@ -11,3 +11,10 @@ class ConversationAdmin(ScopedAdmin):
     list_filter = ["channel"]
     search_fields = ["channel_user"]
     readonly_fields = ["state"]
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(ScopedAdmin):
+    org_field = None
+    list_display = ["created_at", "category", "sent_by", "recipients", "delivered", "failed", "unsubscribed"]
+    readonly_fields = ["recipients", "delivered", "failed", "unsubscribed", "finished_at"]

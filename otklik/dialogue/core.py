@@ -25,6 +25,8 @@ from otklik.kb.models import Article, Category, Query
 from otklik.orgs.models import Region
 
 MAX_INPUT = 4000
+MAX_FILE_BYTES = 10 * 1024 * 1024
+FILE_TOO_BIG = "Файл больше 10 МБ. Пришлите фото или PDF поменьше."
 PRIVACY_URL = "/privacy/"
 
 
@@ -291,8 +293,8 @@ def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
         return None
     step, draft, value = flow["step"], flow["draft"], incoming.value
     if incoming.kind == "file":
-        if len(incoming.file_bytes) > 10 * 1024 * 1024:
-            return [Reply("Файл больше 10 МБ. Пришлите фото или PDF поменьше.")]
+        if len(incoming.file_bytes) > MAX_FILE_BYTES:
+            return [Reply(FILE_TOO_BIG)]
         from otklik.appeals.attachments import sniff
 
         if sniff(incoming.file_bytes[:16]) is None:

@@ -34,3 +34,31 @@ class Conversation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.channel_user}"
+
+
+class Broadcast(TimeStampedModel):
+    """News sent to everyone subscribed to a category in Telegram; the counts fill in as it goes."""
+
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.CASCADE, related_name="+", verbose_name="регион"
+    )
+    category = models.ForeignKey(
+        "kb.Category", on_delete=models.PROTECT, related_name="broadcasts", verbose_name="раздел"
+    )
+    text = models.TextField("текст")
+    sent_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="отправил"
+    )
+    recipients = models.PositiveIntegerField("получателей", default=0)
+    delivered = models.PositiveIntegerField("доставлено", default=0)
+    failed = models.PositiveIntegerField("не доставлено", default=0)
+    unsubscribed = models.PositiveIntegerField("отписано (бот заблокирован)", default=0)
+    finished_at = models.DateTimeField("завершена", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "рассылка"
+        verbose_name_plural = "рассылки"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.text[:40]}"

@@ -1,13 +1,22 @@
-"""The web chat: the same conversation as the Telegram bot, drawn with htmx (no CDN)."""
+"""The web chat (the same conversation as the Telegram bot, drawn with htmx, no CDN) and the staff's
+news broadcast to Telegram subscribers."""
 
 import uuid
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
+from otklik.accounts.roles import Role
+from otklik.accounts.selectors import user_memberships
 from otklik.dialogue.core import Incoming, handle
+from otklik.dialogue.forms import BroadcastForm
+from otklik.dialogue.models import Broadcast
+from otklik.dialogue.services import broadcast_send
 from otklik.orgs.selectors import region_default
 
 CHANNEL = "web"
@@ -61,3 +70,41 @@ def chat_send(request):
         return render(request, "dialogue/_messages.html", {"replies": [], "mine": ""})
     replies = handle(region=_region(), channel=CHANNEL, channel_user=_chat_id(request), incoming=incoming)
     return render(request, "dialogue/_messages.html", {"replies": replies, "mine": shown[:4000]})
+
+
+# --- staff: news to subscribers ------------------------------------------------------------------
+
+BROADCASTERS = {Role.ADMIN, Role.COORDINATOR, Role.EDITOR}
+
+
+def _broadcast_region(user):
+    """The region of the user's first role that may broadcast; superusers get the default one."""
+    for membership in user_memberships(user=user):
+        if membership.role in BROADCASTERS:
+            return membership.organization.region
+    return region_default() if user.is_superuser else None
+
+
+@login_required
+def broadcast(request):
+    region = _broadcast_region(request.user)
+    if region is None:
+        raise PermissionDenied
+    form = BroadcastForm(request.POST or None, region=region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = broadcast_send(
+                region=region,
+                category_id=form.cleaned_data["category"].pk,
+                text=form.cleaned_data["text"],
+                sent_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"Рассылка «{sent.category}» поставлена в очередь: получателей — {sent.recipients}."
+            )
+            return redirect("broadcast:send")
+    recent = Broadcast.objects.filter(region=region).select_related("category", "sent_by")[:20]
+    return render(request, "dialogue/broadcast.html", {"form": form, "recent": recent})

@@ -303,3 +303,34 @@ def test_redirect_after_seven_days_is_recorded_as_late(region, settings):
     assert late.events.get(kind="redirected").data.get("late") is True
     assert "позже срока (15.05.2026)" in late.events.filter(kind="comment").get().text
     assert "late" not in timely.events.get(kind="redirected").data
+
+
+def _routed(region, **kw):
+    """An appeal with a known topic, routed to municipal body A."""
+    topic = Topic.objects.get(code="12.02")
+    appeal, _ = services.appeal_submit(
+        region=region.region, text=TEXT, topic=topic, territory=region.territory_a, **kw
+    )
+    return appeal
+
+
+def test_taking_into_work_tells_a_telegram_citizen_but_sends_no_email(region):
+    by_bot = _routed(region, channel="telegram", citizen=region.citizen)
+    by_mail = _routed(region, channel="web", contact_email="anna@example.ru")
+    before = Notification.objects.count()
+    services.appeal_take(appeal=by_bot, actor=region.executor_a)
+    services.appeal_take(appeal=by_mail, actor=region.executor_a)
+    new = list(Notification.objects.order_by("pk")[before:])
+    assert [(n.appeal_id, n.channel, n.recipient) for n in new] == [(by_bot.pk, "telegram", "100500")]
+    assert new[0].subject == f"Обращение {by_bot.number} в работе"
+
+
+def test_an_answer_given_straight_away_is_one_message_not_two(region):
+    appeal = _routed(region, channel="telegram", citizen=region.citizen)
+    before = Notification.objects.count()
+    services.appeal_answer(
+        appeal=appeal, actor=region.executor_a, text="Отопление включено, температура в норме."
+    )
+    assert [n.subject for n in Notification.objects.order_by("pk")[before:]] == [
+        f"Ответ на обращение {appeal.number}"
+    ]

@@ -6,10 +6,15 @@ import shutil
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser]
+# Transactional like the bot's end-to-end test: whichever runs second needs the rows that migrations
+# ship (deadline policies, the calendar) restored after the other's flush.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(scope="module")
+# Function-scoped on purpose: Playwright runs an event loop in this thread, and Django's connections
+# inside it are other objects than the ones set up outside; the database fixtures (which restore the
+# rows that migrations ship, see pytestmark) must run before it starts.
+@pytest.fixture
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian chromium is required for browser tests (apt-get install chromium)")

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             ],
             "исполнитель задач": [python, "-m", "otklik.cli", "worker"],
         }
-        if settings.TELEGRAM_BOT_TOKEN:
+        if settings.TELEGRAM_BOT_TOKEN and settings.TELEGRAM_MODE == "polling":
             if "runbot" in get_commands():
                 commands["телеграм-бот"] = [python, "-m", "otklik.cli", "runbot"]
             else:

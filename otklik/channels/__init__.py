@@ -1,0 +1,1 @@
+"""Adapters that carry the channel-agnostic dialogue (`otklik.dialogue.core`) to messengers."""

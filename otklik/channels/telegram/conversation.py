@@ -1,0 +1,60 @@
+"""The one bridge from aiogram to the dialogue core: call `handle` off the event loop, send replies."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.types import User
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connections
+
+from otklik.channels.telegram.keyboards import inline_keyboard, split_text
+from otklik.dialogue.core import Incoming, Reply, handle
+from otklik.orgs.selectors import region_default
+
+log = logging.getLogger("otklik.telegram")
+
+CHANNEL = "telegram"
+NOT_CONFIGURED = "Сервис ещё не настроен. Попробуйте позже."
+
+
+def _recycle_connections() -> None:
+    """A long-running bot has no request cycle to drop stale connections: do it around each update
+    (never inside a transaction, as when a test feeds updates within its own)."""
+    if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        close_old_connections()
+
+
+def _handle(user_id: int, incoming: Incoming, display_name: str) -> list[Reply]:
+    _recycle_connections()
+    try:
+        region = region_default()
+        if region is None:
+            log.error("no region configured; the bot cannot answer")
+            return [Reply(NOT_CONFIGURED)]
+        return handle(
+            region=region,
+            channel=CHANNEL,
+            channel_user=str(user_id),
+            incoming=incoming,
+            display_name=display_name,
+        )
+    finally:
+        _recycle_connections()
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
+    """Each reply as one or more messages; the keyboard goes with the last part. Plain text only:
+    the texts are not HTML-escaped, so no parse mode."""
+    for reply in replies:
+        parts = split_text(reply.text)
+        for n, part in enumerate(parts, 1):
+            markup = inline_keyboard(reply.buttons) if n == len(parts) else None
+            await bot.send_message(chat_id, part, reply_markup=markup, parse_mode=None)
+
+
+async def converse(bot: Bot, chat_id: int, user: User, incoming: Incoming) -> None:
+    """One input of a citizen through the dialogue core, and its replies back to the chat."""
+    replies = await sync_to_async(_handle, thread_sensitive=True)(user.id, incoming, user.full_name)
+    await send_replies(bot, chat_id, replies)

@@ -1,0 +1,41 @@
+"""Typed text, files for an appeal (photos and documents), and everything else."""
+
+import io
+
+from aiogram import Bot, F, Router
+from aiogram.types import Message
+
+from otklik.channels.telegram.conversation import converse, send_replies
+from otklik.dialogue.core import FILE_TOO_BIG, MAX_FILE_BYTES, Incoming, Reply
+
+
+async def on_text(message: Message, bot: Bot) -> None:
+    await converse(bot, message.chat.id, message.from_user, Incoming("text", message.text))
+
+
+async def on_file(message: Message, bot: Bot) -> None:
+    if message.document:
+        item, name = message.document, message.document.file_name or "document"
+    else:
+        item, name = message.photo[-1], "photo.jpg"  # the largest size Telegram made
+    # Checked before downloading: the size Telegram reports is enough to refuse.
+    if (item.file_size or 0) > MAX_FILE_BYTES:
+        await send_replies(bot, message.chat.id, [Reply(FILE_TOO_BIG)])
+        return
+    buffer = await bot.download(item, destination=io.BytesIO())
+    data = buffer.getvalue()
+    incoming = Incoming("file", message.caption or "", file_name=name, file_bytes=data)
+    await converse(bot, message.chat.id, message.from_user, incoming)
+
+
+async def on_other(message: Message, bot: Bot) -> None:
+    """Stickers, voice, video, locations, contacts…: a hint to write in words."""
+    await converse(bot, message.chat.id, message.from_user, Incoming("unsupported"))
+
+
+def router() -> Router:
+    r = Router(name="messages")
+    r.message.register(on_text, F.text, F.from_user)
+    r.message.register(on_file, F.document | F.photo, F.from_user)
+    r.message.register(on_other, F.from_user)
+    return r

@@ -1,0 +1,261 @@
+"""The real bot process (`otklik runbot`) against a fake Bot API server on 127.0.0.1.
+
+A scripted citizen browses the answers, asks officially, gets an appeal number and sees its status.
+The bot talks real HTTP to the fake and reads and writes the test's own database.
+"""
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import quote
+
+import pytest
+from aiohttp import web
+from django.db import connection
+
+from otklik.appeals.models import Appeal, Channel
+from otklik.kb.models import Article, Category
+from otklik.kb.tests.test_kb_core import _load
+from otklik.orgs.models import Region
+
+TOKEN = "123:ABC"
+CITIZEN = {"id": 4242, "is_bot": False, "first_name": "Анна"}
+CHAT = {"id": 4242, "type": "private"}
+WAIT_S = 60
+
+
+class FakeBotAPI:
+    """Just enough of the Bot API for a polling bot: it hands out scripted updates and records
+    every call (method name and parameters) in order."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, dict]] = []
+        self.updates: list[dict] = []
+        self._lock = threading.Lock()
+        self._message_id = 0
+        self._loop = asyncio.new_event_loop()
+        self._runner = None
+        self.port = 0
+
+    # --- server ---------------------------------------------------------------------------------
+
+    async def _call(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != TOKEN:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        params = dict(await request.post())
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._updates(params)})
+        with self._lock:
+            self.requests.append((method, params))
+        if method == "getMe":
+            result = {"id": 1, "is_bot": True, "first_name": "Отклик", "username": "otklik_test_bot"}
+        elif method == "sendMessage":
+            with self._lock:
+                self._message_id += 1
+            result = {
+                "message_id": self._message_id,
+                "date": int(time.time()),
+                "chat": CHAT,
+                "text": params["text"],
+            }
+        else:  # deleteWebhook, answerCallbackQuery, editMessageReplyMarkup…
+            result = True
+        return web.json_response({"ok": True, "result": result})
+
+    async def _updates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        deadline = time.monotonic() + min(float(params.get("timeout") or 0), 1.0)
+        while True:
+            with self._lock:
+                ready = [u for u in self.updates if u["update_id"] >= offset]
+            if ready or time.monotonic() >= deadline:
+                return ready
+            await asyncio.sleep(0.05)
+
+    def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._call)
+        self._runner = web.AppRunner(app)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        for _ in range(100):
+            if not self._loop.is_running():
+                break
+            time.sleep(0.05)
+        self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()
+
+    # --- the scripted citizen -------------------------------------------------------------------
+
+    def _push(self, payload: dict) -> None:
+        with self._lock:
+            update_id = len(self.updates) + 1
+            self.updates.append({"update_id": update_id, **payload})
+
+    def send_text(self, text: str) -> None:
+        message = {"message_id": 1000 + len(self.updates), "date": int(time.time()), "chat": CHAT}
+        message |= {"from": CITIZEN, "text": text}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+        self._push({"message": message})
+
+    def press(self, data: str) -> None:
+        message = {"message_id": self._message_id, "date": int(time.time()), "chat": CHAT, "text": "…"}
+        self._push(
+            {
+                "callback_query": {
+                    "id": f"q{len(self.updates)}",
+                    "from": CITIZEN,
+                    "chat_instance": "c1",
+                    "data": data,
+                    "message": message,
+                }
+            }
+        )
+
+    def sent(self) -> list[dict]:
+        with self._lock:
+            return [params for method, params in self.requests if method == "sendMessage"]
+
+    def wait_for_text(self, fragment: str, after: int, proc: subprocess.Popen, log_path) -> dict:
+        """The first message sent after the first `after` ones that contains `fragment`."""
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            for params in self.sent()[after:]:
+                if fragment in params["text"]:
+                    return params
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(
+            f"no message with {fragment!r}; sent: {[p['text'][:80] for p in self.sent()[after:]]}\n"
+            f"bot exit code: {proc.poll()}\nbot log:\n{log_path.read_text()[-4000:]}"
+        )
+
+
+def _button(params: dict, label: str) -> str:
+    rows = json.loads(params.get("reply_markup") or '{"inline_keyboard": []}')["inline_keyboard"]
+    for row in rows:
+        for button in row:
+            if label in button["text"]:
+                return button["callback_data"]
+    raise AssertionError(f"no button {label!r} in {rows}")
+
+
+def _database_url() -> str:
+    """The database this test runs on, as DATABASE_URL for the bot process."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def api():
+    server = FakeBotAPI()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_citizen_browses_asks_officially_and_sees_the_status(region, api, tmp_path, settings):
+    assert connection.settings_dict["NAME"] != ":memory:" and "mode=memory" not in str(
+        connection.settings_dict["NAME"]
+    ), "the bot process must be able to open the test database"
+    Region.objects.filter(pk=region.region.pk).update(appeal_prefix="DO")
+    _load(region.region)
+    school = Category.objects.get(slug="school")
+    admission = Category.objects.get(slug="school-admission")
+    article = Article.objects.get(slug="first-grade-dates")
+
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": f"http://127.0.0.1:{api.port}",
+        "TELEGRAM_MODE": "polling",
+        "DATABASE_URL": _database_url(),
+        "OTKLIK_VAR_DIR": str(tmp_path / "var"),
+        "OTKLIK_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log_path = tmp_path / "bot.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "otklik.cli", "runbot"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+
+        def step(action, fragment: str) -> dict:
+            n = len(api.sent())
+            action()
+            return api.wait_for_text(fragment, n, proc, log_path)
+
+        menu = step(lambda: api.send_text("/start"), "Выберите раздел")
+        topics = step(lambda: api.press(_button(menu, "Ответы по темам")), "Выберите тему:")
+        assert _button(topics, "Общее образование") == f"cat:{school.pk}"
+        sub = step(lambda: api.press(f"cat:{school.pk}"), "Общее образование:")
+        assert _button(sub, "Приём в школу") == f"cat:{admission.pk}"
+        articles = step(lambda: api.press(f"cat:{admission.pk}"), "Приём в школу:")
+        assert _button(articles, "первый класс") == f"art:{article.pk}"
+        answer = step(lambda: api.press(f"art:{article.pk}"), "С 1 апреля")
+        sorry = step(lambda: api.press(_button(answer, "Не помогло")), "Жаль, что ответ не помог")
+        describe = step(lambda: api.press(_button(sorry, "Задать вопрос официально")), "Опишите вопрос")
+        assert _button(describe, "Отменить") == "cancel"
+        contact = step(
+            lambda: api.send_text(
+                "Сыну не хватило места в первом классе школы № 1 Северного района, хотя мы живём рядом."
+            ),
+            "ФИО и адрес электронной почты",
+        )
+        consent = step(lambda: api.press(_button(contact, "Пропустить")), "нужно ваше согласие")
+        summary = step(lambda: api.press(_button(consent, "Согласен")), "Проверьте обращение")
+        done = step(lambda: api.press(_button(summary, "Отправить")), "Обращение зарегистрировано")
+        number = re.search(r"Номер: (\S+)\.", done["text"]).group(1)
+        assert re.fullmatch(r"DO-\d{4}-\d{6}", number)
+        appeal = Appeal.objects.get(number=number)
+        assert appeal.channel == Channel.TELEGRAM
+        assert appeal.citizen.identities.filter(channel="telegram", value="4242").exists()
+        mine = step(lambda: api.press(_button(done, "Мои обращения")), "Ваши обращения:")
+        assert _button(mine, number) == f"my:{number}"
+        status = step(lambda: api.press(f"my:{number}"), f"Обращение {number}: ")
+        assert status["text"].startswith(f"Обращение {number}: {appeal.get_status_display()}.")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    methods = [method for method, _ in api.requests]
+    assert methods[:2] == ["getMe", "deleteWebhook"]
+    # /start and the typed text get only messages; every pressed button is answered, then replied to.
+    assert methods[2:] == (
+        ["sendMessage", "sendMessage"]
+        + ["answerCallbackQuery", "sendMessage"] * 6
+        + ["sendMessage"]
+        + ["answerCallbackQuery", "sendMessage"] * 5
+    )
+    texts = [params["text"] for params in api.sent()]
+    assert texts[0].startswith("Здравствуйте!") and texts[1].startswith("Выберите раздел")
+    assert texts[-3].startswith(f"Обращение зарегистрировано. Номер: {number}.")
+    assert all(params["chat_id"] == "4242" for params in api.sent())
