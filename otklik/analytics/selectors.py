@@ -168,9 +168,17 @@ def bot(region, filters: Filters) -> dict:
     conversion = agg["abstained_to_appeal"] / agg["abstained"] if agg["abstained"] else 0
     total = agg["total"] or 1
     rated = (agg["helped"] + agg["not_helped"]) or 1
-    from otklik.dialogue.models import Conversation
+    from otklik.dialogue.models import Conversation, MenuOpen
+    from otklik.kb.models import Article, Suggestion
 
-    subscribers = Conversation.objects.filter(region=region, channel="telegram").count()
+    telegram = Conversation.objects.filter(region=region, channel="telegram")
+    opens = MenuOpen.objects.filter(region=region, at__gte=start, at__lt=end)
+    top_opened = list(
+        opens.annotate(section=Coalesce(F("category__parent__title"), F("category__title")))
+        .values("section")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "section")[:5]
+    )
     top_categories = list(
         qs.filter(article__isnull=False)
         .annotate(section=Coalesce(F("article__category__parent__title"), F("article__category__title")))
@@ -185,7 +193,14 @@ def bot(region, filters: Filters) -> dict:
         "not_helped_share": round(agg["not_helped"] / rated, 3),
         "prevented_estimate": round(agg["resolved"] * conversion),
         "conversion": round(conversion, 3),
-        "subscribers": subscribers,
+        "users": telegram.count(),
+        "subscribers": telegram.filter(subscriptions__isnull=False).distinct().count(),
+        "ready_answers": Article.objects.filter(region=region, status=Article.Status.PUBLISHED).count(),
+        "suggestions": Suggestion.objects.filter(
+            region=region, created_at__gte=start, created_at__lt=end
+        ).count(),
+        "answers_opened": opens.filter(article__isnull=False).count(),
+        "top_opened": [(r["section"], r["n"]) for r in top_opened],
         "top_categories": [(r["section"], r["n"]) for r in top_categories],
     }
 

@@ -12,13 +12,14 @@ import base64
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from otklik.accounts.services import citizen_get_or_create
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.services import AppealError, appeal_rate, appeal_submit
 from otklik.appeals.statuses import Status
-from otklik.dialogue.models import Conversation
+from otklik.dialogue.models import Conversation, MenuOpen
 from otklik.kb import services as kb_services
 from otklik.kb.engine import registry
 from otklik.kb.models import Article, Category, Query
@@ -422,14 +423,26 @@ def _on_button(conv: Conversation, action: str) -> list[Reply]:
     if head == "cats":
         return [_categories(conv.region, None)]
     if head == "cat":
-        return [_categories(conv.region, int(rest) if rest.isdigit() else None)]
+        category_id = int(rest) if rest.isdigit() else None
+        if category_id and Category.objects.filter(pk=category_id, region=conv.region).exists():
+            MenuOpen.objects.create(
+                region=conv.region, at=timezone.now(), channel=conv.channel, category_id=category_id
+            )
+        return [_categories(conv.region, category_id)]
     if head == "art":
         article = Article.objects.filter(
             pk=int(rest or 0), region=conv.region, status=Article.Status.PUBLISHED
         ).first()
         if article is None:
             return [Reply("Этот ответ больше недоступен.", [[MENU_BUTTON]])]
-        Article.objects.filter(pk=article.pk).update(views=article.views + 1)
+        Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
+        MenuOpen.objects.create(
+            region=conv.region,
+            at=timezone.now(),
+            channel=conv.channel,
+            category_id=article.category_id,
+            article=article,
+        )
         return [_article_reply(article, None)]
     if head == "pick":
         query_id, _, article_id = rest.partition(":")

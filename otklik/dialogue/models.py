@@ -36,6 +36,35 @@ class Conversation(TimeStampedModel):
         return f"{self.channel}:{self.channel_user}"
 
 
+class MenuOpen(models.Model):
+    """A citizen opened a section or a ready answer with the buttons (the bot's "popular categories")."""
+
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.CASCADE, related_name="+", verbose_name="регион"
+    )
+    at = models.DateTimeField("когда", db_index=True)
+    channel = models.CharField("канал", max_length=20)
+    category = models.ForeignKey(
+        "kb.Category", on_delete=models.CASCADE, related_name="opens", verbose_name="раздел"
+    )
+    article = models.ForeignKey(
+        "kb.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="opens",
+        verbose_name="ответ",
+    )
+
+    class Meta:
+        verbose_name = "открытие раздела"
+        verbose_name_plural = "открытия разделов"
+        indexes = [models.Index(fields=["region", "at"], name="menuopen_region_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.channel}: {self.article_id or self.category_id}"
+
+
 class Broadcast(TimeStampedModel):
     """News sent to everyone subscribed to a category in Telegram; the counts fill in as it goes."""
 

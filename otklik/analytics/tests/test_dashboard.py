@@ -200,3 +200,36 @@ def test_planning_page_with_bad_parameters(client, data):
     assert response.status_code == 200 and "Прогноз нагрузки" in response.content.decode()
     client.force_login(data.executor_a)
     assert client.get("/staff/analytics/planning/").status_code == 403
+
+
+def test_bot_counts_sections_opened_with_buttons_users_subscribers_and_suggestions(data):
+    import time_machine
+
+    from otklik.dialogue.core import Incoming, handle
+    from otklik.kb import services as kb_services
+    from otklik.kb.models import Article, Category
+    from otklik.kb.tests.test_kb_core import _load
+
+    _load(data.region)
+    article = Article.objects.get(slug="kindergarten-queue")
+    school = Category.objects.get(slug="school")
+
+    def press(user, action):
+        handle(region=data.region, channel="telegram", channel_user=user, incoming=Incoming("button", action))
+
+    with time_machine.travel(datetime(2026, 3, 5, 12, 0, tzinfo=UTC), tick=False):
+        press("1", f"cat:{school.pk}")
+        press("1", f"art:{article.pk}")
+        press("2", f"art:{article.pk}")
+        press("2", "cat:999999")  # a stale button: nothing to count
+        press("2", f"sub:{school.pk}")
+        kb_services.suggestion_submit(region=data.region, text="Про кружки и секции", channel="telegram")
+    with time_machine.travel(datetime(2026, 4, 5, 12, 0, tzinfo=UTC), tick=False):
+        press("3", f"cat:{school.pk}")  # outside the period
+    bot = s.bot(data.region, MARCH)
+    preschool = article.category.parent.title if article.category.parent_id else article.category.title
+    assert bot["top_opened"] == [(preschool, 2), (school.title, 1)]
+    assert bot["answers_opened"] == 2
+    assert (bot["users"], bot["subscribers"], bot["suggestions"]) == (3, 1, 1)
+    assert bot["ready_answers"] == Article.objects.filter(status=Article.Status.PUBLISHED).count()
+    assert article.__class__.objects.get(pk=article.pk).views == 2
