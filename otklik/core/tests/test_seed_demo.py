@@ -70,6 +70,12 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
     assert Query.objects.filter(is_synthetic=True, gold_article__isnull=False).count() > 5000
     assert QueryCluster.objects.filter(size__gte=5).exists()
 
+    # the bot's browsing and subscribers, for «Бот в цифрах»
+    from otklik.dialogue.models import Conversation, MenuOpen
+
+    assert MenuOpen.objects.filter(article__isnull=False).count() > 1000
+    assert Conversation.objects.filter(channel="telegram", subscriptions__isnull=False).distinct().count() > 30
+
     # a year of synthetic appeals with seasonality, answers, ratings and escalations
     appeals = Appeal.objects.filter(is_synthetic=True)
     assert appeals.count() > 1500
