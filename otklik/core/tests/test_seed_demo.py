@@ -74,7 +74,9 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
     from otklik.dialogue.models import Conversation, MenuOpen
 
     assert MenuOpen.objects.filter(article__isnull=False).count() > 1000
-    assert Conversation.objects.filter(channel="telegram", subscriptions__isnull=False).distinct().count() > 30
+    assert (
+        Conversation.objects.filter(channel="telegram", subscriptions__isnull=False).distinct().count() > 30
+    )
 
     # a year of synthetic appeals with seasonality, answers, ratings and escalations
     appeals = Appeal.objects.filter(is_synthetic=True)
