@@ -64,6 +64,17 @@ def suggest_topic(*, region_id: int, text: str) -> tuple[Topic | None, float]:
     return Topic.objects.filter(pk=prediction.label).first(), prediction.confidence
 
 
+def suggest_topics(*, region_id: int, text: str, k: int = 3) -> list[tuple[Topic, float]]:
+    """The `k` likeliest topics of a text, best first (for a citizen to choose from)."""
+    classifier = _current(region_id)["classifier"]
+    if classifier is None:
+        return []
+    prediction = classifier.predict(text)
+    ids = [label for label, _ in prediction.top[:k]]
+    topics = Topic.objects.in_bulk(ids)
+    return [(topics[label], p) for label, p in prediction.top[:k] if label in topics]
+
+
 def find_territory(*, region_id: int, text: str) -> tuple[Territory | None, float]:
     code, confidence = _current(region_id)["matcher"].find(text)
     return (Territory.objects.filter(pk=code).first(), confidence) if code else (None, 0.0)

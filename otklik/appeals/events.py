@@ -72,14 +72,15 @@ def registered(appeal, *, actor=None, at=None):
     )
 
 
-def topic_suggested(appeal, *, topic, confidence: float, at=None):
+def topic_suggested(appeal, *, topic, confidence: float, at=None, by_citizen: bool = False):
+    how = "выбрана заявителем из предложенных" if by_citizen else f"уверенность {confidence:.0%}"
     return record(
         appeal,
         "topic_suggested",
         public=False,
         at=at,
-        text=f"{topic.code} {topic.name} (уверенность {confidence:.0%})",
-        data={"topic": topic.code, "confidence": round(confidence, 3)},
+        text=f"{topic.code} {topic.name} ({how})",
+        data={"topic": topic.code, "confidence": round(confidence, 3), "by_citizen": by_citizen},
     )
 
 

@@ -164,6 +164,7 @@ def appeal_submit(
     postal_address: str = "",
     territory: Territory | None = None,
     topic: Topic | None = None,
+    citizen_topic: Topic | None = None,
     policy_code: str | None = None,
     external_source: str = "",
     external_id: str = "",
@@ -175,7 +176,9 @@ def appeal_submit(
     """Register an appeal, suggest its topic and territory, route it or send it to moderation.
 
     Returns (appeal, created). Re-sending the same `external_id` from the same source returns the
-    appeal registered the first time.
+    appeal registered the first time. `topic` is a topic staff confirmed; `citizen_topic` one the
+    citizen chose among the suggestions: it routes the appeal like a confident suggestion but is not
+    a confirmed label (the classifier does not learn from it).
     """
     text = (text or "").strip()
     if len(text) < MIN_TEXT:
@@ -194,7 +197,12 @@ def appeal_submit(
     now = at or timezone.now()
     from otklik.appeals.classifier import find_territory, suggest_topic
 
-    suggested, confidence = (topic, 1.0) if topic else suggest_topic(region_id=region.pk, text=text)
+    if topic:
+        suggested, confidence = topic, 1.0
+    elif citizen_topic and citizen_topic.region_id == region.pk:
+        suggested, confidence = citizen_topic, 1.0
+    else:
+        suggested, confidence = suggest_topic(region_id=region.pk, text=text)
     if territory is None:
         territory, _ = find_territory(region_id=region.pk, text=text)
     anonymous = citizen is None and not (author_name or contact_email or contact_phone or postal_address)
@@ -232,7 +240,9 @@ def appeal_submit(
         raise
     events.registered(appeal, actor=actor, at=now)
     if suggested is not None and topic is None:
-        events.topic_suggested(appeal, topic=suggested, confidence=confidence, at=now)
+        events.topic_suggested(
+            appeal, topic=suggested, confidence=confidence, at=now, by_citizen=suggested == citizen_topic
+        )
     if appeal.is_anonymous:
         events.record(
             appeal,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from otklik.core.admin_base import ScopedAdmin
-from otklik.dialogue.models import Broadcast, Conversation
+from otklik.dialogue.models import Broadcast, Conversation, MenuOpen
 
 
 @admin.register(Conversation)
@@ -18,3 +18,11 @@ class BroadcastAdmin(ScopedAdmin):
     org_field = None
     list_display = ["created_at", "category", "sent_by", "recipients", "delivered", "failed", "unsubscribed"]
     readonly_fields = ["recipients", "delivered", "failed", "unsubscribed", "finished_at"]
+
+
+@admin.register(MenuOpen)
+class MenuOpenAdmin(ScopedAdmin):
+    org_field = None
+    list_display = ["at", "channel", "category", "article"]
+    list_filter = ["channel"]
+    date_hierarchy = "at"

@@ -194,6 +194,26 @@ def _ask_start(conv: Conversation, text: str = "") -> list[Reply]:
     ]
 
 
+def _ask_topic(conv: Conversation) -> list[Reply]:
+    """Offer the likeliest topics of the text; the citizen picks one or leaves it to the coordinator."""
+    from otklik.appeals.classifier import suggest_topics
+
+    draft = conv.state["flow"]["draft"]
+    suggestions = suggest_topics(region_id=conv.region.pk, text=draft["text"])
+    if not suggestions:
+        return _ask_contact(conv)
+    conv.state["flow"]["step"] = "topic"
+    draft["topics"] = {str(t.pk): t.name for t, _ in suggestions}
+    rows = [[Button(t.name[:60], f"ask:topic:{t.pk}")] for t, _ in suggestions]
+    return [
+        Reply(
+            "К какой теме относится обращение? Мы определили самые вероятные — выберите подходящую "
+            "или пропустите, тогда тему уточнит специалист.",
+            [*rows, [Button("Не знаю / другое", "ask:topic:none")], [Button("Отменить", "cancel")]],
+        )
+    ]
+
+
 def _ask_contact(conv: Conversation) -> list[Reply]:
     conv.state["flow"]["step"] = "contact"
     return [
@@ -221,6 +241,8 @@ def _ask_summary(conv: Conversation) -> list[Reply]:
     conv.state["flow"]["step"] = "confirm"
     draft = conv.state["flow"]["draft"]
     lines = [f"Текст: {draft['text'][:1500]}"]
+    if draft.get("topic_id"):
+        lines.append(f"Тема: {draft['topics'].get(str(draft['topic_id']), '')}")
     if draft.get("name") or draft.get("email"):
         lines.append(f"Заявитель: {draft.get('name', '')} {draft.get('email', '')}".strip())
     if draft.get("file_name"):
@@ -246,6 +268,11 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
     draft = conv.state["flow"]["draft"]
     citizen = conv.citizen
     files = []
+    topic = None
+    if draft.get("topic_id"):
+        from otklik.routing.models import Topic
+
+        topic = Topic.objects.filter(pk=draft["topic_id"], region=conv.region, is_active=True).first()
     if draft.get("file_b64"):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -258,6 +285,7 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
             citizen=citizen,
             author_name=draft.get("name", ""),
             contact_email=draft.get("email", ""),
+            citizen_topic=topic,
             files=files,
         )
     except AppealError as exc:
@@ -306,7 +334,7 @@ def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
         return [Reply("Файл получен и будет приложен к обращению.")]
     if step == "text":
         if incoming.kind == "button" and value == "ask:keep" and draft.get("text"):
-            return _ask_contact(conv)
+            return _ask_topic(conv)
         if incoming.kind == "button" and value == "ask:retype":
             draft["text"] = ""
             return [Reply("Напишите вопрос заново одним сообщением.", [[Button("Отменить", "cancel")]])]
@@ -314,7 +342,11 @@ def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
             if len(value.strip()) < 10:
                 return [Reply("Напишите чуть подробнее — хотя бы одно предложение.")]
             draft["text"] = value.strip()[:MAX_INPUT]
-            return _ask_contact(conv)
+            return _ask_topic(conv)
+    if step == "topic" and incoming.kind == "button" and value.startswith("ask:topic:"):
+        chosen = value.removeprefix("ask:topic:")
+        draft["topic_id"] = int(chosen) if chosen in draft.get("topics", {}) else None
+        return _ask_contact(conv)
     if step == "contact":
         if incoming.kind == "button" and value == "ask:skip":
             return _ask_consent(conv)

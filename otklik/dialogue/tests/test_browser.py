@@ -64,6 +64,8 @@ def test_citizen_asks_gets_an_answer_and_files_an_appeal(live_server, browser, r
     page.get_by_text("Напишите вопрос заново").wait_for()
     page.get_by_label("Ваш вопрос").fill("В школе Северного района холодно, дети сидят в куртках")
     page.keyboard.press("Enter")  # the keyboard works as well as the button
+    page.get_by_text("К какой теме относится обращение?").wait_for()
+    page.get_by_role("button", name="Не знаю / другое").last.click()
     page.get_by_role("button", name="Пропустить").last.click()
     page.get_by_text("нужно ваше согласие").wait_for()
     page.get_by_role("button", name="✅ Согласен(на)").last.click()

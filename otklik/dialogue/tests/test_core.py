@@ -75,6 +75,16 @@ def test_official_appeal_step_by_step_with_cancel_and_confirm(bot, region, setti
     bot("button", "ask")
     assert "подробнее" in bot("text", "коротко")[0].text
     replies = bot("text", "В школе № 1 Северного района холодно, дети на уроках сидят в куртках")
+    assert "К какой теме" in replies[0].text
+    offered = [a for a in _actions(replies) if a.startswith("ask:topic:") and a != "ask:topic:none"]
+    assert offered and "ask:topic:none" in _actions(replies)
+    assert "Отменить" in replies[0].buttons[-1][0].label
+    replies = bot("button", "ask:topic:999999")  # a forged topic is ignored, the form goes on
+    assert "ask:skip" in _actions(replies)
+    bot("button", "cancel")
+    bot("button", "ask")
+    bot("text", "В школе № 1 Северного района холодно, дети на уроках сидят в куртках")
+    replies = bot("button", offered[0])
     assert "ask:skip" in _actions(replies)
     replies = bot("text", "Иванова Анна, anna@example.ru")
     assert "ask:consent" in _actions(replies)
@@ -89,6 +99,10 @@ def test_official_appeal_step_by_step_with_cancel_and_confirm(bot, region, setti
         "Иванова Анна",
     )
     assert appeal.citizen.identities.get().value == "42"
+    chosen = int(offered[0].rsplit(":", 1)[1])
+    assert appeal.topic_suggested_id == chosen and appeal.topic_id is None  # a choice, not a confirmed label
+    assert appeal.events.get(kind="topic_suggested").data["by_citizen"] is True
+    assert appeal.routed_automatically
     bot("button", "ask")
     replies = bot("button", "cancel")
     assert "отменено" in replies[0].text
@@ -101,6 +115,7 @@ def test_my_appeals_show_status_answer_and_rating(bot, region, settings):
     settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
     bot("button", "ask")
     bot("text", "В школе Северного района холодно, дети на уроках сидят в куртках, батареи холодные")
+    bot("button", "ask:topic:none")
     bot("button", "ask:skip")
     bot("button", "ask:consent")
     bot("button", "ask:confirm")

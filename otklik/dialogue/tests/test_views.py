@@ -23,6 +23,7 @@ def test_buttons_and_the_official_appeal_through_the_web_chat(client, region, se
     client.get("/chat/")
     client.post("/chat/send/", {"action": "ask", "label": "Задать вопрос официально"})
     client.post("/chat/send/", {"text": "В школе Северного района холодно, дети сидят в куртках"})
+    client.post("/chat/send/", {"action": "ask:topic:none"})
     client.post("/chat/send/", {"action": "ask:skip"})
     client.post("/chat/send/", {"action": "ask:consent"})
     fragment = client.post("/chat/send/", {"action": "ask:confirm"}).content.decode()

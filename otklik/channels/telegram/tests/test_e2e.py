@@ -220,12 +220,13 @@ def test_citizen_browses_asks_officially_and_sees_the_status(region, api, tmp_pa
         sorry = step(lambda: api.press(_button(answer, "Не помогло")), "Жаль, что ответ не помог")
         describe = step(lambda: api.press(_button(sorry, "Задать вопрос официально")), "Опишите вопрос")
         assert _button(describe, "Отменить") == "cancel"
-        contact = step(
+        topic = step(
             lambda: api.send_text(
                 "Сыну не хватило места в первом классе школы № 1 Северного района, хотя мы живём рядом."
             ),
-            "ФИО и адрес электронной почты",
+            "К какой теме относится обращение?",
         )
+        contact = step(lambda: api.press(_button(topic, "Не знаю")), "ФИО и адрес электронной почты")
         consent = step(lambda: api.press(_button(contact, "Пропустить")), "нужно ваше согласие")
         summary = step(lambda: api.press(_button(consent, "Согласен")), "Проверьте обращение")
         done = step(lambda: api.press(_button(summary, "Отправить")), "Обращение зарегистрировано")
@@ -253,7 +254,7 @@ def test_citizen_browses_asks_officially_and_sees_the_status(region, api, tmp_pa
         ["sendMessage", "sendMessage"]
         + ["answerCallbackQuery", "sendMessage"] * 6
         + ["sendMessage"]
-        + ["answerCallbackQuery", "sendMessage"] * 5
+        + ["answerCallbackQuery", "sendMessage"] * 6
     )
     texts = [params["text"] for params in api.sent()]
     assert texts[0].startswith("Здравствуйте!") and texts[1].startswith("Выберите раздел")
