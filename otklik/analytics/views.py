@@ -109,6 +109,7 @@ def dashboard(request):
     qs = s.appeals(user=request.user, region=region, filters=filters)
     last_year = s.appeals(user=request.user, region=region, filters=filters.shifted_year()).count()
     total = qs.count()
+    times, sat = s.response_times(qs), s.satisfaction(qs)
     data = {
         "total": total,
         "last_year": last_year,
@@ -117,9 +118,9 @@ def dashboard(request):
         "topic": s.by_topic(qs),
         "territory": s.by_territory(qs),
         "organization": s.by_organization(qs)[:30],
-        "times": s.response_times(qs),
-        "satisfaction": s.satisfaction(qs),
-        "kpi": s.pos_kpis(qs, region),
+        "times": times,
+        "satisfaction": sat,
+        "kpi": s.pos_kpis(qs, region, times=times, sat=sat),
         "bot": s.bot(region, filters),
         "map": s.territory_map(qs, region),
     }

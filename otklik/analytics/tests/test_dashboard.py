@@ -200,3 +200,35 @@ def test_planning_page_with_bad_parameters(client, data):
     assert response.status_code == 200 and "Прогноз нагрузки" in response.content.decode()
     client.force_login(data.executor_a)
     assert client.get("/staff/analytics/planning/").status_code == 403
+
+
+@pytest.mark.parametrize("n_answered", [1, 2, 7, 10, 23])
+def test_response_times_in_sql_match_the_python_definition(region, n_answered):
+    """On PostgreSQL the percentiles are computed by the database: same figures as the Python path."""
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL path runs on PostgreSQL only")
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    for i in range(n_answered):
+        hours = (i * 37) % 101 + 0.25 * i  # distinct, unsorted
+        _appeal(
+            region,
+            i,
+            registered_at=at + timedelta(hours=i),
+            answered_at=at + timedelta(hours=i + hours),
+            due_at=at + timedelta(hours=i + 50),
+            status=Status.ANSWERED,
+        )
+    _appeal(region, 999, registered_at=at, due_at=at + timedelta(days=1))  # unanswered, overdue now
+    qs = s.appeals(user=region.analyst, region=region.region, filters=MARCH)
+    now = timezone.now()
+    assert s._response_times_sql(qs, now) == s._response_times_python(qs, now)
+    assert s.response_times(qs)["answered"] == n_answered
+
+
+def test_pos_kpis_reuse_given_figures(data):
+    qs = s.appeals(user=data.analyst, region=data.region, filters=MARCH)
+    times, sat = s.response_times(qs), s.satisfaction(qs)
+    assert s.pos_kpis(qs, data.region, times=times, sat=sat) == s.pos_kpis(qs, data.region)
