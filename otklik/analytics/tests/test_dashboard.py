@@ -232,3 +232,17 @@ def test_pos_kpis_reuse_given_figures(data):
     qs = s.appeals(user=data.analyst, region=data.region, filters=MARCH)
     times, sat = s.response_times(qs), s.satisfaction(qs)
     assert s.pos_kpis(qs, data.region, times=times, sat=sat) == s.pos_kpis(qs, data.region)
+
+
+def test_dashboard_figures_in_one_scan_equal_the_separate_selectors(data):
+    qs = s.appeals(user=data.analyst, region=data.region, filters=MARCH)
+    figures = s.dashboard_figures(qs, data.region)
+    assert figures["total"] == qs.count()
+    assert figures["channel"] == s.by_channel(qs)
+    assert figures["topic"] == s.by_topic(qs)
+    assert sorted(figures["territory"], key=str) == sorted(s.by_territory(qs), key=str)
+    assert sorted(figures["organization"], key=str) == sorted(s.by_organization(qs), key=str)
+    assert figures["times"] == s.response_times(qs)
+    assert figures["satisfaction"] == s.satisfaction(qs)
+    assert figures["kpi"] == s.pos_kpis(qs, data.region)
+    assert figures["map"] == s.territory_map(qs, data.region)
