@@ -148,6 +148,8 @@ class Appeal(TimeStampedModel):
                 name="appeal_external_id_unique",
             ),
         ]
+        # On PostgreSQL, migration 0003 adds a covering index for the analytics dashboard
+        # (region, registered_at) INCLUDE (…): see appeals/migrations/0003_appeal_analytics_covering_index.py.
         indexes = [
             models.Index(fields=["status", "due_at"], name="appeal_status_due"),
             models.Index(fields=["organization", "status"], name="appeal_org_status"),
