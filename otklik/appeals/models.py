@@ -149,7 +149,7 @@ class Appeal(TimeStampedModel):
             ),
         ]
         # On PostgreSQL, migration 0003 adds a covering index for the analytics dashboard
-        # (region, registered_at) INCLUDE (…): see appeals/migrations/0003_appeal_analytics_covering_index.py.
+        # (region, registered_at) INCLUDE (…) and grouping statistics: see its docstring.
         indexes = [
             models.Index(fields=["status", "due_at"], name="appeal_status_due"),
             models.Index(fields=["organization", "status"], name="appeal_org_status"),
