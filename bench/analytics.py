@@ -505,12 +505,14 @@ def _measure(ctx, user, filters, repeat: int) -> dict:
             tz = ZoneInfo(region.timezone)
             ps = [datetime.combine(d, dtime.min, tz) for d in (q_start, q_end, b_start, b_end)]
             sql = (
-                "SELECT a.registered_at >= %s AS now_q, coalesce(t.parent_id, a.topic_id), count(*) "
-                "FROM appeals_appeal a LEFT JOIN routing_topic t ON t.id = a.topic_id WHERE a.region_id = %s "
-                "AND ((a.registered_at >= %s AND a.registered_at < %s) OR "
-                "(a.registered_at >= %s AND a.registered_at < %s)) GROUP BY 1, 2"
+                "SELECT 'now', coalesce(t.parent_id, a.topic_id), count(*) FROM appeals_appeal a "
+                "LEFT JOIN routing_topic t ON t.id = a.topic_id WHERE a.region_id = %s "
+                "AND a.registered_at >= %s AND a.registered_at < %s GROUP BY 1, 2 UNION ALL "
+                "SELECT 'base', coalesce(t.parent_id, a.topic_id), count(*) FROM appeals_appeal a "
+                "LEFT JOIN routing_topic t ON t.id = a.topic_id WHERE a.region_id = %s "
+                "AND a.registered_at >= %s AND a.registered_at < %s GROUP BY 1, 2"
             )
-            raw = _raw(sql, [ps[0], region.pk, *ps])
+            raw = _raw(sql, [region.pk, ps[0], ps[1], region.pk, ps[2], ps[3]])
         elif name == "dashboard_figures":
             grouped, times = (
                 _raw(RAW[name].format(w=WHERE), params),
