@@ -284,7 +284,7 @@ def dashboard_figures(qs, region) -> dict:
         .order_by()
     )
     topic_ids = {g["topic_id"] for g in groups if g["topic_id"]}
-    parents = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "parent_id"))
+    parents = dict(Topic.objects.filter(pk__in=topic_ids).order_by().values_list("pk", "parent_id"))
     sums: dict[str, dict] = {"channel": {}, "top": {}, "territory_id": {}, "organization_id": {}}
     totals = dict.fromkeys(
         ["n", "answered", "in_time", "overdue_now", "escalations", "auto", "fast", "routed"]
@@ -303,9 +303,9 @@ def dashboard_figures(qs, region) -> dict:
     for pk, n in sums["territory_id"].items():
         by_territory[names.get(pk)] = by_territory.get(names.get(pk), 0) + n
     org_names = dict(
-        Organization.objects.filter(pk__in=[k for k in sums["organization_id"] if k]).values_list(
-            "pk", "short_name"
-        )
+        Organization.objects.filter(pk__in=[k for k in sums["organization_id"] if k])
+        .order_by()
+        .values_list("pk", "short_name")
     )
     by_org: dict = {}
     for pk, n in sums["organization_id"].items():
