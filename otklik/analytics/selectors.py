@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -13,8 +14,8 @@ from otklik.accounts.selectors import scoped
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.statuses import DEADLINE_RUNNING
 from otklik.kb.models import Query
-from otklik.orgs.models import Territory
-from otklik.routing.models import Topic
+from otklik.orgs.models import Organization, Territory
+from otklik.routing.models import DeadlinePolicy, Topic
 
 ANALYTICS_ROLES = {"admin", "coordinator", "analyst", "executor"}
 
@@ -98,14 +99,60 @@ def by_organization(qs):
     return breakdown(qs, "organization__short_name")
 
 
+class _Percentile(Aggregate):
+    """PostgreSQL's ordered-set percentile: `percentile_cont(f) WITHIN GROUP (ORDER BY expr)`."""
+
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, *, discrete: bool = False):
+        super().__init__(expression)
+        self.function = "percentile_disc" if discrete else "percentile_cont"
+        self.extra["fraction"] = repr(float(fraction))
+
+
+def _hours_sql():
+    """Hours from registration to the answer, in SQL (PostgreSQL)."""
+    return Func(
+        F("answered_at"),
+        F("registered_at"),
+        template="EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 3600.0",
+        arg_joiner=" - ",
+        output_field=FloatField(),
+    )
+
+
+def _deadline_counts(qs, now) -> dict:
+    return qs.aggregate(
+        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        in_time=Count(
+            "pk",
+            filter=Q(answered_at__isnull=False) & (Q(due_at__isnull=True) | Q(answered_at__lte=F("due_at"))),
+        ),
+        overdue_now=Count("pk", filter=Q(status__in=DEADLINE_RUNNING, due_at__lt=now)),
+    )
+
+
 def response_times(qs) -> dict:
-    """Hours from registration to the first answer: median and 90th percentile; deadline compliance."""
+    """Hours from registration to the first answer: median and 90th percentile; deadline compliance.
+
+    Median: the middle value (the mean of the two middle ones for an even count); 90th percentile:
+    the value at 0-based position floor(0.9·n) of the sorted hours. On PostgreSQL both are computed
+    by the database (percentile_cont / percentile_disc) over every answered appeal; elsewhere
+    (SQLite) the hours are fetched and sorted in Python.
+    """
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _response_times_sql(qs, now)
+    return _response_times_python(qs, now)
+
+
+def _response_times_python(qs, now) -> dict:
     answered = list(
-        qs.filter(answered_at__isnull=False).values_list("registered_at", "answered_at", "due_at")[:200000]
+        qs.filter(answered_at__isnull=False).values_list("registered_at", "answered_at", "due_at")
     )
     hours = sorted((a - r).total_seconds() / 3600 for r, a, _ in answered)
     in_time = sum(1 for _, a, d in answered if d is None or a <= d)
-    now = timezone.now()
     return {
         "answered": len(answered),
         "median_h": round(median(hours), 1) if hours else None,
@@ -115,34 +162,198 @@ def response_times(qs) -> dict:
     }
 
 
-def satisfaction(qs) -> dict:
-    rated = qs.filter(rating__isnull=False)
-    dist = dict(rated.values_list("rating").annotate(n=Count("pk")))
-    total = sum(dist.values())
+def _percentiles_sql(qs, n: int) -> tuple[float, float]:
+    """Median and 90th percentile of the answer hours of `qs`, which has `n` answered appeals."""
+    # percentile_disc(f) takes the value at 1-based rank ceil(f·n); the Python path's rank is
+    # floor(0.9·n) + 1 (capped at n): pass f = (rank − ½)/n so that rounding cannot move it.
+    rank = min(n, int(n * 0.9) + 1)
+    figures = qs.filter(answered_at__isnull=False).aggregate(
+        median_h=_Percentile(_hours_sql(), 0.5),
+        p90_h=_Percentile(_hours_sql(), (rank - 0.5) / n, discrete=True),
+    )
+    return round(float(figures["median_h"]), 1), round(float(figures["p90_h"]), 1)
+
+
+def _response_times_sql(qs, now) -> dict:
+    counts = _deadline_counts(qs, now)
+    n = counts["answered"]
+    median_h = p90_h = None
+    if n:
+        median_h, p90_h = _percentiles_sql(qs, n)
     return {
-        "rated": total,
-        "distribution": [(score, dist.get(score, 0)) for score in range(5, 0, -1)],
-        "satisfied_share": round((dist.get(4, 0) + dist.get(5, 0)) / total, 3) if total else None,
-        "dissatisfied_share": round((dist.get(1, 0) + dist.get(2, 0)) / total, 3) if total else None,
-        "escalations": qs.filter(escalation_level__gt=0).count(),
+        "answered": n,
+        "median_h": median_h,
+        "p90_h": p90_h,
+        "within_deadline_share": round(counts["in_time"] / n, 3) if n else None,
+        "overdue_now": counts["overdue_now"],
     }
 
 
-def pos_kpis(qs, region) -> dict:
-    """The ПОС functional KPIs (see docs/analytics.md for definitions)."""
-    total = qs.count() or 1
-    routed = qs.filter(organization__isnull=False).count() or 1
+def satisfaction(qs) -> dict:
+    """Ratings 5…1, the satisfied (4–5) and dissatisfied (1–2) shares, escalations: one query."""
+    agg = qs.aggregate(
+        **{f"r{score}": Count("pk", filter=Q(rating=score)) for score in range(1, 6)},
+        escalations=Count("pk", filter=Q(escalation_level__gt=0)),
+    )
+    dist = {score: agg[f"r{score}"] for score in range(1, 6)}
+    total = sum(dist.values())
+    return {
+        "rated": total,
+        "distribution": [(score, dist[score]) for score in range(5, 0, -1)],
+        "satisfied_share": round((dist[4] + dist[5]) / total, 3) if total else None,
+        "dissatisfied_share": round((dist[1] + dist[2]) / total, 3) if total else None,
+        "escalations": agg["escalations"],
+    }
+
+
+def pos_kpis(qs, region, *, times: dict | None = None, sat: dict | None = None) -> dict:
+    """The ПОС functional KPIs (see docs/analytics.md for definitions).
+
+    `times` and `sat` are `response_times(qs)` and `satisfaction(qs)` when the caller has them already.
+    """
+    fast_track = DeadlinePolicy.objects.filter(code="fast_track").values_list("pk", flat=True).first()
+    agg = qs.aggregate(
+        total=Count("pk"),
+        routed=Count("organization_id"),
+        auto=Count("pk", filter=Q(routed_automatically=True)),
+        fast=Count("pk", filter=Q(policy_id=fast_track)),
+    )
+    total, routed = agg["total"] or 1, agg["routed"] or 1
     topics = Topic.objects.filter(region=region, parent__isnull=False)
     n_topics = topics.count() or 1
-    times = response_times(qs)
-    sat = satisfaction(qs)
+    if times is None:
+        counts = _deadline_counts(qs, timezone.now())
+        within = round(counts["in_time"] / counts["answered"], 3) if counts["answered"] else None
+    else:
+        within = times["within_deadline_share"]
+    sat = sat if sat is not None else satisfaction(qs)
     return {
-        "auto_routed_share": round(qs.filter(routed_automatically=True).count() / routed, 3),
-        "fast_track_share": round(qs.filter(policy__code="fast_track").count() / total, 3),
+        "auto_routed_share": round(agg["auto"] / routed, 3),
+        "fast_track_share": round(agg["fast"] / total, 3),
+        "topics_with_templates_share": round(topics.exclude(answer_template="").count() / n_topics, 3),
+        "within_deadline_share": within,
+        "satisfied_share": sat["satisfied_share"],
+        "dissatisfied_share": sat["dissatisfied_share"],
+    }
+
+
+def _rows(sums: dict, labels: dict | None = None) -> list[dict]:
+    """`breakdown`'s rows from counts already summed by key, largest first."""
+    total = sum(sums.values()) or 1
+    ordered = sorted(sums.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return [
+        {
+            "key": key,
+            "label": (labels or {}).get(key, key or "не указано"),
+            "n": n,
+            "share": round(n / total, 3),
+        }
+        for key, n in ordered
+    ]
+
+
+def dashboard_figures(qs, region) -> dict:
+    """Everything the dashboard shows about `qs`, from one grouped scan plus one for the percentiles.
+
+    The same figures as `by_channel`, `by_topic`, `by_territory`, `by_organization`, `response_times`,
+    `satisfaction`, `pos_kpis` and `territory_map`, each of which scans the appeals by itself: at a
+    million appeals a dozen scans do not fit in a second. Counts are summed in Python from the groups
+    (channel × top-level topic × territory × organization: thousands, not millions).
+    """
+    now = timezone.now()
+    fast_track = DeadlinePolicy.objects.filter(code="fast_track").values_list("pk", flat=True).first()
+    answered_q = Q(answered_at__isnull=False)
+    # Count a NOT NULL column of the covering index (COUNT(id) would read the table); group by the
+    # topic itself and fold sub-topics into their top-level topic here (a join would hide the
+    # grouping statistics from the planner).
+    one = "registered_at"
+    groups = list(
+        qs.values("channel", "topic_id", "territory_id", "organization_id")
+        .annotate(
+            n=Count(one),
+            answered=Count(one, filter=answered_q),
+            in_time=Count(
+                one, filter=answered_q & (Q(due_at__isnull=True) | Q(answered_at__lte=F("due_at")))
+            ),
+            overdue_now=Count(one, filter=Q(status__in=DEADLINE_RUNNING, due_at__lt=now)),
+            escalations=Count(one, filter=Q(escalation_level__gt=0)),
+            auto=Count(one, filter=Q(routed_automatically=True)),
+            fast=Count(one, filter=Q(policy_id=fast_track)),
+            **{f"r{score}": Count(one, filter=Q(rating=score)) for score in range(1, 6)},
+        )
+        .order_by()
+    )
+    topic_ids = {g["topic_id"] for g in groups if g["topic_id"]}
+    parents = dict(Topic.objects.filter(pk__in=topic_ids).order_by().values_list("pk", "parent_id"))
+    sums: dict[str, dict] = {"channel": {}, "top": {}, "territory_id": {}, "organization_id": {}}
+    totals = dict.fromkeys(
+        ["n", "answered", "in_time", "overdue_now", "escalations", "auto", "fast", "routed"]
+        + [f"r{score}" for score in range(1, 6)],
+        0,
+    )
+    for g in groups:
+        g["top"] = parents.get(g["topic_id"]) or g["topic_id"]
+        for dim, by in sums.items():
+            by[g[dim]] = by.get(g[dim], 0) + g["n"]
+        for key in totals:
+            totals[key] += g["n"] if key == "routed" and g["organization_id"] is not None else g.get(key, 0)
+    territories = list(Territory.objects.filter(region=region))
+    names = {t.pk: t.name for t in territories}
+    by_territory: dict = {}
+    for pk, n in sums["territory_id"].items():
+        by_territory[names.get(pk)] = by_territory.get(names.get(pk), 0) + n
+    org_names = dict(
+        Organization.objects.filter(pk__in=[k for k in sums["organization_id"] if k])
+        .order_by()
+        .values_list("pk", "short_name")
+    )
+    by_org: dict = {}
+    for pk, n in sums["organization_id"].items():
+        by_org[org_names.get(pk)] = by_org.get(org_names.get(pk), 0) + n
+    n, answered = totals["n"], totals["answered"]
+    times = {
+        "answered": answered,
+        "median_h": None,
+        "p90_h": None,
+        "within_deadline_share": round(totals["in_time"] / answered, 3) if answered else None,
+        "overdue_now": totals["overdue_now"],
+    }
+    if answered and connection.vendor == "postgresql":
+        times["median_h"], times["p90_h"] = _percentiles_sql(qs, answered)
+    elif answered:
+        hours = _response_times_python(qs, now)
+        times["median_h"], times["p90_h"] = hours["median_h"], hours["p90_h"]
+    dist = {score: totals[f"r{score}"] for score in range(1, 6)}
+    rated = sum(dist.values())
+    sat = {
+        "rated": rated,
+        "distribution": [(score, dist[score]) for score in range(5, 0, -1)],
+        "satisfied_share": round((dist[4] + dist[5]) / rated, 3) if rated else None,
+        "dissatisfied_share": round((dist[1] + dist[2]) / rated, 3) if rated else None,
+        "escalations": totals["escalations"],
+    }
+    topics = Topic.objects.filter(region=region, parent__isnull=False)
+    n_topics = topics.count() or 1
+    kpi = {
+        "auto_routed_share": round(totals["auto"] / (totals["routed"] or 1), 3),
+        "fast_track_share": round(totals["fast"] / (n or 1), 3),
         "topics_with_templates_share": round(topics.exclude(answer_template="").count() / n_topics, 3),
         "within_deadline_share": times["within_deadline_share"],
         "satisfied_share": sat["satisfied_share"],
         "dissatisfied_share": sat["dissatisfied_share"],
+    }
+    return {
+        "total": n,
+        "channel": _rows(sums["channel"], dict(Channel.choices)),
+        "topic": _rows(
+            sums["top"], dict(Topic.objects.filter(parent__isnull=True).values_list("pk", "name"))
+        ),
+        "territory": _rows(by_territory),
+        "organization": _rows(by_org),
+        "times": times,
+        "satisfaction": sat,
+        "kpi": kpi,
+        "map": _map_rows(territories, sums["territory_id"]),
     }
 
 
@@ -208,7 +419,10 @@ def bot(region, filters: Filters) -> dict:
 def territory_map(qs, region) -> list[dict]:
     """Territories with their volume and volume per 1,000 pupils, for the schematic map."""
     counts = dict(qs.values_list("territory_id").annotate(n=Count("pk")))
-    territories = list(Territory.objects.filter(region=region))
+    return _map_rows(list(Territory.objects.filter(region=region)), counts)
+
+
+def _map_rows(territories, counts: dict) -> list[dict]:
     rows = []
     for t in territories:
         n = counts.get(t.pk, 0)

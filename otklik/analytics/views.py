@@ -108,20 +108,14 @@ def dashboard(request):
     filters, problems = _filters(request)
     qs = s.appeals(user=request.user, region=region, filters=filters)
     last_year = s.appeals(user=request.user, region=region, filters=filters.shifted_year()).count()
-    total = qs.count()
+    figures = s.dashboard_figures(qs, region)
+    total = figures["total"]
     data = {
-        "total": total,
+        **figures,
         "last_year": last_year,
         "change": total - last_year,
-        "channel": s.by_channel(qs),
-        "topic": s.by_topic(qs),
-        "territory": s.by_territory(qs),
-        "organization": s.by_organization(qs)[:30],
-        "times": s.response_times(qs),
-        "satisfaction": s.satisfaction(qs),
-        "kpi": s.pos_kpis(qs, region),
+        "organization": figures["organization"][:30],
         "bot": s.bot(region, filters),
-        "map": s.territory_map(qs, region),
     }
     export = request.GET.get("export")
     if export:

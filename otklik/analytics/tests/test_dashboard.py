@@ -233,3 +233,49 @@ def test_bot_counts_sections_opened_with_buttons_users_subscribers_and_suggestio
     assert (bot["users"], bot["subscribers"], bot["suggestions"]) == (3, 1, 1)
     assert bot["ready_answers"] == Article.objects.filter(status=Article.Status.PUBLISHED).count()
     assert article.__class__.objects.get(pk=article.pk).views == 2
+
+
+@pytest.mark.parametrize("n_answered", [1, 2, 7, 10, 23])
+def test_response_times_in_sql_match_the_python_definition(region, n_answered):
+    """On PostgreSQL the percentiles are computed by the database: same figures as the Python path."""
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL path runs on PostgreSQL only")
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    for i in range(n_answered):
+        hours = (i * 37) % 101 + 0.25 * i  # distinct, unsorted
+        _appeal(
+            region,
+            i,
+            registered_at=at + timedelta(hours=i),
+            answered_at=at + timedelta(hours=i + hours),
+            due_at=at + timedelta(hours=i + 50),
+            status=Status.ANSWERED,
+        )
+    _appeal(region, 999, registered_at=at, due_at=at + timedelta(days=1))  # unanswered, overdue now
+    qs = s.appeals(user=region.analyst, region=region.region, filters=MARCH)
+    now = timezone.now()
+    assert s._response_times_sql(qs, now) == s._response_times_python(qs, now)
+    assert s.response_times(qs)["answered"] == n_answered
+
+
+def test_pos_kpis_reuse_given_figures(data):
+    qs = s.appeals(user=data.analyst, region=data.region, filters=MARCH)
+    times, sat = s.response_times(qs), s.satisfaction(qs)
+    assert s.pos_kpis(qs, data.region, times=times, sat=sat) == s.pos_kpis(qs, data.region)
+
+
+def test_dashboard_figures_in_one_scan_equal_the_separate_selectors(data):
+    qs = s.appeals(user=data.analyst, region=data.region, filters=MARCH)
+    figures = s.dashboard_figures(qs, data.region)
+    assert figures["total"] == qs.count()
+    assert figures["channel"] == s.by_channel(qs)
+    assert figures["topic"] == s.by_topic(qs)
+    assert sorted(figures["territory"], key=str) == sorted(s.by_territory(qs), key=str)
+    assert sorted(figures["organization"], key=str) == sorted(s.by_organization(qs), key=str)
+    assert figures["times"] == s.response_times(qs)
+    assert figures["satisfaction"] == s.satisfaction(qs)
+    assert figures["kpi"] == s.pos_kpis(qs, data.region)
+    assert figures["map"] == s.territory_map(qs, data.region)
