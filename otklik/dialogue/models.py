@@ -82,6 +82,9 @@ class Broadcast(TimeStampedModel):
     delivered = models.PositiveIntegerField("доставлено", default=0)
     failed = models.PositiveIntegerField("не доставлено", default=0)
     unsubscribed = models.PositiveIntegerField("отписано (бот заблокирован)", default=0)
+    # Subscribers are served in id order; a delivery that stopped (worker restarted) resumes after
+    # the last one done instead of sending everyone the news again.
+    last_conversation_id = models.PositiveBigIntegerField("обработано до диалога №", default=0)
     finished_at = models.DateTimeField("завершена", null=True, blank=True)
 
     class Meta:

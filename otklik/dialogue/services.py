@@ -64,7 +64,7 @@ def broadcast_run(
         return broadcast
     gap = 1.0 / BROADCAST_RATE
     next_at = clock()
-    for conv in _subscribers(broadcast.category).iterator():
+    for conv in _subscribers(broadcast.category).filter(pk__gt=broadcast.last_conversation_id).iterator():
         outcome = "failed"
         for _ in range(MAX_RETRIES):
             wait = next_at - clock()
@@ -84,7 +84,9 @@ def broadcast_run(
                 break
             outcome = "delivered"
             break
-        Broadcast.objects.filter(pk=broadcast.pk).update(**{outcome: F(outcome) + 1})
+        Broadcast.objects.filter(pk=broadcast.pk).update(
+            **{outcome: F(outcome) + 1}, last_conversation_id=conv.pk
+        )
     Broadcast.objects.filter(pk=broadcast.pk).update(finished_at=timezone.now())
     broadcast.refresh_from_db()
     return broadcast

@@ -69,6 +69,33 @@ def test_delivery_is_paced_to_at_most_25_messages_a_second(news, personas):
     assert max(sum(1 for t in times if start <= t < start + 1) for start in times) <= 25
 
 
+def test_a_stopped_delivery_resumes_without_sending_twice(news, personas):
+    broadcast = services.broadcast_send(
+        region=personas.region, category_id=news.pk, text="Новости", sent_by=personas.editor
+    )
+    fake = FakeTelegram()
+
+    class WorkerKilled(Exception):
+        pass
+
+    def dies_after_20(chat_id, text):
+        if len(fake.sent) == 20:
+            raise WorkerKilled
+        fake.send(chat_id, text)
+
+    with pytest.raises(WorkerKilled):
+        services.broadcast_run(
+            broadcast_id=broadcast.pk, send=dies_after_20, sleep=fake.sleep, clock=fake.clock
+        )
+    assert Broadcast.objects.get(pk=broadcast.pk).delivered == 20
+    result = services.broadcast_run(
+        broadcast_id=broadcast.pk, send=fake.send, sleep=fake.sleep, clock=fake.clock
+    )
+    chats = [chat for _, chat in fake.sent]
+    assert sorted(chats) == [str(1000 + n) for n in range(60)]  # everyone once, nobody twice
+    assert (result.delivered, result.finished_at is not None) == (60, True)
+
+
 def test_flood_control_waits_and_retries_and_a_blocked_bot_unsubscribes(news, personas):
     broadcast = services.broadcast_send(
         region=personas.region, category_id=news.pk, text="Новости", sent_by=personas.coordinator
