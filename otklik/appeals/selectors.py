@@ -11,6 +11,7 @@ from otklik.appeals.statuses import DEADLINE_RUNNING, Status
 STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST}
 QUEUES = {
     "moderation": "На модерации",
+    "returned": "Возвращённые исполнителями",
     "new": "Новые",
     "mine": "Мои в работе",
     "due_soon": "Срок истекает",
@@ -33,11 +34,33 @@ def appeals_for_staff(*, user) -> QuerySet[Appeal]:
     return visible
 
 
-def appeal_queue(*, user, queue: str, search: str = "") -> QuerySet[Appeal]:
+FILTERS = ("channel", "topic", "territory", "organization")
+
+
+def appeal_queue(*, user, queue: str, search: str = "", filters: dict | None = None) -> QuerySet[Appeal]:
+    """One queue of the workspace, narrowed by search and by `filters` (ids or a channel code;
+    a topic group also matches its sub-topics, suggested or confirmed)."""
     qs = appeals_for_staff(user=user)
     now = timezone.now()
+    filters = filters or {}
+    if filters.get("channel"):
+        qs = qs.filter(channel=filters["channel"])
+    if filters.get("topic"):
+        topic = filters["topic"]
+        qs = qs.filter(
+            Q(topic_id=topic)
+            | Q(topic__parent_id=topic)
+            | Q(topic__isnull=True, topic_suggested_id=topic)
+            | Q(topic__isnull=True, topic_suggested__parent_id=topic)
+        )
+    if filters.get("territory"):
+        qs = qs.filter(territory_id=filters["territory"])
+    if filters.get("organization"):
+        qs = qs.filter(organization_id=filters["organization"])
     if queue == "moderation":
         qs = qs.filter(status=Status.MODERATION)
+    elif queue == "returned":
+        qs = qs.filter(status=Status.MODERATION, events__kind="returned").distinct()
     elif queue == "new":
         qs = qs.filter(status=Status.ASSIGNED)
     elif queue == "mine":

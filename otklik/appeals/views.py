@@ -1,6 +1,7 @@
 """Citizen's web form and status page; the operators' workspace."""
 
 import hmac
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +26,7 @@ from otklik.appeals.forms import (
 from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.statuses import MEANING, Status
+from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
 
@@ -132,9 +134,18 @@ def workspace(request):
     if queue not in selectors.QUEUES:
         queue = default
     search = (request.GET.get("q") or "").strip()[:200]
-    page = Paginator(selectors.appeal_queue(user=request.user, queue=queue, search=search), 30).get_page(
-        request.GET.get("page")
-    )
+    region = _region()
+    channel = request.GET.get("channel", "")
+    filters = {
+        "channel": channel if channel in Channel.values else "",
+        "topic": max(_int(request.GET.get("topic")), 0),
+        "territory": max(_int(request.GET.get("territory")), 0),
+        "organization": max(_int(request.GET.get("organization")), 0),
+    }
+    page = Paginator(
+        selectors.appeal_queue(user=request.user, queue=queue, search=search, filters=filters), 30
+    ).get_page(request.GET.get("page"))
+    keep = urlencode({"q": search, **{k: v for k, v in filters.items() if v}})
     counts = {key: selectors.appeal_queue(user=request.user, queue=key).count() for key in selectors.QUEUES}
     return render(
         request,
@@ -145,6 +156,17 @@ def workspace(request):
             "queue": queue,
             "queues": [(k, v, counts[k]) for k, v in selectors.QUEUES.items()],
             "q": search,
+            "filters": filters,
+            "keep": keep,
+            "channels": Channel.choices,
+            "topics": Topic.objects.filter(region=region, parent__isnull=True, is_active=True).order_by(
+                "code"
+            ),
+            "territories": Territory.objects.filter(region=region).order_by("name"),
+            # Bodies only: a list of every school would not fit a select; a school's staff see theirs.
+            "organizations": organizations_in_scope(user=request.user)
+            .filter(kind__in=[Organization.Kind.MINISTRY, Organization.Kind.MUNICIPAL_BODY])
+            .order_by("name"),
         },
     )
 

@@ -187,3 +187,30 @@ def test_moderation_appeal_shows_its_registration_term_to_the_coordinator(client
     client.force_login(region.coordinator)
     assert "направить до" in client.get(f"/staff/appeals/{appeal.number}/").content.decode()
     assert "срок направления исполнителю" in client.get("/staff/appeals/?queue=moderation").content.decode()
+
+
+def test_returned_queue_and_filters_narrow_the_workspace(client, region, settings):
+    from otklik.appeals import services
+
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, _ = _submit(client, region)
+    other, _ = _submit_another(client, region)
+    services.appeal_return(appeal=appeal, actor=region.executor_a, reason="Не наша территория")
+    client.force_login(region.coordinator)
+    returned = client.get("/staff/appeals/", {"queue": "returned"}).content.decode()
+    assert appeal.number in returned and other.number not in returned
+    everything = {"queue": "all"}
+    assert other.number in client.get("/staff/appeals/", everything).content.decode()
+    by_channel = client.get("/staff/appeals/", {**everything, "channel": "hotline"}).content.decode()
+    assert appeal.number not in by_channel and other.number not in by_channel
+    by_territory = client.get(
+        "/staff/appeals/", {**everything, "territory": region.territory_b.pk}
+    ).content.decode()
+    assert other.number not in by_territory
+    group = Topic.objects.get(code="12.01").parent
+    by_topic = client.get("/staff/appeals/", {**everything, "topic": group.pk}).content.decode()
+    assert other.number in by_topic
+    junk = client.get(
+        "/staff/appeals/", {**everything, "topic": "abc", "channel": "<script>", "territory": "-1"}
+    )
+    assert junk.status_code == 200 and other.number in junk.content.decode()
