@@ -13,4 +13,5 @@ urlpatterns = [
     path("appeal/new/", views.appeal_new, name="new"),
     path("appeal/widget/", views.appeal_new, {"channel": "widget"}, name="widget"),
     path("appeal/<str:number>/", views.appeal_status, name="status"),
+    path("appeal/<str:number>/files/<int:pk>/", views.citizen_attachment, name="citizen_attachment"),
 ]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -112,6 +113,7 @@ def appeal_status(request, number: str):
             "secret": secret,
             "just_created": request.GET.get("new") == "1",
             "can_rate": appeal.status == Status.ANSWERED,
+            "answer_files": appeal.attachments.filter(from_citizen=False).order_by("pk"),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -233,7 +235,7 @@ def appeal_action(request, number: str):
                 raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
             text = form.cleaned_data["text"]
             {
-                "answer": lambda: services.appeal_answer(appeal=appeal, actor=user, text=text),
+                "answer": lambda: _answer_with_files(appeal, user, text, request.FILES.getlist("files")),
                 "return": lambda: services.appeal_return(appeal=appeal, actor=user, reason=text),
                 "info": lambda: services.appeal_request_info(appeal=appeal, actor=user, question=text),
                 "comment": lambda: services.appeal_comment(appeal=appeal, actor=user, text=text),
@@ -273,6 +275,32 @@ def appeal_action(request, number: str):
     else:
         messages.success(request, "Готово.")
     return redirect("appeals:detail", number=appeal.number)
+
+
+@transaction.atomic
+def _answer_with_files(appeal: Appeal, user, text: str, files) -> None:
+    """The answer and its files stand or fall together: a refused file leaves no answer sent."""
+    services.appeal_answer(appeal=appeal, actor=user, text=text)
+    event = appeal.events.filter(kind="answered").order_by("-pk").first()
+    for upload in files[:5]:
+        services.appeal_attach(appeal=appeal, upload=upload, from_citizen=False, event=event)
+
+
+def citizen_attachment(request, number: str, pk: int):
+    """A file staff attached to the answer, for the citizen who holds the appeal's secret."""
+    from django.http import FileResponse
+
+    appeal = _appeal_by_secret(number, (request.GET.get("s") or "")[:64])
+    attachment = appeal.attachments.filter(pk=pk, from_citizen=False).first()
+    if attachment is None:
+        raise Http404("Файл не найден")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Файл не найден") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
 
 
 def _int(value) -> int:

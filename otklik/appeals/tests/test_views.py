@@ -214,3 +214,34 @@ def test_returned_queue_and_filters_narrow_the_workspace(client, region, setting
         "/staff/appeals/", {**everything, "topic": "abc", "channel": "<script>", "territory": "-1"}
     )
     assert junk.status_code == 200 and other.number in junk.content.decode()
+
+
+def test_answer_with_a_file_reaches_the_citizen_and_a_bad_file_sends_nothing(client, region, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from otklik.appeals.tests.test_intake import PNG
+
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, status_url = _submit(client, region)
+    client.force_login(region.executor_a)
+    action = f"/staff/appeals/{appeal.number}/action/"
+    bad = SimpleUploadedFile("letter.png", b"MZ\x90\x00 not an image")
+    response = client.post(
+        action, {"action": "answer", "text": "Ответ по существу " * 3, "files": [bad]}, follow=True
+    )
+    assert "letter.png" in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ASSIGNED and appeal.answer_text == "" and not appeal.attachments.exists()
+    good = SimpleUploadedFile("schedule.png", PNG)
+    client.post(action, {"action": "answer", "text": "Ответ по существу " * 3, "files": [good]})
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ANSWERED
+    file = appeal.attachments.get()
+    assert (file.from_citizen, file.event.kind) == (False, "answered")
+    client.logout()
+    page = client.get(status_url).content.decode()
+    assert "schedule.png" in page
+    download = f"/appeal/{appeal.number}/files/{file.pk}/"
+    assert client.get(download, {"s": appeal.secret}).status_code == 200
+    assert client.get(download, {"s": "wrong"}).status_code == 404
+    assert client.get(download).status_code == 404
