@@ -471,8 +471,9 @@ def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_answer(*, appeal: Appeal, actor, text: str) -> Appeal:
-    """The answer goes to the citizen through the channel the appeal came from."""
+def appeal_answer(*, appeal: Appeal, actor, text: str, files: Sequence = ()) -> Appeal:
+    """The answer (with up to 5 checked files) goes to the citizen through the channel the appeal
+    came from; a refused file refuses the whole answer."""
     text = (text or "").strip()
     if len(text) < 20:
         raise AppealError({"text": "Ответ слишком короткий: ответьте по существу (не короче 20 символов)."})
@@ -486,12 +487,15 @@ def appeal_answer(*, appeal: Appeal, actor, text: str) -> Appeal:
     appeal.answered_at = now
     if appeal.due_at and now > appeal.due_at:
         appeal.overdue = True
-    events.answered(appeal, actor=actor, text=text)
+    event = events.answered(appeal, actor=actor, text=text)
     appeal.save()
+    for upload in list(files)[:5]:
+        appeal_attach(appeal=appeal, upload=upload, from_citizen=False, event=event)
+    with_files = "К ответу приложены файлы — они на странице обращения.\n" if files else ""
     _notify_citizen(
         appeal,
         f"Ответ на обращение {appeal.number}",
-        f"Ответ на ваше обращение {appeal.number}:\n\n{text}\n\nОцените ответ от 1 до 5: "
+        f"Ответ на ваше обращение {appeal.number}:\n\n{text}\n\n{with_files}Оцените ответ от 1 до 5: "
         f"{_status_url(appeal)}",
     )
     return appeal

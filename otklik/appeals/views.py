@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -235,7 +234,9 @@ def appeal_action(request, number: str):
                 raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
             text = form.cleaned_data["text"]
             {
-                "answer": lambda: _answer_with_files(appeal, user, text, request.FILES.getlist("files")),
+                "answer": lambda: services.appeal_answer(
+                    appeal=appeal, actor=user, text=text, files=request.FILES.getlist("files")
+                ),
                 "return": lambda: services.appeal_return(appeal=appeal, actor=user, reason=text),
                 "info": lambda: services.appeal_request_info(appeal=appeal, actor=user, question=text),
                 "comment": lambda: services.appeal_comment(appeal=appeal, actor=user, text=text),
@@ -275,15 +276,6 @@ def appeal_action(request, number: str):
     else:
         messages.success(request, "Готово.")
     return redirect("appeals:detail", number=appeal.number)
-
-
-@transaction.atomic
-def _answer_with_files(appeal: Appeal, user, text: str, files) -> None:
-    """The answer and its files stand or fall together: a refused file leaves no answer sent."""
-    services.appeal_answer(appeal=appeal, actor=user, text=text)
-    event = appeal.events.filter(kind="answered").order_by("-pk").first()
-    for upload in files[:5]:
-        services.appeal_attach(appeal=appeal, upload=upload, from_citizen=False, event=event)
 
 
 def citizen_attachment(request, number: str, pk: int):
