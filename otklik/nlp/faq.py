@@ -410,26 +410,27 @@ class Engine:
         entries = list(self._entries.values())
         self._ids = [e.article.id for e in entries]
         self._n = len(entries)
-        self._doc_owner = np.repeat(np.arange(self._n), [len(e.docs_norm) for e in entries])
+        self._doc_owner = _starts([len(e.docs_norm) for e in entries])
         if entries:
-            self._C = sp.vstack([e.rows["char"] for e in entries]).tocsr()
-            self._B = sp.vstack([e.rows["bm25"] for e in entries]).tocsr()
-            self._A = sp.vstack([e.rows["answer"] for e in entries]).tocsr()
+            # Kept transposed (term → documents, an inverted index): a question touches only the
+            # postings of its own terms, which at 10,000 articles is ~10× faster than a full product.
+            self._C = sp.vstack([e.rows["char"] for e in entries]).T.tocsr()
+            self._B = sp.vstack([e.rows["bm25"] for e in entries]).T.tocsr()
+            self._A = sp.vstack([e.rows["answer"] for e in entries]).T.tocsr()
             self._W = np.vstack([e.wh for e in entries])
         if self.use_vectors and entries:
             self._EQ = np.vstack([e.vec_question for e in entries])
             self._EQA = np.vstack([e.vec_qa for e in entries])
             self._ECH = np.vstack([e.vec_chunks for e in entries])
-            self._ech_owner = np.repeat(np.arange(self._n), [len(e.vec_chunks) for e in entries])
+            self._ech_owner = _starts([len(e.vec_chunks) for e in entries])
             self._ESYM = np.vstack([e.vec_sym for e in entries])
-            self._esym_owner = np.repeat(np.arange(self._n), [len(e.vec_sym) for e in entries])
+            self._esym_owner = _starts([len(e.vec_sym) for e in entries])
         self._stacked = True
 
     # --- answering ----------------------------------------------------------------------------
-    def _best_of(self, doc_scores: np.ndarray, owner: np.ndarray) -> np.ndarray:
-        out = np.full(self._n, -1.0, dtype=np.float32)
-        np.maximum.at(out, owner, doc_scores.astype(np.float32))
-        return out
+    def _best_of(self, doc_scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """Best document score per article: the documents of each article are consecutive rows."""
+        return np.maximum.reduceat(doc_scores.astype(np.float32), starts)
 
     def feature_matrix(self, text: str) -> tuple[np.ndarray, str] | tuple[None, str]:
         """Raw view scores (articles × features, in `self.features` order) and the normalized text.
@@ -466,11 +467,9 @@ class Engine:
         q_char = self._char.transform([norm])
         q_lemmas = " ".join(lemmas(fixed))
         return {
-            "char": self._best_of((self._C @ q_char.T).toarray().ravel(), self._doc_owner),
-            "bm25": self._best_of(
-                (self._B @ self._bm25.query(q_lemmas).T).toarray().ravel(), self._doc_owner
-            ),
-            "answer": (self._A @ self._answer.transform([q_lemmas]).T).toarray().ravel(),
+            "char": self._best_of(_postings(self._C, q_char), self._doc_owner),
+            "bm25": self._best_of(_postings(self._B, self._bm25.query(q_lemmas)), self._doc_owner),
+            "answer": _postings(self._A, self._answer.transform([q_lemmas])),
         }
 
     def standardize(self, raw: np.ndarray) -> np.ndarray:
@@ -510,6 +509,19 @@ class Engine:
         """Probability that the first candidate is right, from the fused score, margin and raw match."""
         a, b, c, d = self.config.conf if self.use_vectors else self.config.lexical_conf
         return _sigmoid(a * top + b * margin + c * float(self.raw_match(best_raw)) + d)
+
+
+def _postings(index: sp.csr_matrix, query: sp.csr_matrix) -> np.ndarray:
+    """Dot product of a one-row query with every document of a transposed (term × document) index."""
+    query = query.tocsr()
+    if not query.nnz:
+        return np.zeros(index.shape[1], dtype=np.float32)
+    return np.asarray(index[query.indices].T @ query.data, dtype=np.float32).ravel()
+
+
+def _starts(counts: list[int]) -> np.ndarray:
+    """Offsets of each article's first row (every article has at least one row)."""
+    return np.concatenate([[0], np.cumsum(counts[:-1])]).astype(np.int64) if counts else np.zeros(0, np.int64)
 
 
 def _sym_texts(article: FaqArticle) -> list[str]:
