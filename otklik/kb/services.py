@@ -46,6 +46,9 @@ def _bump_version(region: Region) -> None:
     KnowledgeBaseVersion.objects.filter(pk=version.pk).update(
         version=F("version") + 1, changed_at=timezone.now()
     )
+    from otklik.kb.tasks import warm_soon
+
+    warm_soon(region.pk)
 
 
 def _snapshot(article: Article) -> dict:

@@ -240,3 +240,24 @@ def test_a_draft_from_the_queue_cannot_be_published_without_an_answer(personas):
     )
     services.article_set_status(article=draft, status=Article.Status.PUBLISHED, editor=personas.editor)
     assert Article.objects.get(pk=draft.pk).status == Article.Status.PUBLISHED
+
+
+def test_a_change_queues_one_vector_warm_up_that_builds_the_index(
+    personas, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from otklik.kb.engine import registry
+    from otklik.kb.tasks import TASK_PATH
+    from otklik.testing import run_due_tasks
+
+    registry.reset()
+    with django_capture_on_commit_callbacks(execute=True):
+        _load(personas.region)  # many changes, one warm-up waiting
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").count() == 1
+    run_due_tasks()
+    assert DBTaskResult.objects.get(task_path=TASK_PATH).status == "SUCCESSFUL"
+    assert (
+        len(registry.engine(personas.region.pk))
+        == Article.objects.filter(status=Article.Status.PUBLISHED).count()
+    )

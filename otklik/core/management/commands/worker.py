@@ -4,7 +4,7 @@ import logging
 import os
 import threading
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from otklik.core.services import heartbeat_beat
@@ -33,6 +33,12 @@ class Command(DbWorkerCommand):
         from otklik.analytics.tasks import ensure_scheduled
 
         ensure_scheduled()
+        from otklik.kb.tasks import warm_soon
+        from otklik.orgs.models import Region
+
+        with transaction.atomic():  # the warm-ups are queued when this commits
+            for region_id in Region.objects.values_list("pk", flat=True):
+                warm_soon(region_id)
         stop = threading.Event()
         thread = threading.Thread(target=_beat_forever, args=(stop,), name="heartbeat", daemon=True)
         thread.start()

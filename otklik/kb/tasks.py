@@ -1,0 +1,39 @@
+"""Background work of the knowledge base: embedding changed articles ahead of the first question.
+
+Sentence vectors are the slow part of indexing (tens of milliseconds per text on one core). The
+worker builds or updates its own index after every change, which fills the shared vector cache
+(`NLP_VECTOR_CACHE`); the web server and the bot then find the vectors there instead of computing
+them while a citizen waits.
+"""
+
+from django.db import transaction
+from django.tasks import task
+
+TASK_PATH = "otklik.kb.tasks.kb_vectors_warm"
+
+
+@task()
+def kb_vectors_warm(region_id: int) -> int:
+    from otklik.kb.engine import registry
+
+    return len(registry.engine(region_id))
+
+
+def warm_soon(region_id: int) -> bool:
+    """Queue a warm-up for the region unless one is already waiting (called after every change)."""
+    from django_tasks_db.models import DBTaskResult
+
+    connection = transaction.get_connection()
+    waiting = [getattr(item[1], "warm_region", None) for item in connection.run_on_commit]
+    if region_id in waiting:  # already queued by an earlier change in this transaction
+        return False
+    pending = DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY")
+    if any(result.args_kwargs["args"][0] == region_id for result in pending):
+        return False
+
+    def enqueue():
+        kb_vectors_warm.enqueue(region_id)
+
+    enqueue.warm_region = region_id
+    transaction.on_commit(enqueue)
+    return True
