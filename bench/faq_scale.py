@@ -7,7 +7,9 @@ text. Reports: the first build (every text embedded) and a rebuild from the on-d
 (what a restart costs), resident memory, the incremental update of one article, latency of the 401
 real questions, and their accuracy among the distractors beside the accuracy without them.
 
-    .venv/bin/python bench/faq_scale.py [--articles 10000] [--data DIR] [--no-vectors]
+    .venv/bin/python bench/faq_scale.py [--articles 10000] [--data DIR] [--no-vectors] [--cache FILE]
+
+With --cache pointing at a file that a previous run filled, "first_build_s" is a cached build.
 """
 
 import argparse
@@ -54,6 +56,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--no-vectors", action="store_true")
+    parser.add_argument("--cache", help="keep the vector cache in this file (default: a temporary one)")
     args = parser.parse_args()
     data = Path(args.data)
     real = load_kb_csv(data / "faq_rutube" / "kb.csv")
@@ -62,7 +65,7 @@ def main() -> None:
     use_vectors = not args.no_vectors and vectors.available()
     report = {"articles": len(real) + len(extra), "vectors": use_vectors, "rss_mb_start": rss_mb()}
     with tempfile.TemporaryDirectory() as tmp:
-        vectors.set_cache(Path(tmp) / "vectors.sqlite3")
+        vectors.set_cache(args.cache or Path(tmp) / "vectors.sqlite3")
         started = time.perf_counter()
         engine = Engine.build(real + extra, vectors=use_vectors)
         report["first_build_s"] = round(time.perf_counter() - started, 1)
