@@ -443,17 +443,30 @@ def _map_rows(territories, counts: dict) -> list[dict]:
     return rows
 
 
-def quarter_comparison(*, user, region, year: int, quarter: int, base_year: int | None = None) -> list[dict]:
-    """«Результаты по снижению обращений»: by top-level topic, a quarter against the same quarter before."""
-    base_year = base_year or year - 1
+def quarter_period(year: int, quarter: int) -> Filters:
+    """The dates of a calendar quarter."""
     start_month = 3 * (quarter - 1) + 1
+    last_month = start_month + 2
+    return Filters(
+        date(year, start_month, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
+    )
 
-    def period(y: int) -> Filters:
-        last_month = start_month + 2
-        return Filters(date(y, start_month, 1), date(y, last_month, calendar.monthrange(y, last_month)[1]))
 
-    now_rows = {r["key"]: r for r in by_topic(appeals(user=user, region=region, filters=period(year)))}
-    base_rows = {r["key"]: r for r in by_topic(appeals(user=user, region=region, filters=period(base_year)))}
+def quarter_comparison(
+    *, user, region, year: int, quarter: int, base_year: int | None = None, base_quarter: int | None = None
+) -> list[dict]:
+    """«Результаты по снижению обращений»: by top-level topic, a quarter against a base quarter (by
+    default the same quarter a year before), with the change in cases and in per cent."""
+    base_year = base_year or year - 1
+    base_quarter = base_quarter or quarter
+    now_rows = {
+        r["key"]: r
+        for r in by_topic(appeals(user=user, region=region, filters=quarter_period(year, quarter)))
+    }
+    base_rows = {
+        r["key"]: r
+        for r in by_topic(appeals(user=user, region=region, filters=quarter_period(base_year, base_quarter)))
+    }
     keys = set(now_rows) | set(base_rows)
     names = dict(Topic.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
     rows = []
@@ -465,6 +478,7 @@ def quarter_comparison(*, user, region, year: int, quarter: int, base_year: int 
                 "before": before,
                 "after": after,
                 "change": after - before,
+                "change_pct": round(100 * (after - before) / before, 1) if before else None,
             }
         )
     rows.sort(key=lambda r: -r["before"])

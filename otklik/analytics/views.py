@@ -51,6 +51,14 @@ def _table_rows(name: str, data: dict) -> tuple[list[str], list[list]]:
     if name in {"channel", "topic", "territory", "organization"}:
         rows = data[name]
         return ["Значение", "Обращений", "Доля"], [[r["label"], r["n"], r["share"]] for r in rows]
+    if name == "quarters":
+        return [
+            "Категория",
+            data["quarter_base_label"],
+            data["quarter_label"],
+            "Изменение",
+            "Изменение, %",
+        ], [[r["label"], r["before"], r["after"], r["change"], r["change_pct"]] for r in data["quarters"]]
     if name == "map":
         return ["Территория", "Обращений", "На 1000 обучающихся"], [
             [r["territory"].name, r["n"], r["per_1000"]] for r in data["map"]
@@ -79,6 +87,24 @@ def _export(name: str, data: dict, fmt: str) -> HttpResponse:
         response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="otklik-{name}.{fmt}"'
     return response
+
+
+def _last_quarters(current: tuple[int, int], n: int) -> list[tuple[int, int]]:
+    year, quarter = current
+    out = []
+    for _ in range(n):
+        out.append((year, quarter))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return out
+
+
+def _quarter_param(value: str | None, allowed: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """'2026-3' → (2026, 3); anything else (or a quarter outside the last years) → None."""
+    try:
+        year, quarter = (int(part) for part in (value or "").split("-"))
+    except ValueError:
+        return None
+    return (year, quarter) if 1 <= quarter <= 4 and 2000 <= year <= allowed[0][0] else None
 
 
 def _region_for(request, roles: set[str]):
@@ -117,11 +143,24 @@ def dashboard(request):
         "organization": figures["organization"][:30],
         "bot": s.bot(region, filters),
     }
+    today = date.today()
+    current = (today.year, (today.month - 1) // 3 + 1)
+    choices = _last_quarters(current, 12)
+    chosen = _quarter_param(request.GET.get("qa"), choices) or current
+    base = _quarter_param(request.GET.get("qb"), choices) or (chosen[0] - 1, chosen[1])
+    data["quarters"] = s.quarter_comparison(
+        user=request.user,
+        region=region,
+        year=chosen[0],
+        quarter=chosen[1],
+        base_year=base[0],
+        base_quarter=base[1],
+    )
+    data["quarter_label"] = f"{chosen[1]} кв. {chosen[0]}"
+    data["quarter_base_label"] = f"{base[1]} кв. {base[0]}"
     export = request.GET.get("export")
     if export:
         return _export(export, data, "xlsx" if request.GET.get("format") == "xlsx" else "csv")
-    today = date.today()
-    quarter = (today.month - 1) // 3 + 1
     return render(
         request,
         "analytics/dashboard.html",
@@ -135,11 +174,12 @@ def dashboard(request):
             "organizations": organizations_in_scope(user=request.user)
             .exclude(kind__in=["school", "kindergarten"])
             .order_by("path")[:200],
-            "quarters": s.quarter_comparison(
-                user=request.user, region=region, year=today.year, quarter=quarter
-            ),
-            "quarter": quarter,
-            "year": today.year,
+            "quarter_choices": [(f"{y}-{q}", f"{q} кв. {y}") for y, q in choices],
+            "base_choices": [
+                (f"{y}-{q}", f"{q} кв. {y}") for y, q in (choices if base in choices else [*choices, base])
+            ],
+            "qa": f"{chosen[0]}-{chosen[1]}",
+            "qb": f"{base[0]}-{base[1]}",
         },
     )
 

@@ -123,7 +123,13 @@ def test_filters_by_territory_and_topic(data):
 def test_quarter_comparison_table(data):
     rows = s.quarter_comparison(user=data.analyst, region=data.region, year=2026, quarter=1)
     assert rows == [
-        {"label": "Условия проведения образовательного процесса", "before": 1, "after": 3, "change": 2}
+        {
+            "label": "Условия проведения образовательного процесса",
+            "before": 1,
+            "after": 3,
+            "change": 2,
+            "change_pct": 200.0,
+        }
     ]
 
 
@@ -279,3 +285,23 @@ def test_dashboard_figures_in_one_scan_equal_the_separate_selectors(data):
     assert figures["satisfaction"] == s.satisfaction(qs)
     assert figures["kpi"] == s.pos_kpis(qs, data.region)
     assert figures["map"] == s.territory_map(qs, data.region)
+
+
+def test_any_two_quarters_are_compared_with_the_change_in_per_cent(client, data):
+    rows = s.quarter_comparison(
+        user=data.analyst, region=data.region, year=2026, quarter=1, base_year=2025, base_quarter=1
+    )
+    assert rows[0]["change_pct"] == 200.0  # 1 → 3
+    nothing = s.quarter_comparison(
+        user=data.analyst, region=data.region, year=2026, quarter=1, base_year=2026, base_quarter=2
+    )
+    assert all(r["before"] == 0 and r["change_pct"] is None for r in nothing)
+    client.force_login(data.analyst)
+    page = client.get("/staff/analytics/", {"qa": "2026-1", "qb": "2025-1"}).content.decode()
+    assert "1 кв. 2026 к 1 кв. 2025" in page and "+200,0" in page
+    export = client.get("/staff/analytics/", {"qa": "2026-1", "qb": "2025-1", "export": "quarters"})
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Категория,1 кв. 2025,1 кв. 2026,Изменение," + "Изменение, %".join(['"', '"'])
+    assert lines[1] == "Условия проведения образовательного процесса,1,3,2,200.0"
+    for junk in ("2026-9", "abc", "1999-1", "2026"):
+        assert client.get("/staff/analytics/", {"qa": junk, "qb": junk}).status_code == 200
