@@ -11,6 +11,12 @@ class User(AbstractUser):
     patronymic = models.CharField("отчество", max_length=150, blank=True)
     phone = models.CharField("телефон", max_length=40, blank=True)
     position = models.CharField("должность", max_length=200, blank=True)
+    weekly_report = models.BooleanField(
+        "получать еженедельный отчёт",
+        default=True,
+        help_text="Отчёт приходит по понедельникам аналитикам, координаторам и администраторам, "
+        "которые не отписались.",
+    )
 
     class Meta:
         verbose_name = "сотрудник"

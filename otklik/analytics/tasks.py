@@ -42,7 +42,8 @@ def ensure_scheduled() -> int:
 
 @task()
 def weekly_report_send(region_id: int) -> int:
-    """Mail last week's report (XLSX and PDF) to analysts and administrators; schedule the next one."""
+    """Mail last week's report (XLSX and PDF) to subscribed analysts, coordinators and administrators;
+    schedule the next one."""
     from otklik.accounts.models import User
     from otklik.orgs.models import Region
 
@@ -55,8 +56,9 @@ def weekly_report_send(region_id: int) -> int:
         set(
             User.objects.filter(
                 memberships__organization__region=region,
-                memberships__role__in=["analyst", "admin"],
+                memberships__role__in=["analyst", "coordinator", "admin"],
                 is_active=True,
+                weekly_report=True,
             )
             .exclude(email="")
             .values_list("email", flat=True)

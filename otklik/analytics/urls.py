@@ -10,4 +10,5 @@ urlpatterns = [
     path("halfyear/", views.halfyear, name="halfyear"),
     path("public/", views.public_report, name="public"),
     path("report/weekly.<str:fmt>", views.weekly_report_file, name="weekly"),
+    path("report/weekly/subscription/", views.weekly_subscription, name="weekly_subscription"),
 ]

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.analytics import selectors as s
@@ -174,6 +175,7 @@ def dashboard(request):
             "organizations": organizations_in_scope(user=request.user)
             .exclude(kind__in=["school", "kindergarten"])
             .order_by("path")[:200],
+            "weekly_subscribed": request.user.weekly_report,
             "quarter_choices": [(f"{y}-{q}", f"{q} кв. {y}") for y, q in choices],
             "base_choices": [
                 (f"{y}-{q}", f"{q} кв. {y}") for y, q in (choices if base in choices else [*choices, base])
@@ -285,6 +287,31 @@ def pains(request):
             .order_by("last_name"),
         },
     )
+
+
+@login_required
+@require_POST
+def weekly_subscription(request):
+    """Subscribe to or unsubscribe from the Monday e-mail with the weekly report."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    _pain_access(request)
+    subscribe = request.POST.get("subscribe") == "1"
+    request.user.weekly_report = subscribe
+    request.user.save(update_fields=["weekly_report"])
+    if subscribe and not request.user.email:
+        messages.warning(
+            request, "Подписка включена, но в профиле нет адреса электронной почты — отчёт некуда отправить."
+        )
+    else:
+        messages.success(
+            request,
+            "Еженедельный отчёт будет приходить по понедельникам."
+            if subscribe
+            else "Вы отписались от еженедельного отчёта.",
+        )
+    return redirect("analytics:dashboard")
 
 
 @login_required

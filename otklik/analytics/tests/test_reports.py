@@ -37,3 +37,22 @@ def test_report_downloads(client, data):  # noqa: F811
     assert client.get("/staff/analytics/report/weekly.doc").status_code == 404
     client.force_login(data.executor_a)
     assert client.get("/staff/analytics/report/weekly.xlsx").status_code == 403
+
+
+def test_staff_unsubscribe_from_the_weekly_report_and_executors_cannot_touch_it(client, data):  # noqa: F811
+    data.analyst.email = "analyst@example.ru"
+    data.analyst.save()
+    client.force_login(data.analyst)
+    page = client.get("/staff/analytics/").content.decode()
+    assert "Отписаться от отчёта по понедельникам" in page
+    client.post("/staff/analytics/report/weekly/subscription/", {"subscribe": "0"})
+    data.analyst.refresh_from_db()
+    assert data.analyst.weekly_report is False
+    assert weekly_report_send.call(data.region.pk) == 0 and mail.outbox == []
+    client.post("/staff/analytics/report/weekly/subscription/", {"subscribe": "1"})
+    assert weekly_report_send.call(data.region.pk) == 1 and mail.outbox[0].to == ["analyst@example.ru"]
+    assert client.get("/staff/analytics/report/weekly/subscription/").status_code == 405
+    client.force_login(data.executor_a)
+    assert client.post("/staff/analytics/report/weekly/subscription/", {"subscribe": "0"}).status_code == 403
+    data.executor_a.refresh_from_db()
+    assert data.executor_a.weekly_report is True
