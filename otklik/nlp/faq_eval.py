@@ -44,7 +44,8 @@ def _read(path, required: list[list[str]]) -> tuple[list[dict], list[str]]:
 
 
 def load_kb_csv(path) -> list[FaqArticle]:
-    """Articles from columns qid, question, answer; rows sharing a qid are one article."""
+    """Articles from columns qid, question, answer (and an optional topic: the section heading, as
+    an article's category in the product); rows sharing a qid are one article."""
     rows, (qid_col, q_col, a_col) = _read(path, [["qid"], ["question"], ["answer"]])
     articles: OrderedDict[str, FaqArticle] = OrderedDict()
     for n, row in enumerate(rows, 2):
@@ -54,7 +55,12 @@ def load_kb_csv(path) -> list[FaqArticle]:
             raise FaqEvalError(f"Файл {path}, строка {n}: пустой qid или question.")
         article = articles.get(qid)
         if article is None:
-            articles[qid] = FaqArticle(id=qid, question=question, answer=(row.get(a_col) or "").strip())
+            articles[qid] = FaqArticle(
+                id=qid,
+                question=question,
+                answer=(row.get(a_col) or "").strip(),
+                topic=(row.get("topic") or "").strip(),
+            )
         elif question != article.question and question not in article.paraphrases:
             article.paraphrases.append(question)
     return list(articles.values())
