@@ -1,0 +1,37 @@
+"""Warm the per-process models of a web or bot process in the background, right after it starts.
+
+The answer engine's index and the appeal topic classifier are built per process on first use; without
+this, the first citizen after a restart waits for them (seconds). A daemon thread builds both for
+every region while the server already accepts requests; a failure only leaves them to be built on
+first use, as before.
+"""
+
+import logging
+import threading
+
+log = logging.getLogger("otklik.warmup")
+
+
+def _warm() -> None:
+    from django.db import close_old_connections, connection
+
+    try:
+        from otklik.appeals.classifier import suggest_topic
+        from otklik.kb.engine import registry
+        from otklik.orgs.models import Region
+
+        for region_id in Region.objects.values_list("pk", flat=True):
+            registry.engine(region_id)
+            suggest_topic(region_id=region_id, text="прогрев классификатора")
+        log.info("models warmed")
+    except Exception:  # noqa: BLE001 - warming is an optimisation; first use builds them anyway
+        log.warning("warm-up failed; models will be built on first use", exc_info=True)
+    finally:
+        close_old_connections()
+        connection.close()
+
+
+def start() -> threading.Thread:
+    thread = threading.Thread(target=_warm, name="otklik-warmup", daemon=True)
+    thread.start()
+    return thread
