@@ -80,11 +80,12 @@ def half_year(year: str | None, half: str | None) -> HalfYear:
 
 
 def _complaints(qs) -> tuple[int, int, int]:
-    """Received, resolved positively (rated 4–5) and not resolved (rated 1–2), clause 4.5 items 5–6."""
+    """Received, resolved positively and refused (the result the executor recorded with the answer),
+    clause 4.5 items 5–6."""
     return (
         qs.count(),
-        qs.filter(rating__gte=4).count(),
-        qs.filter(rating__lte=2).count(),
+        qs.filter(outcome="supported").count(),
+        qs.filter(outcome="refused").count(),
     )
 
 
@@ -107,9 +108,8 @@ def half_year_analysis(*, user, region, period: HalfYear) -> list[Table]:
 
     1) appeals by channel with shares; 2) main reasons (most frequent sub-topics); 3) appeals by the
     topic classifier's sections; 4) waiting time from registration to the answer; 5–6) complaints with a
-    positive result and complaints refused, as counts and shares of all received per quarter. Otklik
-    records no separate outcome of a complaint, so 5–6 use the applicant's own rating of the answer
-    (4–5: the problem was resolved, 1–2: it was not).
+    positive result and complaints refused, as counts and shares of all received per quarter, from the
+    result the executor records with every answer (supported / explained / refused).
     """
     before = period.previous()
     qs = s.appeals(user=user, region=region, filters=s.Filters(period.start, period.end))
@@ -133,16 +133,16 @@ def half_year_analysis(*, user, region, period: HalfYear) -> list[Table]:
             line("Время ожидания ответа: медиана, ч", now_times["median_h"], old_times["median_h"]),
             line("Время ожидания ответа: 90-й перцентиль, ч", now_times["p90_h"], old_times["p90_h"]),
             line("Ещё без ответа", now_c[0] - now_times["answered"], old_c[0] - old_times["answered"]),
-            line("Удовлетворённых жалоб (оценка 4–5)", now_c[1], old_c[1]),
-            line("Доля удовлетворённых", _share(now_c[1], now_c[0]), _share(old_c[1], old_c[0])),
-            line("Неудовлетворённых жалоб (оценка 1–2)", now_c[2], old_c[2]),
-            line("Доля неудовлетворённых", _share(now_c[2], now_c[0]), _share(old_c[2], old_c[0])),
+            line("Решено положительно (поддержано)", now_c[1], old_c[1]),
+            line("Доля решённых положительно", _share(now_c[1], now_c[0]), _share(old_c[1], old_c[0])),
+            line("Отказано", now_c[2], old_c[2]),
+            line("Доля отказов", _share(now_c[2], now_c[0]), _share(old_c[2], old_c[0])),
         ],
     )
     quarters = Table(
-        "Удовлетворённые и неудовлетворённые жалобы по кварталам",
-        ["Квартал", "Поступило", "Удовлетворено", "Доля", "Не удовлетворено", "Доля"],
-        note="Результат жалобы — по оценке заявителя: 4–5 — проблема решена, 1–2 — не решена.",
+        "Решённые положительно и отказы по кварталам",
+        ["Квартал", "Поступило", "Поддержано", "Доля", "Отказано", "Доля"],
+        note="Результат — как его отметил исполнитель при ответе: поддержано, разъяснено или отказано.",
     )
     for half in (before, period):
         for name, filters in half.quarters():

@@ -237,7 +237,9 @@ def appeal_detail(request, number: str):
     if not isinstance(text, str):
         return _error(400, "text — строка.")
     actions = {
-        "answer": lambda: services.appeal_answer(appeal=appeal, actor=None, text=text),
+        "answer": lambda: services.appeal_answer(
+            appeal=appeal, actor=None, text=text, outcome=str(data.get("outcome") or "")[:20]
+        ),
         "return": lambda: services.appeal_return(appeal=appeal, actor=None, reason=text),
         "comment": lambda: services.appeal_comment(appeal=appeal, actor=None, text=text),
         "info": lambda: services.appeal_request_info(appeal=appeal, actor=None, question=text),

@@ -194,6 +194,7 @@ def seed(ctx) -> None:
                 appeal.overdue = answered_at > due
                 appeal.executor = executors.get(org.pk) if org else None
                 appeal.answer_text = "[Демо] Ваше обращение рассмотрено, приняты меры; подробности в ответе."
+                appeal.outcome = rng.choices(["supported", "explained", "refused"], weights=[30, 60, 10])[0]
                 if rng.random() < 0.62:
                     appeal.rating = _pick(rng, RATINGS)
                     step["rated"] = answered_at + timedelta(hours=rng.uniform(2, 72))

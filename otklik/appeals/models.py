@@ -126,6 +126,13 @@ class Appeal(TimeStampedModel):
     answered_at = models.DateTimeField("ответ дан", null=True, blank=True)
     closed_at = models.DateTimeField("закрыто", null=True, blank=True)
     answer_text = models.TextField("ответ", blank=True)
+    outcome = models.CharField(
+        "результат рассмотрения",
+        max_length=20,
+        blank=True,
+        choices=[("supported", "поддержано"), ("explained", "разъяснено"), ("refused", "отказано")],
+        help_text="Отмечает исполнитель при ответе (для анализа по п. 4.5: решено положительно / отказано).",
+    )
     rating = models.PositiveSmallIntegerField("оценка", null=True, blank=True)
     rating_comment = models.TextField("комментарий к оценке", blank=True)
     escalation_level = models.PositiveSmallIntegerField("эскалаций", default=0)

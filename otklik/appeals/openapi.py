@@ -125,7 +125,18 @@ def document() -> dict:
                             "application/json": {
                                 "schema": {
                                     "type": "object",
-                                    "properties": {"action": {"type": "string"}, "text": {"type": "string"}},
+                                    "properties": {
+                                        "action": {
+                                            "type": "string",
+                                            "enum": ["answer", "comment", "return", "info"],
+                                        },
+                                        "text": {"type": "string"},
+                                        "outcome": {
+                                            "type": "string",
+                                            "enum": ["supported", "explained", "refused"],
+                                            "description": "Результат рассмотрения (для action=answer).",
+                                        },
+                                    },
                                 }
                             }
                         },

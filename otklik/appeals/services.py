@@ -470,8 +470,11 @@ def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
     return appeal
 
 
+OUTCOMES = ("supported", "explained", "refused")
+
+
 @transaction.atomic
-def appeal_answer(*, appeal: Appeal, actor, text: str, files: Sequence = ()) -> Appeal:
+def appeal_answer(*, appeal: Appeal, actor, text: str, files: Sequence = (), outcome: str = "") -> Appeal:
     """The answer (with up to 5 checked files) goes to the citizen through the channel the appeal
     came from; a refused file refuses the whole answer."""
     text = (text or "").strip()
@@ -479,11 +482,14 @@ def appeal_answer(*, appeal: Appeal, actor, text: str, files: Sequence = ()) -> 
         raise AppealError({"text": "Ответ слишком короткий: ответьте по существу (не короче 20 символов)."})
     if len(text) > MAX_TEXT:
         raise AppealError({"text": f"Ответ длиннее {MAX_TEXT} символов."})
+    if outcome and outcome not in OUTCOMES:
+        raise AppealError({"outcome": "Выберите результат: поддержано, разъяснено или отказано."})
     if appeal.status == Status.ASSIGNED:
         _take(appeal, actor)  # answered at once: one message (the answer), not two
     _transition(appeal, Status.ANSWERED)
     now = timezone.now()
     appeal.answer_text = text
+    appeal.outcome = outcome
     appeal.answered_at = now
     if appeal.due_at and now > appeal.due_at:
         appeal.overdue = True

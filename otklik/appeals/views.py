@@ -235,7 +235,11 @@ def appeal_action(request, number: str):
             text = form.cleaned_data["text"]
             {
                 "answer": lambda: services.appeal_answer(
-                    appeal=appeal, actor=user, text=text, files=request.FILES.getlist("files")
+                    appeal=appeal,
+                    actor=user,
+                    text=text,
+                    files=request.FILES.getlist("files"),
+                    outcome=request.POST.get("outcome", "")[:20],
                 ),
                 "return": lambda: services.appeal_return(appeal=appeal, actor=user, reason=text),
                 "info": lambda: services.appeal_request_info(appeal=appeal, actor=user, question=text),

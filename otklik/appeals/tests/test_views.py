@@ -245,3 +245,17 @@ def test_answer_with_a_file_reaches_the_citizen_and_a_bad_file_sends_nothing(cli
     assert client.get(download, {"s": appeal.secret}).status_code == 200
     assert client.get(download, {"s": "wrong"}).status_code == 404
     assert client.get(download).status_code == 404
+
+
+def test_executor_records_the_outcome_with_the_answer_and_a_forged_one_is_refused(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, _ = _submit(client, region)
+    client.force_login(region.executor_a)
+    action = f"/staff/appeals/{appeal.number}/action/"
+    assert 'name="outcome"' in client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    client.post(action, {"action": "answer", "text": "Ответ по существу " * 3, "outcome": "won"})
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ASSIGNED and appeal.outcome == ""
+    client.post(action, {"action": "answer", "text": "Ответ по существу " * 3, "outcome": "supported"})
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.outcome) == (Status.ANSWERED, "supported")
