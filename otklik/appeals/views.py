@@ -282,21 +282,28 @@ def appeal_action(request, number: str):
     return redirect("appeals:detail", number=appeal.number)
 
 
-def citizen_attachment(request, number: str, pk: int):
-    """A file staff attached to the answer, for the citizen who holds the appeal's secret."""
+def _file_response(attachments, pk: int, *, as_attachment: bool | None = None):
+    """One attachment from `attachments` (never from a public media URL); PDF downloads, images show."""
     from django.http import FileResponse
 
-    appeal = _appeal_by_secret(number, (request.GET.get("s") or "")[:64])
-    attachment = appeal.attachments.filter(pk=pk, from_citizen=False).first()
+    attachment = attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404("Файл не найден")
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Файл не найден") from exc
+    if as_attachment is None:
+        as_attachment = attachment.content_type == "application/pdf"
     return FileResponse(
-        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+        handle, as_attachment=as_attachment, filename=attachment.name, content_type=attachment.content_type
     )
+
+
+def citizen_attachment(request, number: str, pk: int):
+    """A file staff attached to the answer, for the citizen who holds the appeal's secret."""
+    appeal = _appeal_by_secret(number, (request.GET.get("s") or "")[:64])
+    return _file_response(appeal.attachments.filter(from_citizen=False), pk, as_attachment=True)
 
 
 def _int(value) -> int:
@@ -364,20 +371,5 @@ def import_file(request):
 
 @login_required
 def attachment_download(request, number: str, pk: int):
-    """Attachments are served only to staff who may see the appeal (never from a public media URL)."""
-    from django.http import FileResponse
-
-    appeal = _staff_appeal(request, number)
-    attachment = appeal.attachments.filter(pk=pk).first()
-    if attachment is None:
-        raise Http404("Файл не найден")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Файл не найден") from exc
-    return FileResponse(
-        handle,
-        as_attachment=attachment.content_type == "application/pdf",
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
+    """Attachments are served only to staff who may see the appeal."""
+    return _file_response(_staff_appeal(request, number).attachments.all(), pk)
