@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -399,6 +400,12 @@ def _my_appeal(conv: Conversation, number: str) -> Reply:
         lines.append(f"{timezone.localtime(event.at):%d.%m %H:%M} — {event.get_label()}")
     if appeal.answer_text:
         lines.append(f"\nОтвет:\n{appeal.answer_text}")
+        files = appeal.attachments.filter(from_citizen=False).count()
+        if files:
+            lines.append(
+                f"К ответу приложено файлов: {files}. Они на странице обращения: "
+                f"{settings.SITE_URL}/appeal/{appeal.number}/?s={appeal.secret}"
+            )
     rows = []
     if appeal.status == Status.ANSWERED:
         lines.append("\nОцените ответ (1 — совсем не помог, 5 — вопрос решён):")

@@ -122,11 +122,20 @@ def test_my_appeals_show_status_answer_and_rating(bot, region, settings):
     appeal = Appeal.objects.get()
     mine = bot("button", "my")
     assert f"my:{appeal.number}" in _actions(mine)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from otklik.appeals.tests.test_intake import PNG
+
     appeal_answer(
-        appeal=appeal, actor=region.executor_a, text="Отопление восстановлено, проверено 14 ноября."
+        appeal=appeal,
+        actor=region.executor_a,
+        text="Отопление восстановлено, проверено 14 ноября.",
+        files=[SimpleUploadedFile("akt.png", PNG)],
     )
     status = bot("button", f"my:{appeal.number}")
     assert "Отопление восстановлено" in status[0].text
+    assert "приложено файлов: 1. Они на странице обращения: " in status[0].text
+    assert f"/appeal/{appeal.number}/?s={appeal.secret}" in status[0].text
     assert f"rate:{appeal.number}:2" in _actions(status)
     replies = bot("button", f"rate:{appeal.number}:2")
     assert "повторное рассмотрение" in replies[0].text
