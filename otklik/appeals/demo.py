@@ -161,7 +161,11 @@ def seed(ctx) -> None:
             ]
             due = answer_due(policy=policy, start_at=at, tz_name=region.timezone)
             seq += 1
-            text = rng.choice(PROFILES[top][1]).format(place=territory.name)
+            # "в {place}" wants the locative («в Демограде»): the territory's aliases carry it.
+            where = next((a[2:] for a in territory.aliases if a.startswith("в ")), territory.name)
+            template = rng.choice(PROFILES[top][1])
+            text = template.replace("в {place}", f"в {where}").replace("В {place}", f"В {where}")
+            text = text.format(place=territory.name)
             appeal = Appeal(
                 region=region,
                 number=f"{region.appeal_prefix}-{at.year}-{seq:06d}",

@@ -2,6 +2,7 @@
 
 import hmac
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -204,7 +205,7 @@ def appeal_detail(request, number: str):
             "topics": Topic.objects.filter(region=appeal.region, parent__isnull=False).order_by("code")
             if is_coordinator
             else [],
-            "template": appeal.topic.answer_template if appeal.topic_id else "",
+            "template": _filled_template(appeal),
             "meaning": MEANING.get(appeal.status),
             "extend_form": ExtendForm(),
         },
@@ -280,6 +281,24 @@ def appeal_action(request, number: str):
     else:
         messages.success(request, "Готово.")
     return redirect("appeals:detail", number=appeal.number)
+
+
+def _filled_template(appeal: Appeal) -> str:
+    """The topic's answer template with {name}, {number} and {date} filled; other braces kept as typed."""
+    topic = appeal.topic or appeal.topic_suggested
+    if topic is None or not topic.answer_template:
+        return ""
+    values = {
+        "name": appeal.author_name or "заявитель",
+        "number": appeal.number,
+        "date": timezone.localtime(appeal.registered_at, ZoneInfo(appeal.region.timezone)).strftime(
+            "%d.%m.%Y"
+        ),
+    }
+    text = topic.answer_template
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
 
 
 def _file_response(attachments, pk: int, *, as_attachment: bool | None = None):

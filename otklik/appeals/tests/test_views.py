@@ -259,3 +259,15 @@ def test_executor_records_the_outcome_with_the_answer_and_a_forged_one_is_refuse
     client.post(action, {"action": "answer", "text": "Ответ по существу " * 3, "outcome": "supported"})
     appeal.refresh_from_db()
     assert (appeal.status, appeal.outcome) == (Status.ANSWERED, "supported")
+
+
+def test_answer_template_of_the_topic_comes_filled_in(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, _ = _submit(client, region)
+    topic = appeal.topic or appeal.topic_suggested
+    topic.answer_template = "Уважаемый(ая) {name}! Ваше обращение № {number} от {date} рассмотрено. {другое}"
+    topic.save()
+    client.force_login(region.executor_a)
+    page = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    assert f"Уважаемый(ая) Иванова Анна Сергеевна! Ваше обращение № {appeal.number} от " in page
+    assert "{name}" not in page and "{другое}" in page
