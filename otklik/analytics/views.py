@@ -99,13 +99,13 @@ def _last_quarters(current: tuple[int, int], n: int) -> list[tuple[int, int]]:
     return out
 
 
-def _quarter_param(value: str | None, allowed: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """'2026-3' → (2026, 3); anything else (or a quarter outside the last years) → None."""
+def _quarter_param(value: str | None, max_year: int) -> tuple[int, int] | None:
+    """'2026-3' → (2026, 3); anything else (or a year after `max_year`) → None."""
     try:
         year, quarter = (int(part) for part in (value or "").split("-"))
     except ValueError:
         return None
-    return (year, quarter) if 1 <= quarter <= 4 and 2000 <= year <= allowed[0][0] else None
+    return (year, quarter) if 1 <= quarter <= 4 and 2000 <= year <= max_year else None
 
 
 def _region_for(request, roles: set[str]):
@@ -147,8 +147,8 @@ def dashboard(request):
     today = date.today()
     current = (today.year, (today.month - 1) // 3 + 1)
     choices = _last_quarters(current, 12)
-    chosen = _quarter_param(request.GET.get("qa"), choices) or current
-    base = _quarter_param(request.GET.get("qb"), choices) or (chosen[0] - 1, chosen[1])
+    chosen = _quarter_param(request.GET.get("qa"), today.year) or current
+    base = _quarter_param(request.GET.get("qb"), today.year) or (chosen[0] - 1, chosen[1])
     data["quarters"] = s.quarter_comparison(
         user=request.user,
         region=region,

@@ -55,13 +55,9 @@ def _current(region_id: int) -> dict:
 
 
 def suggest_topic(*, region_id: int, text: str) -> tuple[Topic | None, float]:
-    classifier = _current(region_id)["classifier"]
-    if classifier is None:
-        return None, 0.0
-    prediction = classifier.predict(text)
-    if prediction.label is None:
-        return None, 0.0
-    return Topic.objects.filter(pk=prediction.label).first(), prediction.confidence
+    """The likeliest topic of a text and its confidence, or (None, 0.0)."""
+    best = suggest_topics(region_id=region_id, text=text, k=1)
+    return best[0] if best else (None, 0.0)
 
 
 def suggest_topics(*, region_id: int, text: str, k: int = 3) -> list[tuple[Topic, float]]:

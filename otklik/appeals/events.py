@@ -132,8 +132,12 @@ def returned(appeal, *, actor, reason: str, at=None):
     return record(appeal, "returned", actor=actor, public=False, text=reason, at=at)
 
 
-def redirected(appeal, *, actor, to: str, reason: str, at=None):
-    return record(appeal, "redirected", actor=actor, text=f"{to}. {reason}".strip(), at=at, data={"to": to})
+def redirected(appeal, *, actor, to: str, reason: str, late_after=None, at=None):
+    """`late_after`: the redirect deadline, when it has passed (recorded for deadline evidence)."""
+    data = {"to": to}
+    if late_after is not None:
+        data |= {"late": True, "limit": late_after.isoformat()}
+    return record(appeal, "redirected", actor=actor, text=f"{to}. {reason}".strip(), at=at, data=data)
 
 
 def extended(appeal, *, actor, new_due, reason: str, at=None):

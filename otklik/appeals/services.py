@@ -341,10 +341,11 @@ def appeal_redirect(*, appeal: Appeal, actor, to: str, reason: str) -> Appeal:
     _transition(appeal, Status.REDIRECTED)
     appeal.closed_at = timezone.now()
     limit = redirect_due(policy=appeal.policy, start_at=appeal.registered_at, tz_name=appeal.region.timezone)
-    event = events.redirected(appeal, actor=actor, to=to[:300], reason=reason[:2000])
-    if appeal.closed_at > limit:  # 59-ФЗ art. 8 part 3: within 7 days of registration
-        event.data = {**event.data, "late": True, "limit": limit.isoformat()}
-        event.save(update_fields=["data"])
+    late = appeal.closed_at > limit  # 59-ФЗ art. 8 part 3: within 7 days of registration
+    events.redirected(
+        appeal, actor=actor, to=to[:300], reason=reason[:2000], late_after=limit if late else None
+    )
+    if late:
         events.record(
             appeal,
             "comment",

