@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
@@ -217,11 +218,6 @@ class _Bm25:
         counts.data *= self.idf[counts.indices]
         return counts
 
-    def query(self, text: str) -> sp.csr_matrix:
-        q = self.cv.transform([text]).tocsr().astype(np.float32)
-        q.data[:] = 1.0
-        return q
-
 
 @dataclass
 class _Entry:
@@ -390,6 +386,9 @@ class Engine:
         self._bm25 = _Bm25().fit(docs_lemma)
         self._answer = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True, dtype=np.float32)  # noqa: S106
         self._answer.fit([a or "_" for a in answers] + docs_lemma)
+        self._q_char = _QueryTerms(self._char)
+        self._q_bm25 = _QueryTerms(self._bm25.cv)
+        self._q_answer = _QueryTerms(self._answer)
         vocabulary = {w for d in docs_norm for w in d.split()} | {w for a in answers for w in a.split()}
         self._speller = Speller(vocabulary)
         for entry in entries:
@@ -464,12 +463,11 @@ class Engine:
 
     def _lexical(self, norm: str) -> dict[str, np.ndarray]:
         fixed = self._speller.fix(norm)
-        q_char = self._char.transform([norm])
         q_lemmas = " ".join(lemmas(fixed))
         return {
-            "char": self._best_of(_postings(self._C, q_char), self._doc_owner),
-            "bm25": self._best_of(_postings(self._B, self._bm25.query(q_lemmas)), self._doc_owner),
-            "answer": _postings(self._A, self._answer.transform([q_lemmas])),
+            "char": self._best_of(_postings(self._C, *self._q_char(norm)), self._doc_owner),
+            "bm25": self._best_of(_postings(self._B, *self._q_bm25(q_lemmas)), self._doc_owner),
+            "answer": _postings(self._A, *self._q_answer(q_lemmas)),
         }
 
     def standardize(self, raw: np.ndarray) -> np.ndarray:
@@ -511,12 +509,42 @@ class Engine:
         return _sigmoid(a * top + b * margin + c * float(self.raw_match(best_raw)) + d)
 
 
-def _postings(index: sp.csr_matrix, query: sp.csr_matrix) -> np.ndarray:
-    """Dot product of a one-row query with every document of a transposed (term × document) index."""
-    query = query.tocsr()
-    if not query.nnz:
+class _QueryTerms:
+    """The query side of a fitted vectorizer, without sklearn's per-call validation and matrix
+    building (half the lexical time of a question): the same terms and the same weights —
+    sublinear TF × IDF, L2-normalised for a `TfidfVectorizer`, binary for a `CountVectorizer`."""
+
+    def __init__(self, vectorizer: CountVectorizer):
+        self.analyze = vectorizer.build_analyzer()
+        self.vocabulary = vectorizer.vocabulary_
+        self.idf = getattr(vectorizer, "idf_", None)
+        self.sublinear = getattr(vectorizer, "sublinear_tf", False)
+
+    def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        vocabulary = self.vocabulary
+        counts = Counter(vocabulary[t] for t in self.analyze(text) if t in vocabulary)
+        terms = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        if self.idf is None:
+            return terms, np.ones(len(terms), dtype=np.float32)
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        weights = (1 + np.log(tf) if self.sublinear else tf) * self.idf[terms]
+        norm = math.sqrt(float(weights @ weights))
+        return terms, (weights / norm if norm else weights).astype(np.float32)
+
+
+def _postings(index: sp.csr_matrix, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Dot product of a query (term ids, weights) with every document of a transposed (term ×
+    document) index: only the postings of the query's own terms are read."""
+    if not len(terms):
         return np.zeros(index.shape[1], dtype=np.float32)
-    return np.asarray(index[query.indices].T @ query.data, dtype=np.float32).ravel()
+    starts, lengths = index.indptr[terms], index.indptr[terms + 1] - index.indptr[terms]
+    total = int(lengths.sum())
+    offsets = np.cumsum(lengths) - lengths
+    positions = np.arange(total) + np.repeat(starts - offsets, lengths)
+    contributions = index.data[positions] * np.repeat(weights, lengths)
+    return np.bincount(index.indices[positions], weights=contributions, minlength=index.shape[1]).astype(
+        np.float32
+    )
 
 
 def _starts(counts: list[int]) -> np.ndarray:

@@ -306,13 +306,23 @@ _GREETING = re.compile(
 )
 
 
+# Courtesy anywhere in a message («…, пожалуйста», «заранее спасибо»): no meaning, only tokens.
+_COURTESY = re.compile(
+    r"[,\s]*\b(?:пожалуйста|пожалуйсто|плиз|подскажите|заранее\s+спасибо|спасибо(?:\s+заранее)?|"
+    r"благодарю(?:\s+заранее)?|будьте\s+добры)\b[,!.\s]*",
+    re.IGNORECASE,
+)
+
+
 def strip_greeting(text: str) -> str:
-    """The message without a leading greeting or politeness formula, otherwise unchanged.
+    """The message without a greeting or politeness formula at its start and courtesy words
+    anywhere in it («пожалуйста», «заранее спасибо»), otherwise unchanged.
 
     Sentence vectors read natural text, so they get the original wording minus «Добрый день,
     подскажите, пожалуйста,» — which would otherwise pull every question towards each other.
     """
     stripped = _GREETING.sub("", text or "", count=1)
+    stripped = re.sub(r"\s+(?=[?!.,;])", "", " ".join(_COURTESY.sub(" ", stripped).split())).strip(" ,.;")
     return stripped if any(ch.isalpha() for ch in stripped) else (text or "")
 
 

@@ -1,8 +1,9 @@
 """Engine decisions on a small gold set written by us (education questions as citizens type them)."""
 
+import numpy as np
 import pytest
 
-from otklik.nlp.faq import Engine, FaqArticle
+from otklik.nlp.faq import Engine, FaqArticle, _postings
 
 ARTICLES = [
     FaqArticle(
@@ -139,3 +140,25 @@ def test_sentence_vectors_understand_other_words():
     decision = engine.ask("сколько отдыхают летом педагоги")
     assert decision.candidates[0].article_id == "teacher-leave"
     assert "e5_question" in decision.scores
+
+
+@pytest.mark.parametrize(
+    "text", ["как записать ребенка в 1 класс", "справка об обучении", "xyz", "ааа ааа ааа"]
+)
+def test_query_terms_weigh_like_the_fitted_vectorizers(lexical, text):
+    # The fast query path must give the very weights sklearn's transform gives, and the postings
+    # the same dot products as the full matrix product.
+    lexical._stack()
+    for vectorizer, terms_of, index in (
+        (lexical._char, lexical._q_char, lexical._C),
+        (lexical._answer, lexical._q_answer, lexical._A),
+    ):
+        expected = vectorizer.transform([text]).toarray().ravel()
+        terms, weights = terms_of(text)
+        got = np.zeros_like(expected)
+        got[terms] = weights
+        assert np.allclose(got, expected, atol=1e-6)
+        assert np.allclose(_postings(index, terms, weights), index.T.toarray() @ expected, atol=1e-5)
+    terms, weights = lexical._q_bm25(text)
+    assert set(terms.tolist()) == set(lexical._bm25.cv.transform([text]).indices.tolist())
+    assert (weights == 1).all()

