@@ -68,6 +68,7 @@ class DeadlinePolicy(models.Model):
         CALENDAR_DAYS = "calendar_days", "календарные дни"
         WORKING_DAYS = "working_days", "рабочие дни"
         HOURS = "hours", "часы"
+        WORKING_HOURS = "working_hours", "рабочие часы (9:00–18:00 рабочих дней)"
 
     code = models.SlugField("код", max_length=30, unique=True)
     name = models.CharField("название", max_length=200)
