@@ -182,3 +182,12 @@ def test_figures_count_reaction_times_and_the_share_in_time(login, incidents_reg
     assert "Найдено: <strong>2</strong>" in page and "ВКонтакте" in page and "Telegram-канал" in page
     assert "ответ в срок: <strong>100%</strong> (1 из 1)" in page
     assert login(incidents_region.coordinator).get("/staff/incidents/figures/?days=abc").status_code == 200
+
+
+def test_the_analytics_dashboard_shows_incident_figures(login, incidents_region):
+    answered = _incident(incidents_region)
+    services.incident_reply(
+        incident=answered, actor=incidents_region.executor_a, text="Ответ по существу дан."
+    )
+    page = login(incidents_region.analyst).get("/staff/analytics/").content.decode()
+    assert "Инциденты в соцсетях" in page and "опубликован ответ: 1" in page
