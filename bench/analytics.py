@@ -471,7 +471,7 @@ def _measure(ctx, user, filters, repeat: int) -> dict:
     from otklik.analytics import selectors as s
 
     region = ctx.region
-    start, end = s._bounds(filters)
+    start, end = s.period_bounds(filters)
     params = [region.pk, start, end]
 
     def qs():

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "otklik.routing",
     "otklik.kb",
     "otklik.appeals",
+    "otklik.incidents",
     "otklik.dialogue",
     "otklik.analytics",
 ]

@@ -38,7 +38,8 @@ class Filters:
         )
 
 
-def _bounds(filters: Filters) -> tuple[datetime, datetime]:
+def period_bounds(filters: Filters) -> tuple[datetime, datetime]:
+    """The period of `filters` as [since, until) moments in the current time zone."""
     tz = timezone.get_current_timezone()
     return (
         datetime.combine(filters.start, time.min, tz),
@@ -48,7 +49,7 @@ def _bounds(filters: Filters) -> tuple[datetime, datetime]:
 
 def appeals(*, user, region, filters: Filters) -> QuerySet[Appeal]:
     """Appeals the user may see (all of them for `user=None`: scheduled reports), inside the filters."""
-    start, end = _bounds(filters)
+    start, end = period_bounds(filters)
     qs = Appeal.objects.filter(region=region, registered_at__gte=start, registered_at__lt=end)
     if user is not None and not (user.is_superuser or {"analyst", "admin", "coordinator"} & _roles(user)):
         qs = scoped(qs, user=user, roles=ANALYTICS_ROLES, org_field="organization")
@@ -364,7 +365,7 @@ def bot(region, filters: Filters) -> dict:
     "did not help", times the share of questions the bot could NOT answer that became appeals (the
     conversion the answered ones would have had without the bot).
     """
-    start, end = _bounds(filters)
+    start, end = period_bounds(filters)
     qs = Query.objects.filter(region=region, created_at__gte=start, created_at__lt=end)
     agg = qs.aggregate(
         total=Count("pk"),

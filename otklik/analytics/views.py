@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.analytics import selectors as s
 from otklik.analytics.planning import forecast_daily, roster, weekly
+from otklik.incidents.selectors import incident_figures
 from otklik.orgs.models import Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
@@ -162,6 +163,7 @@ def dashboard(request):
     export = request.GET.get("export")
     if export:
         return _export(export, data, "xlsx" if request.GET.get("format") == "xlsx" else "csv")
+    since, until = s.period_bounds(filters)
     return render(
         request,
         "analytics/dashboard.html",
@@ -182,6 +184,7 @@ def dashboard(request):
             ],
             "qa": f"{chosen[0]}-{chosen[1]}",
             "qb": f"{base[0]}-{base[1]}",
+            "incidents": incident_figures(user=request.user, since=since, until=until),
         },
     )
 

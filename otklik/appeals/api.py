@@ -93,6 +93,20 @@ def _json_body(request) -> dict | JsonResponse:
     return data
 
 
+def territory_and_topic(data: dict, region, fields: dict) -> tuple[Territory | None, Topic | None]:
+    """The territory and topic named by code in `data`; unknown codes are added to `fields`."""
+    territory = topic = None
+    if data.get("territory") is not None:
+        territory = Territory.objects.filter(region=region, code=str(data["territory"])[:20]).first()
+        if territory is None:
+            fields["territory"] = ["Территория с таким кодом не найдена."]
+    if data.get("topic") is not None:
+        topic = Topic.objects.filter(region=region, code=str(data["topic"])[:40]).first()
+        if topic is None:
+            fields["topic"] = ["Тематика с таким кодом не найдена."]
+    return territory, topic
+
+
 def _in_scope(token: ApiToken, appeal: Appeal) -> bool:
     return appeal.organization_id is not None and appeal.organization.path.startswith(token.organization.path)
 
@@ -153,15 +167,7 @@ def appeals(request):
     if not isinstance(channel, str) or channel not in Channel.values:
         fields["channel"] = [f"Канал — одно из: {', '.join(Channel.values)}."]
     region = token.organization.region
-    territory = topic = None
-    if data.get("territory") is not None:
-        territory = Territory.objects.filter(region=region, code=str(data["territory"])[:20]).first()
-        if territory is None:
-            fields["territory"] = ["Территория с таким кодом не найдена."]
-    if data.get("topic") is not None:
-        topic = Topic.objects.filter(region=region, code=str(data["topic"])[:40]).first()
-        if topic is None:
-            fields["topic"] = ["Тематика с таким кодом не найдена."]
+    territory, topic = territory_and_topic(data, region, fields)
     contact = data.get("contact") or {}
     if not isinstance(contact, dict):
         fields["contact"] = ["Ожидается объект {name, email, phone}."]

@@ -66,7 +66,8 @@ class ImportReport:
         return self.count("rejected")
 
 
-def _read_rows(content: bytes, filename: str) -> list[dict]:
+def read_rows(content: bytes, filename: str) -> list[dict]:
+    """The data rows of a CSV (UTF-8 or Windows-1251, any delimiter) or XLSX file as dicts by header."""
     if not content:
         raise ImportFileError("Файл пуст.")
     if len(content) > MAX_BYTES:
@@ -96,10 +97,11 @@ def _read_rows(content: bytes, filename: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text), dialect=dialect))
 
 
-def _columns(header: list[str]) -> dict[str, str]:
+def match_columns(header: list[str], aliases: dict[str, list[str]] = ALIASES) -> dict[str, str]:
+    """Which column of `header` holds each key of `aliases` (names compared in lower case)."""
     lowered = {h.strip().lower(): h for h in header if h}
     found = {}
-    for key, names in ALIASES.items():
+    for key, names in aliases.items():
         for name in names:
             if name in lowered:
                 found[key] = lowered[name]
@@ -107,7 +109,7 @@ def _columns(header: list[str]) -> dict[str, str]:
     return found
 
 
-def _when(value, tz: ZoneInfo) -> datetime | None:
+def parse_when(value, tz: ZoneInfo) -> datetime | None:
     if isinstance(value, datetime):
         return value if timezone.is_aware(value) else value.replace(tzinfo=tz)
     text = str(value or "").strip()
@@ -128,12 +130,12 @@ def _when(value, tz: ZoneInfo) -> datetime | None:
 
 def appeals_import(*, region: Region, content: bytes, filename: str, source: str, actor=None) -> ImportReport:
     """Register every acceptable row; report each row's fate."""
-    rows = _read_rows(content, filename)
+    rows = read_rows(content, filename)
     if not rows:
         raise ImportFileError("В файле нет строк с данными.")
     if len(rows) > MAX_ROWS:
         raise ImportFileError(f"Строк больше {MAX_ROWS}: разделите файл.")
-    columns = _columns(list(rows[0].keys()))
+    columns = match_columns(list(rows[0].keys()))
     if "text" not in columns:
         raise ImportFileError("Нет столбца с текстом обращения (text или «Текст»).")
     tz = ZoneInfo(region.timezone)
@@ -156,7 +158,7 @@ def appeals_import(*, region: Region, content: bytes, filename: str, source: str
             topic = topics.get(get("topic")) if get("topic") else None
             if get("topic") and topic is None:
                 raise ValidationError(f"тематика «{get('topic')[:20]}» не найдена")
-            created = _when(row.get(columns["created_at"]) if "created_at" in columns else None, tz)
+            created = parse_when(row.get(columns["created_at"]) if "created_at" in columns else None, tz)
             if created and created > now:
                 raise ValidationError("дата поступления в будущем")
             appeal, new = appeal_submit(

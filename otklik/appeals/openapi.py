@@ -4,6 +4,36 @@ from otklik.appeals.models import Channel
 
 
 def document() -> dict:
+    from django.apps import apps
+
+    doc = _appeals()
+    if apps.is_installed("otklik.incidents"):
+        from otklik.incidents.openapi import extend
+
+        extend(doc)
+    return doc
+
+
+ERRORS = {
+    "400": "Неверные данные",
+    "401": "Нет или неверный токен",
+    "404": "Не найдено или нет доступа",
+    "415": "Тело не JSON",
+}
+
+
+def error_responses() -> dict:
+    """The error responses every endpoint shares (JSON `Error` with a Russian message)."""
+    return {
+        code: {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code, text in ERRORS.items()
+    }
+
+
+def _appeals() -> dict:
     error = {"type": "object", "properties": {"error": {"type": "string"}, "fields": {"type": "object"}}}
     appeal = {
         "type": "object",
@@ -21,21 +51,14 @@ def document() -> dict:
             "events": {"type": "array", "items": {"type": "object"}},
         },
     }
-    errors = {
-        code: {
-            "description": text,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-        for code, text in [
-            ("400", "Неверные данные"),
-            ("401", "Нет или неверный токен"),
-            ("404", "Не найдено или нет доступа"),
-            ("415", "Тело не JSON"),
-        ]
-    }
+    errors = error_responses()
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Отклик API", "version": "1.0", "description": "Обращения граждан для интеграций."},
+        "info": {
+            "title": "Отклик API",
+            "version": "1.0",
+            "description": "Обращения граждан и инциденты в соцсетях для интеграций.",
+        },
         "servers": [{"url": "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

@@ -37,6 +37,16 @@ def appeals_for_staff(*, user) -> QuerySet[Appeal]:
 FILTERS = ("channel", "topic", "territory", "organization")
 
 
+def topic_q(topic_id: int) -> Q:
+    """Rows of a topic or of its sub-topics, confirmed or (while unconfirmed) suggested."""
+    return (
+        Q(topic_id=topic_id)
+        | Q(topic__parent_id=topic_id)
+        | Q(topic__isnull=True, topic_suggested_id=topic_id)
+        | Q(topic__isnull=True, topic_suggested__parent_id=topic_id)
+    )
+
+
 def appeal_queue(*, user, queue: str, search: str = "", filters: dict | None = None) -> QuerySet[Appeal]:
     """One queue of the workspace, narrowed by search and by `filters` (ids or a channel code;
     a topic group also matches its sub-topics, suggested or confirmed)."""
@@ -46,13 +56,7 @@ def appeal_queue(*, user, queue: str, search: str = "", filters: dict | None = N
     if filters.get("channel"):
         qs = qs.filter(channel=filters["channel"])
     if filters.get("topic"):
-        topic = filters["topic"]
-        qs = qs.filter(
-            Q(topic_id=topic)
-            | Q(topic__parent_id=topic)
-            | Q(topic__isnull=True, topic_suggested_id=topic)
-            | Q(topic__isnull=True, topic_suggested__parent_id=topic)
-        )
+        qs = qs.filter(topic_q(filters["topic"]))
     if filters.get("territory"):
         qs = qs.filter(territory_id=filters["territory"])
     if filters.get("organization"):

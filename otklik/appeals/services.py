@@ -81,20 +81,35 @@ def _await_coordinator(appeal: Appeal, start_at: datetime) -> None:
     )
 
 
-def _notify_coordinators(appeal: Appeal, subject: str, text: str) -> None:
-    """E-mail every coordinator of the appeal's region who has an address (queued, retried)."""
-    from otklik.accounts.models import Membership
-    from otklik.accounts.roles import Role
+def staff_email(*, users, subject: str, text: str, appeal: Appeal | None = None) -> int:
+    """Queue an e-mail to each of `users` who has an address (delivered and retried by the worker)."""
     from otklik.appeals import tasks
 
-    coordinators = Membership.objects.filter(
-        role=Role.COORDINATOR, organization__region=appeal.region, user__email__gt=""
-    ).select_related("user")
-    for membership in coordinators:
+    sent = 0
+    for user in users:
+        if not user.email:
+            continue
         notification = Notification.objects.create(
-            appeal=appeal, channel="email", recipient=membership.user.email, subject=subject[:200], text=text
+            appeal=appeal, channel="email", recipient=user.email, subject=subject[:200], text=text
         )
         transaction.on_commit(lambda pk=notification.pk: tasks.notification_deliver.enqueue(pk))
+        sent += 1
+    return sent
+
+
+def coordinators_notify(*, region: Region, subject: str, text: str, appeal: Appeal | None = None) -> int:
+    """E-mail every coordinator of the region who has an address (queued, retried)."""
+    from otklik.accounts.models import Membership
+    from otklik.accounts.roles import Role
+
+    coordinators = Membership.objects.filter(
+        role=Role.COORDINATOR, organization__region=region, user__email__gt=""
+    ).select_related("user")
+    return staff_email(users=[m.user for m in coordinators], subject=subject, text=text, appeal=appeal)
+
+
+def _notify_coordinators(appeal: Appeal, subject: str, text: str) -> None:
+    coordinators_notify(region=appeal.region, subject=subject, text=text, appeal=appeal)
 
 
 def _notify_citizen(appeal: Appeal, subject: str, text: str, *, telegram_only: bool = False) -> None:

@@ -295,10 +295,7 @@ def _filled_template(appeal: Appeal) -> str:
             "%d.%m.%Y"
         ),
     }
-    text = topic.answer_template
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
-    return text
+    return topic.fill_template(values)
 
 
 def _file_response(attachments, pk: int, *, as_attachment: bool | None = None):

@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_CSV = Path(__file__).parent / "data" / "production_calendar_ru.csv"
 END_OF_DAY = time(23, 59, 59)
+# Office hours in the region's local time, for deadlines counted in working hours.
+WORK_START = time(9, 0)
+WORK_END = time(18, 0)
 
 
 class ProductionCalendar:
@@ -104,3 +107,38 @@ def deadline_calendar_days(cal: ProductionCalendar, start_at: datetime, n: int, 
 def deadline_hours(start_at: datetime, hours: int) -> datetime:
     """Fast tracks run on the clock: `hours` after registration, day off or not."""
     return start_at + timedelta(hours=hours)
+
+
+def deadline_working_hours(
+    cal: ProductionCalendar,
+    start_at: datetime,
+    hours: int,
+    tz: ZoneInfo,
+    *,
+    day_start: time = WORK_START,
+    day_end: time = WORK_END,
+) -> datetime:
+    """`hours` of office time (`day_start`–`day_end` on working days, local) after `start_at` (UTC).
+
+    A start outside office hours counts from the next opening; a term that ends exactly at closing
+    time ends then, not at the next opening.
+    """
+    if hours < 0:
+        raise ValueError("hours must not be negative")
+    current = start_at.astimezone(tz)
+    clock = current.time()
+    if not cal.is_working_day(current.date()):
+        current = datetime.combine(cal.next_working_day(current.date()), day_start, tzinfo=tz)
+    elif clock >= day_end:
+        day = cal.next_working_day(current.date() + timedelta(days=1))
+        current = datetime.combine(day, day_start, tzinfo=tz)
+    elif clock < day_start:
+        current = datetime.combine(current.date(), day_start, tzinfo=tz)
+    remaining = timedelta(hours=hours)
+    while True:
+        closing = datetime.combine(current.date(), day_end, tzinfo=tz)
+        if remaining <= closing - current:
+            return (current + remaining).astimezone(UTC)
+        remaining -= closing - current
+        day = cal.next_working_day(current.date() + timedelta(days=1))
+        current = datetime.combine(day, day_start, tzinfo=tz)

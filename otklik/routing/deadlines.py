@@ -11,6 +11,7 @@ from otklik.lib.workdays import (
     deadline_calendar_days,
     deadline_hours,
     deadline_working_days,
+    deadline_working_hours,
     load_calendar,
 )
 from otklik.routing.models import DeadlinePolicy, ProductionCalendarDay
@@ -39,11 +40,14 @@ def calendar_reset() -> None:
 
 
 def answer_due(*, policy: DeadlinePolicy, start_at: datetime, tz_name: str) -> datetime:
-    """When the answer is due for an appeal of `policy` registered (or re-assigned) at `start_at`."""
+    """When the answer is due for an appeal (or the reaction to an incident) of `policy` registered
+    (or re-assigned) at `start_at`."""
     tz = ZoneInfo(tz_name)
     calendar = production_calendar()
     if policy.answer_unit == DeadlinePolicy.Unit.HOURS:
         return deadline_hours(start_at, policy.answer_amount)
+    if policy.answer_unit == DeadlinePolicy.Unit.WORKING_HOURS:
+        return deadline_working_hours(calendar, start_at, policy.answer_amount, tz)
     if policy.answer_unit == DeadlinePolicy.Unit.WORKING_DAYS:
         return deadline_working_days(calendar, start_at, policy.answer_amount, tz)
     return deadline_calendar_days(calendar, start_at, policy.answer_amount, tz)

@@ -36,6 +36,13 @@ class Topic(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def fill_template(self, values: dict[str, str]) -> str:
+        """The answer template with {key} placeholders filled from `values`; other braces kept as typed."""
+        text = self.answer_template
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
 
 class ProductionCalendarDay(models.Model):
     """A row of the Russian production calendar: a holiday / day off, or a weekend made working.
@@ -68,6 +75,7 @@ class DeadlinePolicy(models.Model):
         CALENDAR_DAYS = "calendar_days", "календарные дни"
         WORKING_DAYS = "working_days", "рабочие дни"
         HOURS = "hours", "часы"
+        WORKING_HOURS = "working_hours", "рабочие часы (9:00–18:00 рабочих дней)"
 
     code = models.SlugField("код", max_length=30, unique=True)
     name = models.CharField("название", max_length=200)

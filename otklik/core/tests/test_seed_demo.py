@@ -5,10 +5,12 @@ import io
 from django.core.management import call_command
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 
 from otklik.accounts.models import Membership, User
 from otklik.accounts.roles import Role
 from otklik.appeals.models import Appeal, AppealEvent
+from otklik.incidents.models import Incident
 from otklik.kb.models import Article, Query, QueryCluster
 from otklik.orgs.models import Organization, Region, Territory
 from otklik.routing.models import Topic
@@ -97,6 +99,13 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
         "escalated",
     }
 
+    # a few dozen labelled synthetic incidents: answered (some late), dismissed, overdue, fresh
+    incidents = Incident.objects.filter(is_synthetic=True, text__startswith="[Демо] ")
+    assert incidents.count() == Incident.objects.count() == 36
+    assert incidents.filter(answered_at__isnull=False).exists() and incidents.filter(overdue=True).exists()
+    assert incidents.filter(status="new", due_at__gt=timezone.now()).exists()
+    assert not incidents.exclude(author_nickname__startswith="demo_").exists()
+
     # every main page opens on the full demo data for the roles that use it
     pages = {
         "analyst": [
@@ -106,7 +115,14 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
             "/staff/analytics/planning/",
             "/staff/appeals/?queue=all",
         ],
-        "coordinator": ["/staff/", "/staff/appeals/", "/staff/appeals/?queue=overdue", "/staff/topics/"],
+        "coordinator": [
+            "/staff/",
+            "/staff/appeals/",
+            "/staff/appeals/?queue=overdue",
+            "/staff/topics/",
+            "/staff/incidents/?queue=overdue",
+            "/staff/incidents/figures/",
+        ],
         "executor": ["/staff/", "/staff/appeals/?queue=new", "/staff/orgs/"],
         "editor": ["/staff/", "/staff/kb/", "/staff/kb/queue/", "/staff/kb/log/", "/staff/kb/transfer/"],
     }
@@ -117,6 +133,7 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
     number = Appeal.objects.filter(organization__isnull=False).order_by("pk").first().number
     client.force_login(User.objects.get(username="coordinator"))
     assert client.get(f"/staff/appeals/{number}/").status_code == 200
+    assert client.get(f"/staff/incidents/{incidents.first().pk}/").status_code == 200
     client.logout()
     for url in ["/", "/chat/", "/appeal/new/", "/privacy/", "/health"]:
         assert client.get(url).status_code == 200, url

@@ -10,6 +10,7 @@ from otklik.lib.workdays import (
     deadline_calendar_days,
     deadline_hours,
     deadline_working_days,
+    deadline_working_hours,
     load_calendar,
 )
 
@@ -83,3 +84,22 @@ def test_years_outside_the_table_fall_back_to_weekends(cal):
 def test_rows_with_unknown_kind_are_refused():
     with pytest.raises(ValueError):
         calendar_from_rows([(date(2026, 1, 1), "feast")])
+
+
+def test_working_hours_count_office_time_across_a_weekend_and_holidays(cal):
+    # Fri 30.10.2026 16:00 in Yekaterinburg: 2 h on Friday, then 6 h of the next working day.
+    # 31.10 is a Saturday; 02.11 (Mon) is working, 04.11 is a holiday.
+    due = deadline_working_hours(cal, datetime(2026, 10, 30, 16, 0, tzinfo=EKB), 8, EKB)
+    assert due == datetime(2026, 11, 2, 15, 0, tzinfo=EKB).astimezone(UTC)
+    # Before opening counts from 09:00; a term ending at closing time ends at 18:00 that day.
+    assert deadline_working_hours(cal, datetime(2026, 11, 2, 7, 0, tzinfo=EKB), 9, EKB) == datetime(
+        2026, 11, 2, 18, 0, tzinfo=EKB
+    ).astimezone(UTC)
+    # After closing on 03.11: 04.11 is a holiday, so the clock starts on 05.11 at 09:00.
+    assert deadline_working_hours(cal, datetime(2026, 11, 3, 19, 0, tzinfo=EKB), 2, EKB) == datetime(
+        2026, 11, 5, 11, 0, tzinfo=EKB
+    ).astimezone(UTC)
+    # New Year holidays: found on 31.12.2025 (a day off) → from 12.01.2026 09:00.
+    assert deadline_working_hours(cal, datetime(2025, 12, 31, 12, 0, tzinfo=EKB), 8, EKB) == datetime(
+        2026, 1, 12, 17, 0, tzinfo=EKB
+    ).astimezone(UTC)

@@ -1,0 +1,108 @@
+"""REST API for monitoring systems: `POST /api/v1/incidents` and reading one incident back.
+
+Same conventions as the appeals API (`appeals/api.py`): bearer token of an organization, JSON in
+and out, Russian errors, never a 500 on bad input. Idempotent by the post's address.
+"""
+
+from django.http import JsonResponse
+from django.utils.dateparse import parse_datetime
+
+from otklik.appeals.api import _error, _json_body, api_view, territory_and_topic
+from otklik.incidents import services
+from otklik.incidents.models import Incident, Network, Source
+
+
+def incident_json(incident: Incident) -> dict:
+    def iso(moment):
+        return moment.isoformat() if moment else None
+
+    return {
+        "id": incident.pk,
+        "url": incident.url,
+        "network": incident.network,
+        "status": incident.status,
+        "status_label": incident.get_status_display(),
+        "urgent": incident.urgent,
+        "found_at": iso(incident.found_at),
+        "due_at": iso(incident.due_at),
+        "overdue": incident.overdue,
+        "topic": (incident.topic or incident.topic_suggested).code
+        if (incident.topic_id or incident.topic_suggested_id)
+        else None,
+        "territory": incident.territory.code if incident.territory_id else None,
+        "organization": incident.organization.code if incident.organization_id else None,
+        "mentions": incident.mentions,
+        "reply_url": incident.reply_url or None,
+        "answered_at": iso(incident.answered_at),
+        "appeal": incident.appeal.number if incident.appeal_id else None,
+    }
+
+
+def _when(data: dict, key: str, fields: dict):
+    value = data.get(key)
+    if value is None:
+        return None
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or moment.tzinfo is None:
+        fields[key] = ["Дата и время в ISO 8601 с часовым поясом, например 2026-03-02T10:15:00+05:00."]
+    return moment
+
+
+def _response(incident: Incident, status: int) -> JsonResponse:
+    return JsonResponse(incident_json(incident), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view({"POST"})
+def incidents(request):
+    token = request.api_token
+    if token is None:
+        return _error(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
+    data = _json_body(request)
+    if isinstance(data, JsonResponse):
+        return data
+    fields: dict = {}
+    for key in ("url", "text"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            fields[key] = ["Обязательное поле."]
+    network = data.get("network", "")
+    if network and network not in Network.values:
+        fields["network"] = [f"Социальная сеть — одна из: {', '.join(Network.values)}."]
+    author = data.get("author", "")
+    if not isinstance(author, str):
+        fields["author"] = ["Ожидается строка: публичный ник автора."]
+    if not isinstance(data.get("urgent", False), bool):
+        fields["urgent"] = ["Ожидается true или false."]
+    published_at, found_at = _when(data, "published_at", fields), _when(data, "found_at", fields)
+    region = token.organization.region
+    territory, topic = territory_and_topic(data, region, fields)
+    if fields:
+        return _error(400, "Инцидент не принят: исправьте поля.", fields)
+    incident, created = services.incident_register(
+        region=region,
+        url=data["url"],
+        text=data["text"],
+        network=network,
+        author_nickname=author,
+        published_at=published_at,
+        found_at=found_at,
+        territory=territory,
+        topic=topic,
+        urgent=data.get("urgent", False),
+        source=Source.API,
+    )
+    return _response(incident, 201 if created else 200)
+
+
+@api_view({"GET"})
+def incident_detail(request, pk: int):
+    token = request.api_token
+    if token is None:
+        return _error(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
+    incident = (
+        Incident.objects.select_related("organization", "topic", "topic_suggested", "territory", "appeal")
+        .filter(pk=pk, organization__path__startswith=token.organization.path)
+        .first()
+    )
+    if incident is None:
+        return _error(404, "Инцидент не найден.")
+    return _response(incident, 200)

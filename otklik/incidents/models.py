@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.db import models
+
+from otklik.core.models import TimeStampedModel
+from otklik.incidents.statuses import Status
+
+
+class Network(models.TextChoices):
+    VK = "vk", "ВКонтакте"
+    TELEGRAM = "telegram", "Telegram-канал"
+    OK = "ok", "Одноклассники"
+    OTHER = "other", "другая сеть"
+
+
+class Source(models.TextChoices):
+    FORM = "form", "зарегистрирован оператором"
+    IMPORT = "import", "импорт выгрузки мониторинга"
+    API = "api", "интеграция (API)"
+
+
+class Incident(TimeStampedModel):
+    """A public post or comment in a social network that needs a reaction of an education body.
+
+    Only what was published is kept: the author's public nickname, never other personal data.
+    """
+
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.PROTECT, related_name="incidents", verbose_name="регион"
+    )
+    network = models.CharField("социальная сеть", max_length=20, choices=Network.choices, db_index=True)
+    url = models.URLField("ссылка на публикацию", max_length=500, unique=True)
+    author_nickname = models.CharField("автор (публичный ник)", max_length=200, blank=True)
+    text = models.TextField("текст публикации")
+    published_at = models.DateTimeField("опубликовано", null=True, blank=True)
+    found_at = models.DateTimeField("найдено мониторингом", db_index=True)
+    source = models.CharField("как поступил", max_length=10, choices=Source.choices, default=Source.FORM)
+    territory = models.ForeignKey(
+        "orgs.Territory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name="территория",
+    )
+    topic_suggested = models.ForeignKey(
+        "routing.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="тематика (предложена автоматически)",
+    )
+    topic_confidence = models.FloatField("уверенность в тематике", default=0.0)
+    topic = models.ForeignKey(
+        "routing.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name="тематика",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name="ответственная организация",
+    )
+    executor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents_executing",
+        verbose_name="сотрудник",
+    )
+    status = models.CharField("статус", max_length=20, choices=Status.choices, db_index=True)
+    urgent = models.BooleanField("срочный", default=False)
+    policy = models.ForeignKey(
+        "routing.DeadlinePolicy", on_delete=models.PROTECT, related_name="+", verbose_name="срок реакции"
+    )
+    due_at = models.DateTimeField("срок реакции до", null=True, blank=True, db_index=True)
+    overdue = models.BooleanField("срок нарушен", default=False, db_index=True)
+    answered_at = models.DateTimeField("ответ опубликован", null=True, blank=True)
+    closed_at = models.DateTimeField("закрыт", null=True, blank=True)
+    reply_text = models.TextField("текст публичного ответа", blank=True)
+    reply_url = models.URLField("ссылка на ответ", max_length=500, blank=True)
+    no_reaction_reason = models.TextField("почему не требует реакции", blank=True)
+    mentions = models.PositiveIntegerField(
+        "сколько раз найден", default=1, help_text="Повторная регистрация той же ссылки увеличивает счётчик."
+    )
+    appeal = models.ForeignKey(
+        "appeals.Appeal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name="оформлено как обращение",
+    )
+    is_synthetic = models.BooleanField("синтетический (демо)", default=False)
+
+    class Meta:
+        verbose_name = "инцидент в соцсетях"
+        verbose_name_plural = "инциденты в соцсетях"
+        ordering = ["-found_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="incident_status_due"),
+            models.Index(fields=["organization", "status"], name="incident_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Инцидент №{self.pk} ({self.get_network_display()})"
+
+
+class IncidentEvent(models.Model):
+    """One step in an incident's history: the timeline, the deadline evidence, analytics."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="events", verbose_name="инцидент"
+    )
+    kind = models.CharField("событие", max_length=40, db_index=True)
+    at = models.DateTimeField("когда", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто",
+    )
+    actor_label = models.CharField("кто (подпись)", max_length=200, blank=True)
+    text = models.TextField("текст", blank=True)
+    data = models.JSONField("данные", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "событие инцидента"
+        verbose_name_plural = "история инцидентов"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.kind}"
+
+    def get_label(self) -> str:
+        from otklik.incidents.events import LABELS
+
+        return LABELS.get(self.kind, self.kind)

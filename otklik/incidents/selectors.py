@@ -1,0 +1,120 @@
+"""Every non-trivial read of incidents: what a person may see, the workspace queues, the figures."""
+
+import statistics
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from otklik.accounts.roles import Role
+from otklik.accounts.selectors import scoped, user_roles
+from otklik.appeals.selectors import topic_q
+from otklik.incidents.models import Incident, Network
+from otklik.incidents.statuses import DEADLINE_RUNNING, Status
+
+STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST}
+WORK_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR}
+COORDINATION_ROLES = {Role.ADMIN, Role.COORDINATOR}
+QUEUES = {
+    "new": "Новые",
+    "mine": "Мои в работе",
+    "due_soon": "Срок истекает",
+    "overdue": "Просроченные",
+    "answered": "С ответом",
+    "all": "Все",
+}
+DUE_SOON = timedelta(hours=2)
+FILTERS = ("network", "territory", "topic", "status")
+
+
+def incidents_for_staff(*, user) -> QuerySet[Incident]:
+    """Incidents of the organizations in the user's subtrees; coordinators also see unrouted ones."""
+    qs = Incident.objects.select_related(
+        "region", "organization", "topic", "topic_suggested", "territory", "policy", "executor", "appeal"
+    )
+    visible = scoped(qs, user=user, roles=STAFF_ROLES, org_field="organization")
+    if user.is_superuser or user_roles(user=user) & COORDINATION_ROLES:
+        return (visible | qs.filter(organization__isnull=True)).distinct()
+    return visible
+
+
+def incident_queue(*, user, queue: str, search: str = "", filters: dict | None = None) -> QuerySet[Incident]:
+    """One queue of the workspace, narrowed by search and `filters` (network and status codes,
+    territory and topic ids; a topic group also matches its sub-topics, suggested or confirmed)."""
+    qs = incidents_for_staff(user=user)
+    now = timezone.now()
+    filters = filters or {}
+    if filters.get("network"):
+        qs = qs.filter(network=filters["network"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("territory"):
+        qs = qs.filter(territory_id=filters["territory"])
+    if filters.get("topic"):
+        qs = qs.filter(topic_q(filters["topic"]))
+    if queue == "new":
+        qs = qs.filter(status=Status.NEW)
+    elif queue == "mine":
+        qs = qs.filter(executor=user, status__in=DEADLINE_RUNNING)
+    elif queue == "due_soon":
+        qs = qs.filter(status__in=DEADLINE_RUNNING, due_at__gte=now, due_at__lte=now + DUE_SOON)
+    elif queue == "overdue":
+        qs = qs.filter(Q(overdue=True) | Q(due_at__lt=now), status__in=DEADLINE_RUNNING)
+    elif queue == "answered":
+        qs = qs.filter(status__in=[Status.ANSWERED, Status.CLOSED], answered_at__isnull=False)
+    if search:
+        qs = qs.filter(
+            Q(text__icontains=search) | Q(url__icontains=search) | Q(author_nickname__icontains=search)
+        )
+    if queue in {"new", "mine", "due_soon", "overdue"}:
+        return qs.order_by("-urgent", "due_at")
+    return qs.order_by("-found_at")
+
+
+def incident_timeline(*, incident: Incident) -> QuerySet:
+    return incident.events.select_related("actor").order_by("at", "pk")
+
+
+def _labelled_counts(qs: QuerySet, field: str, labels: dict) -> list[tuple[str, int]]:
+    rows = qs.values(field).annotate(n=Count("pk")).order_by("-n")
+    return [(labels.get(row[field], "не определено"), row["n"]) for row in rows]
+
+
+def incident_figures(*, user, since: datetime, until: datetime) -> dict:
+    """Figures of the incidents found in [since, until) that the user may see: counts by network,
+    topic and territory, the median reaction time (found → reply published) and the share of
+    replies in time among incidents whose term has ended or that were answered."""
+    qs = incidents_for_staff(user=user).filter(found_at__gte=since, found_at__lt=until)
+    now = timezone.now()
+    from otklik.orgs.models import Territory
+    from otklik.routing.models import Topic
+
+    topic_ids = set(qs.values_list("topic_id", flat=True)) | set(
+        qs.values_list("topic_suggested_id", flat=True)
+    )
+    topics = {t.pk: str(t) for t in Topic.objects.filter(pk__in=topic_ids - {None})}
+    territories = dict(Territory.objects.filter(incidents__in=qs).values_list("pk", "name").distinct())
+    by_topic: dict[str, int] = {}
+    for topic_id, suggested_id in qs.values_list("topic_id", "topic_suggested_id"):
+        label = topics.get(topic_id or suggested_id, "не определена")
+        by_topic[label] = by_topic.get(label, 0) + 1
+    answered = list(qs.filter(answered_at__isnull=False).values_list("found_at", "answered_at", "due_at"))
+    hours = [(a - f).total_seconds() / 3600 for f, a, _ in answered]
+    in_time = sum(1 for _, a, due in answered if due is None or a <= due)
+    late_open = qs.filter(status__in=DEADLINE_RUNNING, due_at__lt=now).count()
+    judged = len(answered) + late_open
+    return {
+        "total": qs.count(),
+        "by_network": _labelled_counts(qs, "network", dict(Network.choices)),
+        "by_status": _labelled_counts(qs, "status", dict(Status.choices)),
+        "by_topic": sorted(by_topic.items(), key=lambda item: -item[1]),
+        "by_territory": _labelled_counts(qs, "territory", territories),
+        "answered": len(answered),
+        "median_reaction_hours": round(statistics.median(hours), 1) if hours else None,
+        "in_time": in_time,
+        "judged": judged,
+        "in_time_share": round(100 * in_time / judged) if judged else None,
+        "overdue_open": late_open,
+        "no_reaction": qs.filter(no_reaction_reason__gt="").count(),
+        "converted": qs.filter(appeal__isnull=False).count(),
+    }

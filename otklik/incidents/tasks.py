@@ -1,0 +1,15 @@
+"""Background work of incidents: the reaction deadline's reminder and missed-deadline check."""
+
+from django.tasks import task
+
+from otklik.incidents import services
+
+
+@task()
+def incident_deadline_reminder(incident_id: int, due_at: str) -> bool:
+    return services.incident_deadline_remind(incident_id=incident_id, due_at=due_at)
+
+
+@task()
+def incident_deadline_check(incident_id: int, due_at: str) -> bool:
+    return services.incident_deadline_missed(incident_id=incident_id, due_at=due_at)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from otklik.incidents import views
+
+app_name = "incidents"
+urlpatterns = [
+    path("", views.workspace, name="workspace"),
+    path("new/", views.register, name="register"),
+    path("import/", views.import_file, name="import"),
+    path("figures/", views.figures, name="figures"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/action/", views.action, name="action"),
+]

@@ -1,0 +1,266 @@
+"""The incidents workspace: queues, registration, import, the card with its actions, figures."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from otklik.accounts.selectors import organizations_in_scope, user_roles
+from otklik.appeals.importing import ImportFileError
+from otklik.incidents import selectors, services
+from otklik.incidents.forms import ImportForm, IncidentForm
+from otklik.incidents.importing import incidents_import
+from otklik.incidents.models import Incident, Network
+from otklik.incidents.statuses import MEANING, Status
+from otklik.orgs.models import Organization, Territory
+from otklik.orgs.selectors import region_default
+from otklik.routing.models import Topic
+
+PERIODS = {7: "7 дней", 30: "30 дней", 90: "90 дней", 365: "год"}
+
+
+def _region():
+    region = region_default()
+    if region is None:
+        raise Http404("Регион не настроен")
+    return region
+
+
+def _require(request, roles: set[str]) -> set[str]:
+    held = user_roles(user=request.user)
+    if not request.user.is_superuser and not held & roles:
+        raise PermissionDenied
+    return held
+
+
+def _int(value) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+@login_required
+def workspace(request):
+    _require(request, selectors.STAFF_ROLES)
+    region = _region()
+    queue = request.GET.get("queue") or "new"
+    if queue not in selectors.QUEUES:
+        queue = "new"
+    search = (request.GET.get("q") or "").strip()[:200]
+    network, status = request.GET.get("network", ""), request.GET.get("status", "")
+    filters = {
+        "network": network if network in Network.values else "",
+        "status": status if status in Status.values else "",
+        "territory": _int(request.GET.get("territory")),
+        "topic": _int(request.GET.get("topic")),
+    }
+    page = Paginator(
+        selectors.incident_queue(user=request.user, queue=queue, search=search, filters=filters), 30
+    ).get_page(request.GET.get("page"))
+    counts = {key: selectors.incident_queue(user=request.user, queue=key).count() for key in selectors.QUEUES}
+    return render(
+        request,
+        "incidents/workspace.html",
+        {
+            "now": timezone.now(),
+            "page": page,
+            "queue": queue,
+            "queues": [(key, label, counts[key]) for key, label in selectors.QUEUES.items()],
+            "q": search,
+            "filters": filters,
+            "keep": urlencode({"q": search, **{k: v for k, v in filters.items() if v}}),
+            "networks": Network.choices,
+            "statuses": Status.choices,
+            "topics": Topic.objects.filter(region=region, parent__isnull=True, is_active=True).order_by(
+                "code"
+            ),
+            "territories": Territory.objects.filter(region=region).order_by("name"),
+        },
+    )
+
+
+@login_required
+def register(request):
+    """A monitoring operator registers a post; the same link again opens the existing incident."""
+    _require(request, selectors.WORK_ROLES)
+    region = _region()
+    form = IncidentForm(request.POST if request.method == "POST" else None, region=region)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident, created = services.incident_register(
+                region=region,
+                url=data["url"],
+                text=data["text"],
+                network=data["network"],
+                author_nickname=data["author_nickname"],
+                published_at=data["published_at"],
+                territory=data["territory"],
+                topic=data["topic"],
+                urgent=data["urgent"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if created:
+                messages.success(request, f"Инцидент №{incident.pk} зарегистрирован.")
+            else:
+                messages.info(request, f"Эта публикация уже зарегистрирована: инцидент №{incident.pk}.")
+            if selectors.incidents_for_staff(user=request.user).filter(pk=incident.pk).exists():
+                return redirect("incidents:detail", pk=incident.pk)
+            return redirect("incidents:workspace")
+    return render(
+        request, "incidents/register.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+def import_file(request):
+    """Load a monitoring system's export and see what happened to every row."""
+    _require(request, selectors.WORK_ROLES)
+    region = _region()
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = incidents_import(
+                region=region, content=upload.read(), filename=upload.name or "", actor=request.user
+            )
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "incidents/import.html", {"form": form, "report": report}, status=status)
+
+
+def _staff_incident(request, pk: int) -> Incident:
+    _require(request, selectors.STAFF_ROLES)
+    incident = selectors.incidents_for_staff(user=request.user).filter(pk=pk).first()
+    if incident is None:
+        raise Http404("Инцидент не найден")
+    return incident
+
+
+def _reply_template(incident: Incident) -> str:
+    topic = incident.topic or incident.topic_suggested
+    if topic is None or not topic.answer_template:
+        return ""
+    found = timezone.localtime(incident.found_at, ZoneInfo(incident.region.timezone))
+    return topic.fill_template(
+        {
+            "name": incident.author_nickname or "автор публикации",
+            "number": incident.appeal.number if incident.appeal_id else f"инцидент №{incident.pk}",
+            "date": found.strftime("%d.%m.%Y"),
+        }
+    )
+
+
+@login_required
+def detail(request, pk: int):
+    incident = _staff_incident(request, pk)
+    roles = user_roles(user=request.user)
+    coordinator = request.user.is_superuser or bool(roles & selectors.COORDINATION_ROLES)
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "now": timezone.now(),
+            "incident": incident,
+            "meaning": MEANING.get(incident.status),
+            "events": selectors.incident_timeline(incident=incident),
+            "can_work": request.user.is_superuser or bool(roles & selectors.WORK_ROLES),
+            "is_coordinator": coordinator,
+            "running": incident.status in (Status.NEW, Status.IN_WORK),
+            "template": _reply_template(incident),
+            "topics": Topic.objects.filter(region=incident.region, parent__isnull=False).order_by("code"),
+            "territories": Territory.objects.filter(region=incident.region).order_by("name"),
+            "organizations": organizations_in_scope(user=request.user)
+            .filter(region=incident.region)
+            .exclude(kind__in=[Organization.Kind.SCHOOL, Organization.Kind.KINDERGARTEN])
+            .order_by("path")
+            if coordinator
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def action(request, pk: int):
+    incident = _staff_incident(request, pk)
+    roles = _require(request, selectors.WORK_ROLES)
+    coordinator = request.user.is_superuser or bool(roles & selectors.COORDINATION_ROLES)
+    user, post = request.user, request.POST
+    name = post.get("action", "")
+    text = post.get("text", "")[:20000]
+    try:
+        if name == "take":
+            services.incident_take(incident=incident, actor=user)
+        elif name == "reply":
+            services.incident_reply(
+                incident=incident, actor=user, text=text, reply_url=post.get("reply_url", "")
+            )
+        elif name == "dismiss":
+            services.incident_dismiss(incident=incident, actor=user, reason=text)
+        elif name == "reopen":
+            services.incident_reopen(incident=incident, actor=user)
+        elif name == "close":
+            services.incident_close(incident=incident, actor=user)
+        elif name == "comment":
+            services.incident_comment(incident=incident, actor=user, text=text)
+        elif name == "correct":
+            changes = {
+                "topic": Topic.objects.filter(region=incident.region, pk=_int(post.get("topic"))).first(),
+                "territory": Territory.objects.filter(
+                    region=incident.region, pk=_int(post.get("territory"))
+                ).first(),
+                "urgent": post.get("urgent") == "1",
+            }
+            if coordinator and post.get("organization"):
+                org = organizations_in_scope(user=user).filter(pk=_int(post.get("organization"))).first()
+                if org is None:
+                    raise ValidationError("Выберите организацию из списка.")
+                changes["organization"] = org
+            services.incident_update(incident=incident, actor=user, **changes)
+        elif name == "convert":
+            appeal = services.incident_convert(incident=incident, actor=user)
+            messages.success(request, f"Оформлено обращение {appeal.number}.")
+            return redirect("incidents:detail", pk=incident.pk)
+        else:
+            raise ValidationError("Неизвестное действие.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Готово.")
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+@login_required
+def figures(request):
+    _require(request, selectors.STAFF_ROLES)
+    days = _int(request.GET.get("days")) or 30
+    if days not in PERIODS:
+        days = 30
+    until = timezone.now()
+    return render(
+        request,
+        "incidents/figures.html",
+        {
+            "days": days,
+            "periods": PERIODS.items(),
+            "figures": selectors.incident_figures(
+                user=request.user, since=until - timedelta(days=days), until=until
+            ),
+        },
+    )
