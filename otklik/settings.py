@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "otklik.appeals",
     "otklik.dialogue",
     "otklik.analytics",
+    "otklik.surveys",
 ]
 
 MIDDLEWARE = [

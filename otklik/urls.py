@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/broadcast/", include("otklik.dialogue.staff_urls")),
     path("api/v1/", include("otklik.appeals.api_urls")),
     path("telegram/webhook/", telegram_views.webhook, name="telegram_webhook"),
+    path("", include("otklik.surveys.urls")),
     path("", include("otklik.appeals.urls")),
     path("", include("otklik.core.urls")),
 ]
