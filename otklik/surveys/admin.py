@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from otklik.core.admin_base import ScopedAdmin
-from otklik.surveys.models import Option, Question, Response, Survey
+from otklik.surveys.models import Answer, Option, Question, Response, Survey
 
 
 class QuestionInline(admin.TabularInline):
@@ -15,6 +15,17 @@ class OptionInline(admin.TabularInline):
     model = Option
     extra = 0
     fields = ["position", "text", "description"]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "option", "scale", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Survey)
@@ -45,6 +56,7 @@ class ResponseAdmin(ScopedAdmin):
     list_display = ["pk", "survey", "submitted_at", "age_group", "sex", "role", "territory", "is_synthetic"]
     list_filter = ["age_group", "sex", "role", "is_synthetic"]
     exclude = ["respondent_hash"]
+    inlines = [AnswerInline]
 
     def has_add_permission(self, request):
         return False

@@ -44,6 +44,7 @@ def region_time(view):
 # --- respondents -----------------------------------------------------------------------------------
 
 
+@region_time
 def survey_list_public(request):
     return render(request, "surveys/public_list.html", {"surveys": selectors.surveys_open()})
 

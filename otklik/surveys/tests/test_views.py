@@ -215,3 +215,10 @@ def test_answered_appeal_invites_to_the_open_satisfaction_survey_of_its_organiza
     assert "Оцените работу организации" in page and f"/surveys/{poll.key}/" in page
     Survey.objects.filter(pk=poll.pk).update(status=Survey.Status.CLOSED)
     assert "Оцените работу организации" not in client.get(url).content.decode()
+
+
+def test_admin_shows_a_response_with_its_answers_read_only(client, personas):
+    response = answer(make_poll(personas.ministry), "Да", ["Сайт"], 5, "Спасибо")
+    client.force_login(personas.admin)
+    page = client.get(f"/admin/surveys/response/{response.pk}/change/").content.decode()
+    assert "Спасибо" in page and response.respondent_hash not in page
