@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "otklik.incidents",
     "otklik.dialogue",
     "otklik.analytics",
+    "otklik.surveys",
 ]
 
 MIDDLEWARE = [

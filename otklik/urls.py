@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("otklik.appeals.api_urls")),
     path("api/v1/", include("otklik.incidents.api_urls")),
     path("telegram/webhook/", telegram_views.webhook, name="telegram_webhook"),
+    path("", include("otklik.surveys.urls")),
     path("", include("otklik.appeals.urls")),
     path("", include("otklik.core.urls")),
 ]

@@ -1,0 +1,212 @@
+"""Reads of surveys: what staff may see, what a respondent meets, and the results with breakdowns."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from otklik.accounts.roles import Role
+from otklik.accounts.selectors import scoped
+from otklik.analytics.summaries import HIDDEN, HIDDEN_TOO, MIN_CELL, Share, Table
+from otklik.orgs.models import Organization, Territory
+from otklik.orgs.selectors import organization_ancestors
+from otklik.surveys.models import AgeGroup, Answer, Question, RespondentRole, Response, Sex, Survey
+
+SURVEY_ROLES = {Role.ADMIN, Role.ANALYST, Role.COORDINATOR}
+NOT_GIVEN = "не указано"
+# attribute of Response → its label on the page
+ATTRIBUTES = [("age_group", "Возраст"), ("sex", "Пол"), ("role", "Кто отвечал"), ("territory", "Территория")]
+
+
+def surveys_for_staff(*, user) -> QuerySet[Survey]:
+    return scoped(
+        Survey.objects.select_related("organization").annotate(n_responses=Count("responses")),
+        user=user,
+        roles=SURVEY_ROLES,
+        org_field="organization",
+    )
+
+
+def surveys_open(*, now=None) -> list[Survey]:
+    """Surveys a citizen can answer right now (the public list)."""
+    now = now or timezone.now()
+    candidates = Survey.objects.filter(status=Survey.Status.OPEN).select_related("organization")
+    return [s for s in candidates.order_by("closes_at", "-created_at") if s.state(now) == "open"]
+
+
+def satisfaction_survey_for(*, organization: Organization | None, now=None) -> Survey | None:
+    """The open satisfaction survey of the organization, else of the nearest organization above it."""
+    if organization is None:
+        return None
+    chain = [organization, *reversed(organization_ancestors(org=organization))]
+    found = {}
+    for survey in Survey.objects.filter(
+        kind=Survey.Kind.SATISFACTION, status=Survey.Status.OPEN, organization__in=chain
+    ).order_by("-created_at"):
+        if survey.state(now) == "open":
+            found.setdefault(survey.organization_id, survey)
+    return next((found[org.pk] for org in chain if org.pk in found), None)
+
+
+def has_answered(*, survey: Survey, digest: str) -> bool:
+    return Response.objects.filter(survey=survey, respondent_hash=digest).exists()
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    number: int
+    answered: int = 0
+    rows: list[dict] = field(default_factory=list)  # label, n, share (of those who answered)
+    average: float | None = None
+    texts: list[str] = field(default_factory=list)
+    breakdowns: list[Table] = field(default_factory=list)
+
+    @property
+    def chart(self) -> list[dict]:
+        """Bars of the SVG chart of a scale: height in a 110-unit box above the baseline y=130."""
+        top = max((r["n"] for r in self.rows), default=0) or 1
+        bars = []
+        for row in self.rows:
+            height = round(110 * row["n"] / top)
+            bars.append({**row, "h": height, "y": 130 - height})
+        return bars
+
+
+def suppress(matrix: list[list[int]], row_totals: list[int]) -> list[list[int | str]]:
+    """Hide small figures of a cross-table so that no group of fewer than MIN_CELL people shows.
+
+    A group (row) of fewer than MIN_CELL respondents is hidden whole; any other cell of 1..4 reads
+    «<5»; then, while a row or a column has exactly one hidden cell, its smallest shown cell is
+    hidden too («скрыто»), because row and column totals are published elsewhere."""
+    out: list[list[int | str]] = [
+        [HIDDEN if total < MIN_CELL or 0 < n < MIN_CELL else n for n in row]
+        for row, total in zip(matrix, row_totals, strict=True)
+    ]
+
+    def hide_one_more(cells: list[tuple[int, int]]) -> bool:
+        hidden = [c for c in cells if isinstance(out[c[0]][c[1]], str)]
+        shown = [c for c in cells if not isinstance(out[c[0]][c[1]], str)]
+        if len(hidden) != 1 or not shown:
+            return False
+        i, j = min(shown, key=lambda c: out[c[0]][c[1]])
+        out[i][j] = HIDDEN_TOO
+        return True
+
+    width = len(matrix[0]) if matrix else 0
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(out)):
+            changed |= hide_one_more([(i, j) for j in range(width)])
+        for j in range(width):
+            changed |= hide_one_more([(i, j) for i in range(len(out))])
+    return out
+
+
+def _groups(attribute: str, survey: Survey) -> list[tuple[object, str]]:
+    if attribute == "territory":
+        pairs = [
+            (t.pk, t.name) for t in Territory.objects.filter(region_id=survey.region_id).order_by("name")
+        ]
+    else:
+        choices = {"age_group": AgeGroup, "sex": Sex, "role": RespondentRole}[attribute].choices
+        pairs = list(choices)
+    return [*pairs, (None, NOT_GIVEN)]
+
+
+def _columns(question: Question) -> list[tuple[object, str]]:
+    if question.kind == Question.Kind.SCALE:
+        return [(i, str(i)) for i in range(1, 6)]
+    return [(o.pk, o.text) for o in question.options.all()]
+
+
+def _value_key(question: Question) -> str:
+    return "scale" if question.kind == Question.Kind.SCALE else "option_id"
+
+
+def _breakdown(survey: Survey, result: QuestionResult, attribute: str, label: str) -> Table:
+    question = result.question
+    group_field = f"response__{attribute}" + ("_id" if attribute == "territory" else "")
+    answers = Answer.objects.filter(question=question)
+    counts = {
+        (row[group_field] or None, row[_value_key(question)]): row["n"]
+        for row in answers.values(group_field, _value_key(question)).annotate(n=Count("pk"))
+    }
+    respondents = {
+        row[group_field] or None: row["n"]
+        for row in answers.values(group_field).annotate(n=Count("response_id", distinct=True))
+    }
+    groups = [g for g in _groups(attribute, survey) if respondents.get(g[0])]
+    columns = _columns(question)
+    totals = [respondents[key] for key, _ in groups]
+    matrix = [[respondents[g]] + [counts.get((g, c), 0) for c, _ in columns] for g, _ in groups]
+    cells = suppress(matrix, totals)
+    header = [label, "Ответили", *[text for _, text in columns]]
+    if question.kind == Question.Kind.SCALE:
+        header.append("Средняя оценка")
+        for row, (key, _), total in zip(cells, groups, totals, strict=True):
+            weighted = sum(value * counts.get((key, value), 0) for value in range(1, 6))
+            row.append(round(weighted / total, 2) if total >= MIN_CELL else HIDDEN)
+    rows = [[name, *row] for (_, name), row in zip(groups, cells, strict=True)]
+    return Table(f"Вопрос {result.number} × {label.lower()}", header, rows, note=question.text)
+
+
+def survey_results(*, survey: Survey, with_breakdowns: bool = True) -> dict:
+    """Counts and shares per option, scale averages, free texts and, when the survey asks about the
+    respondent, a cross-table of each closed question by each attribute with small cells hidden."""
+    questions = list(survey.questions.prefetch_related("options"))
+    answers = Answer.objects.filter(question__survey=survey)
+    answered = dict(
+        answers.values("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .values_list("question_id", "n")
+    )
+    counts = defaultdict(int)
+    for row in (
+        answers.exclude(option=None, scale=None)
+        .values("question_id", "option_id", "scale")
+        .annotate(n=Count("pk"))
+    ):
+        counts[(row["question_id"], row["option_id"] or row["scale"])] = row["n"]
+    texts = defaultdict(list)
+    for question_id, text in (
+        answers.exclude(text="").order_by("-response__submitted_at").values_list("question_id", "text")
+    ):
+        texts[question_id].append(text)
+    results = []
+    for number, question in enumerate(questions, 1):
+        result = QuestionResult(question, number, answered.get(question.pk, 0), texts=texts[question.pk])
+        n = result.answered
+        for key, label in _columns(question) if question.kind != Question.Kind.TEXT else []:
+            count = counts[(question.pk, key)]
+            result.rows.append({"label": label, "n": count, "share": Share(count / n) if n else Share(0)})
+        if question.kind == Question.Kind.SCALE and n:
+            result.average = round(sum(k * counts[(question.pk, k)] for k in range(1, 6)) / n, 2)
+        if survey.kind == Survey.Kind.VOTE:
+            result.rows.sort(key=lambda r: -r["n"])
+        if with_breakdowns and survey.asks_profile and question.kind != Question.Kind.TEXT:
+            result.breakdowns = [_breakdown(survey, result, attr, label) for attr, label in ATTRIBUTES]
+        results.append(result)
+    return {"total": survey.responses.count(), "questions": results}
+
+
+def results_tables(*, survey: Survey, results: dict) -> list[Table]:
+    """The results as tables: the summary, each breakdown, the free-text answers (for CSV and XLSX)."""
+    summary = Table("Итоги", ["Вопрос", "Вариант", "Ответов", "Доля"], [])
+    free = Table("Свободные ответы", ["Вопрос", "Ответ"], [])
+    breakdowns = []
+    for result in results["questions"]:
+        title = f"{result.number}. {result.question.text}"
+        summary.rows.append([title, "ответили", result.answered, None])
+        summary.rows += [[title, r["label"], r["n"], r["share"]] for r in result.rows]
+        if result.average is not None:
+            summary.rows.append([title, "средняя оценка", result.average, None])
+        free.rows += [[title, text] for text in result.texts]
+        breakdowns += result.breakdowns
+    summary.note = f"Всего ответов: {results['total']}. {survey.get_kind_display().capitalize()}."
+    return [summary, *breakdowns, free]

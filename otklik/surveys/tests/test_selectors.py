@@ -1,0 +1,103 @@
+import pytest
+
+from otklik.surveys import selectors, services
+from otklik.surveys.selectors import suppress
+from otklik.surveys.tests.base import answer, make_poll
+
+KNOWN = [
+    ("Да", ["Сайт", "Бот"], 5, "Больше овощей"),
+    ("Да", ["Сайт"], 4, ""),
+    ("Да", ["Бот"], 5, ""),
+    ("Нет", ["Школа"], 2, "Холодные блюда"),
+    ("Да", ["Сайт", "Школа"], 3, ""),
+    ("Нет", ["Сайт"], 5, ""),
+]
+
+
+def _figures(result):
+    return [(r["label"], r["n"], round(r["share"], 4)) for r in result.rows]
+
+
+def test_results_count_options_share_of_respondents_average_scale_and_list_texts(personas):
+    survey = make_poll(personas.ministry, asks_profile=False)
+    for row in KNOWN:
+        answer(survey, *row)
+    results = selectors.survey_results(survey=survey)
+    single, multiple, scale, text = results["questions"]
+    assert results["total"] == 6
+    assert _figures(single) == [("Да", 4, 0.6667), ("Нет", 2, 0.3333)]
+    assert _figures(multiple) == [("Сайт", 4, 0.6667), ("Бот", 2, 0.3333), ("Школа", 2, 0.3333)]
+    assert [r["n"] for r in scale.rows] == [0, 1, 1, 1, 3] and scale.average == 4.0
+    assert (text.answered, sorted(text.texts)) == (2, ["Больше овощей", "Холодные блюда"])
+    assert single.breakdowns == []  # the survey does not ask about respondents
+
+
+def test_vote_results_are_ranked_by_votes(personas):
+    vote = services.survey_create(organization=personas.ministry, actor=None, title="Проекты", kind="vote")
+    question = services.question_add(
+        survey=vote,
+        text="Проект",
+        kind="single",
+        options=[("Сквер", ""), ("Площадка", ""), ("Библиотека", "")],
+    )
+    services.survey_set_status(survey=vote, status="open")
+    for i, name in enumerate(["Площадка", "Площадка", "Библиотека"]):
+        services.response_submit(
+            survey=vote, token=str(i), answers={question.pk: question.options.get(text=name)}
+        )
+    rows = selectors.survey_results(survey=vote)["questions"][0].rows
+    assert [(r["label"], r["n"]) for r in rows] == [("Площадка", 2), ("Библиотека", 1), ("Сквер", 0)]
+
+
+def _role_table(survey, number=1):
+    result = selectors.survey_results(survey=survey)["questions"][number - 1]
+    return next(t for t in result.breakdowns if t.header[0] == "Кто отвечал")
+
+
+def _ten_parents_six_teachers(personas):
+    """Parents: 5 «Да» and 5 «Нет», all rate 5; teachers: 6 «Да», all rate 4."""
+    survey = make_poll(personas.ministry)
+    for _ in range(5):
+        answer(survey, "Да", ["Сайт"], 5, role="parent")
+        answer(survey, "Нет", ["Бот"], 5, role="parent")
+    for _ in range(6):
+        answer(survey, "Да", ["Школа"], 4, role="teacher")
+    return survey
+
+
+def test_breakdown_is_a_cross_table_of_question_by_attribute(personas):
+    survey = _ten_parents_six_teachers(personas)
+    table = _role_table(survey)
+    assert table.header == ["Кто отвечал", "Ответили", "Да", "Нет"]
+    assert table.rows == [["родитель", 10, 5, 5], ["педагог", 6, 6, 0]]
+    scale = _role_table(survey, 3)
+    assert scale.rows == [["родитель", 10, 0, 0, 0, 0, 10, 5.0], ["педагог", 6, 0, 0, 0, 6, 0, 4.0]]
+    sex = next(
+        t for t in selectors.survey_results(survey=survey)["questions"][0].breakdowns if t.header[0] == "Пол"
+    )
+    assert sex.rows == [["не указано", 16, 11, 5]]
+
+
+def test_a_group_of_fewer_than_five_is_hidden_and_cannot_be_worked_out_from_totals(personas):
+    survey = _ten_parents_six_teachers(personas)
+    answer(survey, "Да", ["Сайт"], 3, role="student")
+    answer(survey, "Нет", ["Сайт"], 3, role="student")
+    assert _role_table(survey).rows == [
+        ["родитель", 10, "скрыто", "скрыто"],
+        ["обучающийся", "<5", "<5", "<5"],
+        ["педагог", "скрыто", 6, "скрыто"],
+    ]
+    assert _role_table(survey, 3).rows[1] == ["обучающийся", "<5", "<5", "<5", "<5", "<5", "<5", "<5"]
+
+
+@pytest.mark.parametrize(
+    ("matrix", "expected"),
+    [
+        ([[10, 5, 5], [12, 6, 6]], [[10, 5, 5], [12, 6, 6]]),
+        ([[10, 10, 0], [7, 2, 5], [9, 4, 5]], [[10, 10, 0], [7, "<5", "скрыто"], [9, "<5", "скрыто"]]),
+        ([[8, 6, 2], [9, 5, 4]], [[8, "скрыто", "<5"], [9, "скрыто", "<5"]]),
+        ([[3, 3]], [["<5", "<5"]]),
+    ],
+)
+def test_suppress(matrix, expected):
+    assert suppress(matrix, [row[0] for row in matrix]) == expected
