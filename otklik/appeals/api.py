@@ -39,7 +39,7 @@ def token_create(*, organization, name: str) -> str:
     return key
 
 
-def _error(status: int, message: str, fields: dict | None = None) -> JsonResponse:
+def error_response(status: int, message: str, fields: dict | None = None) -> JsonResponse:
     body = {"error": message}
     if fields:
         body["fields"] = fields
@@ -64,32 +64,32 @@ def api_view(methods: set[str]):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
-                return _error(405, f"Метод {request.method} не поддерживается.")
+                return error_response(405, f"Метод {request.method} не поддерживается.")
             request.api_token = _token(request)
             if request.headers.get("Authorization") and request.api_token is None:
-                return _error(401, "Токен не найден или отозван.")
+                return error_response(401, "Токен не найден или отозван.")
             try:
                 return view(request, *args, **kwargs)
             except ValidationError as exc:
                 fields = exc.message_dict if hasattr(exc, "error_dict") else None
-                return _error(409 if fields is None else 400, " ".join(exc.messages), fields)
+                return error_response(409 if fields is None else 400, " ".join(exc.messages), fields)
 
         return wrapper
 
     return decorator
 
 
-def _json_body(request) -> dict | JsonResponse:
+def json_body(request) -> dict | JsonResponse:
     if request.content_type != "application/json":
-        return _error(415, "Тело запроса должно быть JSON (Content-Type: application/json).")
+        return error_response(415, "Тело запроса должно быть JSON (Content-Type: application/json).")
     if len(request.body) > MAX_BODY:
-        return _error(413, "Тело запроса больше 1 МБ.")
+        return error_response(413, "Тело запроса больше 1 МБ.")
     try:
         data = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        return _error(400, "Тело запроса — не корректный JSON.")
+        return error_response(400, "Тело запроса — не корректный JSON.")
     if not isinstance(data, dict):
-        return _error(400, "Ожидается JSON-объект.")
+        return error_response(400, "Ожидается JSON-объект.")
     return data
 
 
@@ -155,8 +155,8 @@ def appeals(request):
         return _list(request)
     token = request.api_token
     if token is None:
-        return _error(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
-    data = _json_body(request)
+        return error_response(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
+    data = json_body(request)
     if isinstance(data, JsonResponse):
         return data
     fields = {}
@@ -176,7 +176,7 @@ def appeals(request):
     if external_id is not None and not isinstance(external_id, (str, int)):
         fields["external_id"] = ["Ожидается строка или число."]
     if fields:
-        return _error(400, "Обращение не принято: исправьте поля.", fields)
+        return error_response(400, "Обращение не принято: исправьте поля.", fields)
     appeal, created = services.appeal_submit(
         region=region,
         text=text,
@@ -196,7 +196,7 @@ def appeals(request):
 def _list(request):
     token = request.api_token
     if token is None:
-        return _error(401, "Список доступен только с токеном организации.")
+        return error_response(401, "Список доступен только с токеном организации.")
     qs = Appeal.objects.select_related("organization", "topic", "topic_suggested", "territory").filter(
         organization__path__startswith=token.organization.path
     )
@@ -207,13 +207,13 @@ def _list(request):
     if since:
         when = parse_datetime(since)
         if when is None:
-            return _error(400, "updated_since — дата и время в ISO 8601.")
+            return error_response(400, "updated_since — дата и время в ISO 8601.")
         qs = qs.filter(updated_at__gte=when)
     try:
         limit = min(max(int(request.GET.get("limit", 50)), 1), PAGE_MAX)
         offset = max(int(request.GET.get("offset", 0)), 0)
     except ValueError:
-        return _error(400, "limit и offset — целые числа.")
+        return error_response(400, "limit и offset — целые числа.")
     page = list(qs.order_by("-registered_at")[offset : offset + limit])
     return JsonResponse(
         {"count": qs.count(), "results": [_appeal_json(a, full=False) for a in page]},
@@ -233,15 +233,15 @@ def appeal_detail(request, number: str):
     staff = token is not None and appeal is not None and _in_scope(token, appeal)
     citizen = appeal is not None and bool(secret) and hmac.compare_digest(appeal.secret, secret[:64])
     if appeal is None or not (staff or (citizen and request.method == "GET")):
-        return _error(404, "Обращение не найдено.")
+        return error_response(404, "Обращение не найдено.")
     if request.method == "GET":
         return JsonResponse(_appeal_json(appeal, full=staff), json_dumps_params={"ensure_ascii": False})
-    data = _json_body(request)
+    data = json_body(request)
     if isinstance(data, JsonResponse):
         return data
     action, text = data.get("action"), data.get("text", "")
     if not isinstance(text, str):
-        return _error(400, "text — строка.")
+        return error_response(400, "text — строка.")
     actions = {
         "answer": lambda: services.appeal_answer(
             appeal=appeal, actor=None, text=text, outcome=str(data.get("outcome") or "")[:20]
@@ -251,7 +251,7 @@ def appeal_detail(request, number: str):
         "info": lambda: services.appeal_request_info(appeal=appeal, actor=None, question=text),
     }
     if action not in actions:
-        return _error(400, f"action — одно из: {', '.join(actions)}.")
+        return error_response(400, f"action — одно из: {', '.join(actions)}.")
     actions[action]()
     appeal.refresh_from_db()
     return JsonResponse(_appeal_json(appeal, full=True), json_dumps_params={"ensure_ascii": False})

@@ -7,7 +7,7 @@ and out, Russian errors, never a 500 on bad input. Idempotent by the post's addr
 from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
 
-from otklik.appeals.api import _error, _json_body, api_view, territory_and_topic
+from otklik.appeals.api import api_view, error_response, json_body, territory_and_topic
 from otklik.incidents import services
 from otklik.incidents.models import Incident, Network, Source
 
@@ -56,8 +56,8 @@ def _response(incident: Incident, status: int) -> JsonResponse:
 def incidents(request):
     token = request.api_token
     if token is None:
-        return _error(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
-    data = _json_body(request)
+        return error_response(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
+    data = json_body(request)
     if isinstance(data, JsonResponse):
         return data
     fields: dict = {}
@@ -76,7 +76,7 @@ def incidents(request):
     region = token.organization.region
     territory, topic = territory_and_topic(data, region, fields)
     if fields:
-        return _error(400, "Инцидент не принят: исправьте поля.", fields)
+        return error_response(400, "Инцидент не принят: исправьте поля.", fields)
     incident, created = services.incident_register(
         region=region,
         url=data["url"],
@@ -97,12 +97,12 @@ def incidents(request):
 def incident_detail(request, pk: int):
     token = request.api_token
     if token is None:
-        return _error(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
+        return error_response(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
     incident = (
         Incident.objects.select_related("organization", "topic", "topic_suggested", "territory", "appeal")
         .filter(pk=pk, organization__path__startswith=token.organization.path)
         .first()
     )
     if incident is None:
-        return _error(404, "Инцидент не найден.")
+        return error_response(404, "Инцидент не найден.")
     return _response(incident, 200)
