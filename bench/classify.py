@@ -27,6 +27,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from otklik.nlp.classify_eval import dedup, evaluate, load_csv, macro_f1  # noqa: E402
+from otklik.nlp.routing import Territory, executor_territory, gazetteer_from_executors, majority  # noqa: E402
+from otklik.nlp.toponyms import ToponymMatcher  # noqa: E402
 
 
 def baseline(train: list[dict], test: list[dict]) -> dict:
@@ -98,7 +100,46 @@ def kursk(data: Path, k: int) -> dict:
             base.append(baseline(train, test))
         out[name] = {"ours": pooled(ours), "baseline_tfidf_logreg": pooled(base)}
         print(f"kursk {name}: {out[name]}", file=sys.stderr, flush=True)
+    out["executor"]["diagnostics"] = executor_diagnostics(executor_rows, k)
     return out
+
+
+def executor_diagnostics(rows: list[dict], k: int) -> dict:
+    """Where the Kursk executor errors come from: the same router given each appeal's territory as
+    its executor's name states it (an upper bound: it also reveals "regional body" vs "city"),
+    the majority executor of the gold (topic, territory) pair, and how often the text names a
+    place that the gazetteer of executor names knows."""
+    for row in rows:
+        served = executor_territory(row["label"])
+        row["served_territory"] = served.code if isinstance(served, Territory) else served
+    given, table = [], []
+    named = 0
+    for train, test in folds(rows, k):
+        given.append(
+            evaluate(
+                train,
+                test,
+                mode="executor",
+                category_col="category_id",
+                fine_col="topic",
+                territory_col="served_territory",
+            )
+        )
+        counts: dict = {}
+        for r in train:
+            counts.setdefault((r["topic"], r["served_territory"]), []).append(r["label"])
+        fallback = majority([r["label"] for r in train])
+        table += [
+            majority(counts.get((r["topic"], r["served_territory"]), [fallback])) == r["label"] for r in test
+        ]
+        matcher = ToponymMatcher(gazetteer_from_executors([r["label"] for r in train])[0])
+        named += sum(matcher.find(r["text"]) is not None for r in test)
+    n = len(rows)
+    return {
+        "router_given_executor_territory_accuracy": round(sum(r["accuracy"] * r["n"] for r in given) / n, 4),
+        "gold_topic_x_territory_majority_accuracy": round(float(np.mean(table)), 4),
+        "texts_naming_a_known_place": round(named / n, 4),
+    }
 
 
 def spb(data: Path, test_months: int) -> dict:
