@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from otklik.accounts.roles import Role
@@ -51,6 +51,48 @@ def satisfaction_survey_for(*, organization: Organization | None, now=None) -> S
         if survey.state(now) == "open":
             found.setdefault(survey.organization_id, survey)
     return next((found[org.pk] for org in chain if org.pk in found), None)
+
+
+def satisfaction_figures(*, user, since: datetime, until: datetime) -> dict:
+    """The satisfaction surveys the user may see that were answered in [since, until): responses,
+    the average of all their scale answers and the share of 4–5 among them, per survey and overall
+    (the ministry dashboard)."""
+    surveys = {
+        s.pk: s for s in surveys_for_staff(user=user).filter(kind=Survey.Kind.SATISFACTION).order_by("title")
+    }
+    responses = dict(
+        Response.objects.filter(survey__in=surveys.keys(), submitted_at__gte=since, submitted_at__lt=until)
+        .values("survey_id")
+        .annotate(n=Count("pk"))
+        .values_list("survey_id", "n")
+    )
+    scales = Answer.objects.filter(
+        response__survey__in=responses.keys(),
+        response__submitted_at__gte=since,
+        response__submitted_at__lt=until,
+        question__kind=Question.Kind.SCALE,
+        scale__isnull=False,
+    )
+    high = Count("pk", filter=Q(scale__gte=4))
+    per_survey = {
+        row["response__survey_id"]: row
+        for row in scales.values("response__survey_id").annotate(n=Count("pk"), avg=Avg("scale"), high=high)
+    }
+
+    def figures(row: dict | None) -> dict:
+        if not row or not row["n"]:
+            return {"average": None, "high_share": None}
+        return {"average": round(row["avg"], 2), "high_share": Share(row["high"] / row["n"])}
+
+    rows = [
+        {"survey": surveys[pk], "responses": n, **figures(per_survey.get(pk))}
+        for pk, n in sorted(responses.items(), key=lambda item: surveys[item[0]].title)
+    ]
+    return {
+        "rows": rows,
+        "responses": sum(responses.values()),
+        **figures(scales.aggregate(n=Count("pk"), avg=Avg("scale"), high=high)),
+    }
 
 
 def has_answered(*, survey: Survey, digest: str) -> bool:
