@@ -19,6 +19,7 @@ from otklik.incidents.selectors import incident_figures
 from otklik.orgs.models import Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
+from otklik.surveys.selectors import satisfaction_figures
 
 MAX_SPAN_DAYS = 3 * 366
 PAIN_ROLES = {"admin", "coordinator", "analyst"}
@@ -185,6 +186,7 @@ def dashboard(request):
             "qa": f"{chosen[0]}-{chosen[1]}",
             "qb": f"{base[0]}-{base[1]}",
             "incidents": incident_figures(user=request.user, since=since, until=until),
+            "satisfaction_surveys": satisfaction_figures(user=request.user, since=since, until=until),
         },
     )
 

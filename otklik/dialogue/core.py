@@ -9,7 +9,6 @@ conversation continues after any process restarts.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +19,9 @@ from otklik.accounts.services import citizen_get_or_create
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.services import AppealError, appeal_rate, appeal_submit
 from otklik.appeals.statuses import Status
+from otklik.dialogue import survey_chat
 from otklik.dialogue.models import Conversation, MenuOpen
+from otklik.dialogue.replies import MENU_BUTTON, Button, Incoming, Reply
 from otklik.kb import services as kb_services
 from otklik.kb.engine import registry
 from otklik.kb.models import Article, Category, Query
@@ -32,29 +33,6 @@ FILE_TOO_BIG = "Файл больше 10 МБ. Пришлите фото или 
 PRIVACY_URL = "/privacy/"
 
 
-@dataclass
-class Button:
-    label: str
-    action: str
-
-
-@dataclass
-class Reply:
-    text: str
-    buttons: list[list[Button]] = field(default_factory=list)
-
-
-@dataclass
-class Incoming:
-    kind: str  # "text" | "button" | "command" | "file" | "unsupported"
-    value: str = ""
-    file_name: str = ""
-    file_bytes: bytes = b""
-
-
-MENU_BUTTON = Button("🏠 Главное меню", "menu")
-
-
 def _main_menu() -> Reply:
     return Reply(
         "Выберите раздел или просто напишите вопрос своими словами.",
@@ -63,7 +41,7 @@ def _main_menu() -> Reply:
             [Button("✍️ Задать вопрос официально", "ask")],
             [Button("📄 Мои обращения", "my")],
             [Button("💡 Предложить вопрос", "suggest"), Button("🔔 Подписки", "subs")],
-            [Button("❓ Помощь", "help")],
+            [Button("📊 Опросы", "polls"), Button("❓ Помощь", "help")],
         ],
     )
 
@@ -78,6 +56,7 @@ HELP = (
     "• «Мои обращения» — статус, ответ и оценка ответа.\n"
     "• «Предложить вопрос» — чего не хватает в ответах.\n"
     "• «Подписки» — новости по выбранным темам.\n"
+    "• «Опросы» — анонимные опросы органов образования; ответить можно прямо здесь.\n"
     "Команды: /start, /help, /menu, /cancel."
 )
 
@@ -461,7 +440,7 @@ def _record_open(conv: Conversation, category_id: int, article: Article | None =
     )
 
 
-def _on_button(conv: Conversation, action: str) -> list[Reply]:
+def _on_button(conv: Conversation, action: str, token: str) -> list[Reply]:
     head, _, rest = action.partition(":")
     if head == "menu":
         conv.state.pop("flow", None)
@@ -502,20 +481,24 @@ def _on_button(conv: Conversation, action: str) -> list[Reply]:
         article = Article.objects.filter(pk=int(article_id or 0)).first()
         if query is not None:
             kb_services.query_feedback(query=query, helped=helped == "1", article=article)
+        surveys = survey_chat.offer_after_feedback(conv, token)
         if helped == "1":
-            return [Reply("Рады, что помогли! Если будут ещё вопросы — пишите.", [[MENU_BUTTON]])]
+            return [Reply("Рады, что помогли! Если будут ещё вопросы — пишите.", [[MENU_BUTTON]]), *surveys]
         return [
             Reply(
                 "Жаль, что ответ не помог. Вы можете задать вопрос официально — ответ подготовит специалист.",
                 [[Button("✍️ Задать вопрос официально", "ask:last")], [MENU_BUTTON]],
-            )
+            ),
+            *surveys,
         ]
     if head == "ask":
         if rest == "last":
             return _ask_start(conv, conv.state.get("last_text", ""))
         return _ask_start(conv)
     if head == "cancel":
-        conv.state.pop("flow", None)
+        flow = conv.state.pop("flow", None) or {}
+        if flow.get("name") == survey_chat.FLOW:
+            return [Reply("Опрос прерван, ответы не сохранены."), _main_menu()]
         return [Reply("Оформление отменено."), _main_menu()]
     if head == "my":
         return [_my_appeal(conv, rest)] if rest else [_my_appeals(conv)]
@@ -549,6 +532,10 @@ def _on_button(conv: Conversation, action: str) -> list[Reply]:
         return [_subscriptions(conv)]
     if head == "help":
         return [Reply(HELP, [[MENU_BUTTON]])]
+    if head == "polls":
+        return survey_chat.survey_list(conv, token)
+    if head == "poll" and rest.isdigit():
+        return survey_chat.start(conv, token, int(rest))
     return [Reply("Эта кнопка устарела. Вот главное меню:"), _main_menu()]
 
 
@@ -567,9 +554,17 @@ def _on_command(conv: Conversation, command: str) -> list[Reply]:
 
 @transaction.atomic
 def handle(
-    *, region: Region, channel: str, channel_user: str, incoming: Incoming, display_name: str = ""
+    *,
+    region: Region,
+    channel: str,
+    channel_user: str,
+    incoming: Incoming,
+    display_name: str = "",
+    respondent_token: str = "",
 ) -> list[Reply]:
-    """Process one input from a citizen and return what to show them."""
+    """Process one input from a citizen and return what to show them. `respondent_token` is who
+    answers surveys (see `survey_chat.respondent_token`)."""
+    token = survey_chat.respondent_token(channel=channel, channel_user=channel_user, given=respondent_token)
     conv, created = Conversation.objects.select_for_update().get_or_create(
         channel=channel, channel_user=str(channel_user)[:100], defaults={"region": region}
     )
@@ -598,11 +593,13 @@ def handle(
     elif incoming.kind == "command":
         replies = _on_command(conv, value)
     elif incoming.kind == "button" and value in {"menu", "cancel"}:
-        replies = _on_button(conv, value)
+        replies = _on_button(conv, value, token)
     elif (flow_replies := _ask_step(conv, incoming)) is not None:
         replies = flow_replies
+    elif (survey_replies := survey_chat.step(conv, token, incoming)) is not None:
+        replies = survey_replies
     elif incoming.kind == "button":
-        replies = _on_button(conv, value[:64])
+        replies = _on_button(conv, value[:64], token)
     elif (conv.state.get("flow") or {}).get("name") == "suggest" and incoming.kind == "text":
         conv.state.pop("flow", None)
         try:

@@ -18,6 +18,7 @@ from otklik.dialogue.forms import BroadcastForm
 from otklik.dialogue.models import Broadcast
 from otklik.dialogue.services import broadcast_send
 from otklik.orgs.selectors import region_default
+from otklik.surveys.cookies import browser_token, remember
 
 CHANNEL = "web"
 
@@ -68,8 +69,18 @@ def chat_send(request):
         incoming, shown = Incoming("text", text), text
     else:
         return render(request, "dialogue/_messages.html", {"replies": [], "mine": ""})
-    replies = handle(region=_region(), channel=CHANNEL, channel_user=_chat_id(request), incoming=incoming)
-    return render(request, "dialogue/_messages.html", {"replies": replies, "mine": shown[:4000]})
+    # Surveys answered here count once per browser together with the public survey page.
+    token = browser_token(request)
+    replies = handle(
+        region=_region(),
+        channel=CHANNEL,
+        channel_user=_chat_id(request),
+        incoming=incoming,
+        respondent_token=token,
+    )
+    response = render(request, "dialogue/_messages.html", {"replies": replies, "mine": shown[:4000]})
+    remember(response, token)
+    return response
 
 
 # --- staff: news to subscribers ------------------------------------------------------------------

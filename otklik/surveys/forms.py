@@ -1,4 +1,8 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django import forms
+from django.utils import timezone
 
 from otklik.orgs.models import Territory
 from otklik.surveys.models import AgeGroup, Question, RespondentRole, Sex, Survey
@@ -104,6 +108,14 @@ class SurveyForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        organization = data.get("organization")
+        if organization is not None:
+            # The dates are wall-clock times of the survey's region, whatever zone the page runs in
+            # (a new survey's page cannot know the organization before it is chosen).
+            zone = ZoneInfo(organization.region.timezone)
+            for name in ("opens_at", "closes_at"):
+                if data.get(name):
+                    data[name] = timezone.make_aware(timezone.make_naive(data[name]), zone)
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and opens >= closes:
             self.add_error("closes_at", "Окончание должно быть позже начала.")
@@ -127,3 +139,41 @@ class QuestionForm(forms.Form):
             text, _, description = line.partition("|")
             pairs.append((text[:300], description))
         return pairs
+
+
+DATE_ERRORS = {"invalid": "Дата — в формате ГГГГ-ММ-ДД."}
+
+
+class PeriodForm(forms.Form):
+    """The range of submission dates of the results (`?from=&to=`, both days inclusive, in the
+    survey region's calendar); both empty means the whole survey."""
+
+    def __init__(self, data, *, zone: ZoneInfo):
+        super().__init__(data)
+        self.zone = zone
+        for name, label in (("from", "С"), ("to", "по")):
+            self.fields[name] = forms.DateField(
+                label=label,
+                required=False,
+                error_messages=DATE_ERRORS,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from") and data.get("to") and data["from"] > data["to"]:
+            self.add_error("to", "Конец периода раньше начала.")
+        return data
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """[since, until) moments of a valid form; (None, None) for the whole survey."""
+        start, end = self.cleaned_data.get("from"), self.cleaned_data.get("to")
+        since = datetime.combine(start, time.min, self.zone) if start else None
+        until = datetime.combine(end + timedelta(days=1), time.min, self.zone) if end else None
+        return since, until
+
+    def label(self) -> str:
+        start, end = self.cleaned_data.get("from"), self.cleaned_data.get("to")
+        if not (start or end):
+            return "весь опрос"
+        return f"{f'{start:%d.%m.%Y}' if start else '…'} — {f'{end:%d.%m.%Y}' if end else '…'}"

@@ -2,6 +2,7 @@
 a random browser token (one answer per respondent) and the optional socio-demographic block."""
 
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils import timezone
@@ -70,6 +71,11 @@ class Survey(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone of the survey's region: its dates are entered, shown and grouped in it."""
+        return ZoneInfo(self.region.timezone)
 
     def state(self, now=None) -> str:
         """What a respondent meets: "draft", "not_yet", "open" or "closed"."""

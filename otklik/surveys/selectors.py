@@ -2,8 +2,9 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from otklik.accounts.roles import Role
@@ -12,6 +13,7 @@ from otklik.analytics.summaries import HIDDEN, HIDDEN_TOO, MIN_CELL, Share, Tabl
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import organization_ancestors
 from otklik.surveys.models import AgeGroup, Answer, Question, RespondentRole, Response, Sex, Survey
+from otklik.surveys.services import respondent_hash
 
 SURVEY_ROLES = {Role.ADMIN, Role.ANALYST, Role.COORDINATOR}
 NOT_GIVEN = "не указано"
@@ -21,17 +23,19 @@ ATTRIBUTES = [("age_group", "Возраст"), ("sex", "Пол"), ("role", "Кт
 
 def surveys_for_staff(*, user) -> QuerySet[Survey]:
     return scoped(
-        Survey.objects.select_related("organization").annotate(n_responses=Count("responses")),
+        Survey.objects.select_related("organization", "region").annotate(n_responses=Count("responses")),
         user=user,
         roles=SURVEY_ROLES,
         org_field="organization",
     )
 
 
-def surveys_open(*, now=None) -> list[Survey]:
-    """Surveys a citizen can answer right now (the public list)."""
+def surveys_open(*, region=None, now=None) -> list[Survey]:
+    """Surveys a citizen can answer right now (the public list; the chat passes its region)."""
     now = now or timezone.now()
-    candidates = Survey.objects.filter(status=Survey.Status.OPEN).select_related("organization")
+    candidates = Survey.objects.filter(status=Survey.Status.OPEN).select_related("organization", "region")
+    if region is not None:
+        candidates = candidates.filter(region=region)
     return [s for s in candidates.order_by("closes_at", "-created_at") if s.state(now) == "open"]
 
 
@@ -49,8 +53,60 @@ def satisfaction_survey_for(*, organization: Organization | None, now=None) -> S
     return next((found[org.pk] for org in chain if org.pk in found), None)
 
 
+def satisfaction_figures(*, user, since: datetime, until: datetime) -> dict:
+    """The satisfaction surveys the user may see that were answered in [since, until): responses,
+    the average of all their scale answers and the share of 4–5 among them, per survey and overall
+    (the ministry dashboard)."""
+    surveys = {
+        s.pk: s for s in surveys_for_staff(user=user).filter(kind=Survey.Kind.SATISFACTION).order_by("title")
+    }
+    responses = dict(
+        Response.objects.filter(survey__in=surveys.keys(), submitted_at__gte=since, submitted_at__lt=until)
+        .values("survey_id")
+        .annotate(n=Count("pk"))
+        .values_list("survey_id", "n")
+    )
+    scales = Answer.objects.filter(
+        response__survey__in=responses.keys(),
+        response__submitted_at__gte=since,
+        response__submitted_at__lt=until,
+        question__kind=Question.Kind.SCALE,
+        scale__isnull=False,
+    )
+    high = Count("pk", filter=Q(scale__gte=4))
+    per_survey = {
+        row["response__survey_id"]: row
+        for row in scales.values("response__survey_id").annotate(n=Count("pk"), avg=Avg("scale"), high=high)
+    }
+
+    def figures(row: dict | None) -> dict:
+        if not row or not row["n"]:
+            return {"average": None, "high_share": None}
+        return {"average": round(row["avg"], 2), "high_share": Share(row["high"] / row["n"])}
+
+    rows = [
+        {"survey": surveys[pk], "responses": n, **figures(per_survey.get(pk))}
+        for pk, n in sorted(responses.items(), key=lambda item: surveys[item[0]].title)
+    ]
+    return {
+        "rows": rows,
+        "responses": sum(responses.values()),
+        **figures(scales.aggregate(n=Count("pk"), avg=Avg("scale"), high=high)),
+    }
+
+
 def has_answered(*, survey: Survey, digest: str) -> bool:
     return Response.objects.filter(survey=survey, respondent_hash=digest).exists()
+
+
+def answered_ids(*, surveys: list[Survey], token: str) -> set[int]:
+    """Which of `surveys` the respondent with `token` has already answered (one query)."""
+    digests = {respondent_hash(survey=s, token=token) for s in surveys}
+    return set(
+        Response.objects.filter(survey__in=surveys, respondent_hash__in=digests).values_list(
+            "survey_id", flat=True
+        )
+    )
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -129,10 +185,10 @@ def _value_key(question: Question) -> str:
     return "scale" if question.kind == Question.Kind.SCALE else "option_id"
 
 
-def _breakdown(survey: Survey, result: QuestionResult, attribute: str, label: str) -> Table:
+def _breakdown(survey: Survey, result: QuestionResult, answers, attribute: str, label: str) -> Table:
     question = result.question
     group_field = f"response__{attribute}" + ("_id" if attribute == "territory" else "")
-    answers = Answer.objects.filter(question=question)
+    answers = answers.filter(question=question)
     counts = {
         (row[group_field] or None, row[_value_key(question)]): row["n"]
         for row in answers.values(group_field, _value_key(question)).annotate(n=Count("pk"))
@@ -156,11 +212,30 @@ def _breakdown(survey: Survey, result: QuestionResult, attribute: str, label: st
     return Table(f"Вопрос {result.number} × {label.lower()}", header, rows, note=question.text)
 
 
-def survey_results(*, survey: Survey, with_breakdowns: bool = True) -> dict:
+def responses_in(*, survey: Survey, since: datetime | None = None, until: datetime | None = None):
+    """Responses of the survey submitted in [since, until); an open end is no bound."""
+    responses = Response.objects.filter(survey=survey)
+    if since is not None:
+        responses = responses.filter(submitted_at__gte=since)
+    if until is not None:
+        responses = responses.filter(submitted_at__lt=until)
+    return responses
+
+
+def survey_results(
+    *,
+    survey: Survey,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    with_breakdowns: bool = True,
+) -> dict:
     """Counts and shares per option, scale averages, free texts and, when the survey asks about the
-    respondent, a cross-table of each closed question by each attribute with small cells hidden."""
+    respondent, a cross-table of each closed question by each attribute with small cells hidden.
+    Only responses submitted in [since, until) count, so every figure and every hidden cell is
+    worked out within that period (the half-year analysis)."""
     questions = list(survey.questions.prefetch_related("options"))
-    answers = Answer.objects.filter(question__survey=survey)
+    responses = responses_in(survey=survey, since=since, until=until)
+    answers = Answer.objects.filter(question__survey=survey, response__in=responses)
     answered = dict(
         answers.values("question_id")
         .annotate(n=Count("response_id", distinct=True))
@@ -190,13 +265,16 @@ def survey_results(*, survey: Survey, with_breakdowns: bool = True) -> dict:
         if survey.kind == Survey.Kind.VOTE:
             result.rows.sort(key=lambda r: -r["n"])
         if with_breakdowns and survey.asks_profile and question.kind != Question.Kind.TEXT:
-            result.breakdowns = [_breakdown(survey, result, attr, label) for attr, label in ATTRIBUTES]
+            result.breakdowns = [
+                _breakdown(survey, result, answers, attr, label) for attr, label in ATTRIBUTES
+            ]
         results.append(result)
-    return {"total": survey.responses.count(), "questions": results}
+    return {"total": responses.count(), "questions": results}
 
 
-def results_tables(*, survey: Survey, results: dict) -> list[Table]:
-    """The results as tables: the summary, each breakdown, the free-text answers (for CSV and XLSX)."""
+def results_tables(*, survey: Survey, results: dict, period: str = "") -> list[Table]:
+    """The results as tables: the summary, each breakdown, the free-text answers (for CSV and XLSX);
+    `period` names the range of submission dates the figures cover."""
     summary = Table("Итоги", ["Вопрос", "Вариант", "Ответов", "Доля"], [])
     free = Table("Свободные ответы", ["Вопрос", "Ответ"], [])
     breakdowns = []
@@ -209,4 +287,6 @@ def results_tables(*, survey: Survey, results: dict) -> list[Table]:
         free.rows += [[title, text] for text in result.texts]
         breakdowns += result.breakdowns
     summary.note = f"Всего ответов: {results['total']}. {survey.get_kind_display().capitalize()}."
+    if period:
+        summary.note += f" Период: {period}."
     return [summary, *breakdowns, free]

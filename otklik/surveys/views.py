@@ -2,11 +2,10 @@
 
 import csv
 import io
-import secrets
 from functools import wraps
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -19,18 +18,19 @@ from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404,
 from otklik.analytics.reports import format_cell, tables_xlsx
 from otklik.orgs.selectors import region_default
 from otklik.surveys import selectors, services
-from otklik.surveys.forms import AnswerForm, QuestionForm, SurveyForm
+from otklik.surveys.cookies import browser_token, remember
+from otklik.surveys.forms import AnswerForm, PeriodForm, QuestionForm, SurveyForm
 from otklik.surveys.models import Question, Survey
 
-COOKIE = "otklik_respondent"
-COOKIE_SALT = "otklik.surveys.respondent"
 TICKET_SALT = "otklik.surveys.ticket"
 TICKET_AGE = 7 * 24 * 3600
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def region_time(view):
-    """Dates on these pages are read and shown in the region's time zone."""
+    """Dates are read and shown in a region's time zone: the survey's own (`survey_time`) on the
+    pages of one survey, the installation's default region elsewhere (a new survey's form; lists
+    show each survey's dates in its own zone in the template)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -41,17 +41,27 @@ def region_time(view):
     return wrapper
 
 
+def survey_time(view):
+    """The view gets the survey (by `key` or `pk`) and runs in the time zone of its region."""
+
+    @wraps(view)
+    def wrapper(request, **kwargs):
+        if "key" in kwargs:
+            survey = get_object_or_404(Survey.objects.select_related("organization", "region"), **kwargs)
+        else:
+            survey = _survey(request, kwargs["pk"])
+        with timezone.override(survey.zone):
+            return view(request, survey)
+
+    return wrapper
+
+
 # --- respondents -----------------------------------------------------------------------------------
 
 
 @region_time
 def survey_list_public(request):
     return render(request, "surveys/public_list.html", {"surveys": selectors.surveys_open()})
-
-
-def _browser_token(request) -> str:
-    token = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT)
-    return token if token and len(token) <= 64 else secrets.token_urlsafe(24)
 
 
 def _ticket_token(request, survey: Survey) -> str | None:
@@ -65,11 +75,10 @@ def _ticket_token(request, survey: Survey) -> str | None:
     return ticket["t"]
 
 
-@region_time
-def survey_answer(request, key: str):
-    survey = get_object_or_404(Survey.objects.select_related("organization"), key=key)
+@survey_time
+def survey_answer(request, survey: Survey):
     state = survey.state()
-    token = _browser_token(request)
+    token = browser_token(request)
     form, status = None, 200
     answered = state == "open" and selectors.has_answered(
         survey=survey, digest=services.respondent_hash(survey=survey, token=token)
@@ -95,7 +104,7 @@ def survey_answer(request, key: str):
                     _add_errors(form, exc)
             else:
                 response = redirect("surveys:answer", key=survey.key)
-                _remember(response, posted_token)
+                remember(response, posted_token)
                 return response
     response = render(
         request,
@@ -109,7 +118,7 @@ def survey_answer(request, key: str):
         },
         status=status,
     )
-    _remember(response, token)
+    remember(response, token)
     return response
 
 
@@ -119,18 +128,6 @@ def _add_errors(form, exc: services.SurveyError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def _remember(response, token: str) -> None:
-    response.set_signed_cookie(
-        COOKIE,
-        token,
-        salt=COOKIE_SALT,
-        max_age=2 * 365 * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
 
 
 # --- staff -----------------------------------------------------------------------------------------
@@ -149,7 +146,7 @@ def staff_required(view):
 
 def _survey(request, pk: int) -> Survey:
     return scoped_get_or_404(
-        Survey.objects.select_related("organization"),
+        Survey.objects.select_related("organization", "region"),
         user=request.user,
         roles=selectors.SURVEY_ROLES,
         org_field="organization",
@@ -188,8 +185,8 @@ def survey_new(request):
 
 
 @staff_required
-def survey_detail(request, pk: int):
-    survey = _survey(request, pk)
+@survey_time
+def survey_detail(request, survey: Survey):
     form = SurveyForm(instance=survey, organizations=_organizations(request))
     question_form = QuestionForm(initial={"kind": Question.Kind.SINGLE, "required": True})
     status = 200
@@ -250,12 +247,20 @@ def survey_detail(request, pk: int):
 
 
 @staff_required
-def survey_results(request, pk: int):
-    survey = _survey(request, pk)
+@survey_time
+def survey_results(request, survey: Survey):
     fmt = request.GET.get("format", "")
-    results = selectors.survey_results(survey=survey)
+    period = PeriodForm(request.GET, zone=survey.zone)
+    valid = period.is_valid()
+    if not valid and fmt in {"csv", "xlsx"}:
+        problems = " ".join(e for errors in period.errors.values() for e in errors)
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+    # Wrong dates on the page: the whole survey is shown, under the form with its errors.
+    since, until = period.bounds() if valid else (None, None)
+    label = period.label() if valid else "весь опрос"
+    results = selectors.survey_results(survey=survey, since=since, until=until)
     if fmt in {"csv", "xlsx"}:
-        tables = selectors.results_tables(survey=survey, results=results)
+        tables = selectors.results_tables(survey=survey, results=results, period=label)
         if fmt == "xlsx":
             body, ctype = tables_xlsx(survey.title, tables), XLSX_TYPE
         else:
@@ -263,7 +268,14 @@ def survey_results(request, pk: int):
         response = HttpResponse(body, content_type=ctype)
         response["Content-Disposition"] = f'attachment; filename="otklik-survey-{survey.pk}.{fmt}"'
         return response
-    return render(request, "surveys/results.html", {"survey": survey, **results})
+    context = {
+        "survey": survey,
+        "period": period,
+        "period_label": label,
+        "period_query": urlencode({k: v for k, v in period.cleaned_data.items() if v} if valid else {}),
+        **results,
+    }
+    return render(request, "surveys/results.html", context, status=200 if valid else 400)
 
 
 def _csv(title: str, tables) -> str:

@@ -26,7 +26,7 @@ def _recycle_connections() -> None:
         close_old_connections()
 
 
-def _handle(user_id: int, incoming: Incoming, display_name: str) -> list[Reply]:
+def _handle(user_id: int, chat_id: int, incoming: Incoming, display_name: str) -> list[Reply]:
     _recycle_connections()
     try:
         region = region_default()
@@ -39,6 +39,8 @@ def _handle(user_id: int, incoming: Incoming, display_name: str) -> list[Reply]:
             channel_user=str(user_id),
             incoming=incoming,
             display_name=display_name,
+            # Surveys: one answer per chat. Only a keyed hash of this token is stored with a response.
+            respondent_token=f"{CHANNEL}:{chat_id}",
         )
     finally:
         _recycle_connections()
@@ -56,5 +58,5 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
 
 async def converse(bot: Bot, chat_id: int, user: User, incoming: Incoming) -> None:
     """One input of a citizen through the dialogue core, and its replies back to the chat."""
-    replies = await sync_to_async(_handle, thread_sensitive=True)(user.id, incoming, user.full_name)
+    replies = await sync_to_async(_handle, thread_sensitive=True)(user.id, chat_id, incoming, user.full_name)
     await send_replies(bot, chat_id, replies)

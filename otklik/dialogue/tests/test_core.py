@@ -1,30 +1,8 @@
 """The conversation core, channel-agnostic: what a citizen can do, step by step."""
 
-import pytest
-
 from otklik.appeals.models import Appeal
-from otklik.dialogue.core import Incoming, handle
 from otklik.dialogue.models import Conversation
-from otklik.kb.engine import registry
 from otklik.kb.models import Article, Query, Suggestion
-from otklik.kb.tests.test_kb_core import _load
-
-
-@pytest.fixture
-def bot(region):
-    _load(region.region)
-    registry.reset()
-
-    def say(kind, value="", user="42", **extra):
-        return handle(
-            region=region.region,
-            channel="telegram",
-            channel_user=user,
-            incoming=Incoming(kind, value, **extra),
-            display_name="Анна",
-        )
-
-    return say
 
 
 def _actions(replies):

@@ -35,8 +35,8 @@ def questions(survey: Survey) -> tuple[Question, Question, Question, Question]:
     return tuple(survey.questions.order_by("position"))
 
 
-def answer(survey: Survey, single: str, multiple: list[str], scale: int, text: str = "", **profile):
-    """Submit one response through the service, naming options by their text."""
+def answer(survey: Survey, single: str, multiple: list[str], scale: int, text: str = "", now=None, **profile):
+    """Submit one response through the service (at `now`), naming options by their text."""
     q1, q2, q3, q4 = questions(survey)
     by_text = lambda q, t: q.options.get(text=t)  # noqa: E731
     return services.response_submit(
@@ -49,4 +49,5 @@ def answer(survey: Survey, single: str, multiple: list[str], scale: int, text: s
             q4.pk: text,
         },
         profile=profile,
+        now=now,
     )

@@ -1,3 +1,6 @@
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from otklik.surveys import selectors, services
@@ -101,3 +104,39 @@ def test_a_group_of_fewer_than_five_is_hidden_and_cannot_be_worked_out_from_tota
 )
 def test_suppress(matrix, expected):
     assert suppress(matrix, [row[0] for row in matrix]) == expected
+
+
+# Asia/Yekaterinburg (UTC+5): half an hour before and after midnight of 1 July, local time.
+LAST_OF_JUNE = datetime(2026, 6, 30, 18, 30, tzinfo=UTC)
+FIRST_OF_JULY = datetime(2026, 7, 1, 19, 30, tzinfo=UTC)
+MIDNIGHT = datetime(2026, 7, 1, tzinfo=ZoneInfo("Asia/Yekaterinburg"))
+
+
+def _halves(personas):
+    """Five parents say «Да» and rate 5 by 30 June; three parents say «Нет» and rate 1 on 1 July."""
+    survey = make_poll(personas.ministry)
+    for _ in range(5):
+        answer(survey, "Да", ["Сайт"], 5, "Спасибо", now=LAST_OF_JUNE, role="parent")
+    for _ in range(3):
+        answer(survey, "Нет", ["Бот"], 1, "Холодно", now=FIRST_OF_JULY, role="parent")
+    return survey
+
+
+def _role_rows(results, number=1):
+    table = next(t for t in results["questions"][number - 1].breakdowns if t.header[0] == "Кто отвечал")
+    return table.rows
+
+
+def test_results_of_a_period_count_only_its_responses_and_hide_small_groups_within_it(personas):
+    survey = _halves(personas)
+    whole = selectors.survey_results(survey=survey)
+    june = selectors.survey_results(survey=survey, until=MIDNIGHT)
+    july = selectors.survey_results(survey=survey, since=MIDNIGHT)
+    assert (whole["total"], june["total"], july["total"]) == (8, 5, 3)
+    assert _figures(june["questions"][0]) == [("Да", 5, 1.0), ("Нет", 0, 0.0)]
+    assert _figures(july["questions"][0]) == [("Да", 0, 0.0), ("Нет", 3, 1.0)]
+    assert (june["questions"][2].average, july["questions"][2].average) == (5.0, 1.0)
+    assert (june["questions"][3].texts, july["questions"][3].texts) == (["Спасибо"] * 5, ["Холодно"] * 3)
+    assert _role_rows(june) == [["родитель", 5, 5, 0]]
+    assert _role_rows(july) == [["родитель", "<5", "<5", "<5"]]  # three parents alone: hidden
+    assert _role_rows(whole) == [["родитель", 8, "скрыто", "<5"]]

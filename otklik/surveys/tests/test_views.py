@@ -222,3 +222,62 @@ def test_admin_shows_a_response_with_its_answers_read_only(client, personas):
     client.force_login(personas.admin)
     page = client.get(f"/admin/surveys/response/{response.pk}/change/").content.decode()
     assert "Спасибо" in page and response.respondent_hash not in page
+
+
+def test_results_and_exports_of_a_half_year_cover_only_its_answers(client, personas):
+    from otklik.surveys.tests.test_selectors import _halves
+
+    survey = _halves(personas)
+    client.force_login(personas.analyst)
+    url = f"/staff/surveys/{survey.pk}/results/"
+    page = client.get(url, {"from": "2026-01-01", "to": "2026-06-30"}).content.decode()
+    assert "Период: <strong>01.01.2026 — 30.06.2026</strong>" in page
+    assert "ответов за период: <strong>5</strong>" in page and "Холодно" not in page
+    assert "?from=2026-01-01&amp;to=2026-06-30&amp;format=csv" in page
+    text = client.get(url, {"from": "2026-07-01", "format": "csv"}).content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    assert ["Всего ответов: 3. Опрос мнения. Период: 01.07.2026 — …."] in lines
+    assert ["1. Довольны ли вы питанием?", "Нет", "3", "100,0%"] in lines
+    assert ["родитель", "<5", "<5", "<5"] in lines
+    whole = client.get(url).content.decode()
+    assert "Период: <strong>весь опрос</strong>" in whole and "ответов за период: <strong>8</strong>" in whole
+
+
+def test_wrong_period_is_explained_and_exports_refuse_it(client, personas):
+    survey = make_poll(personas.ministry)
+    client.force_login(personas.analyst)
+    url = f"/staff/surveys/{survey.pk}/results/"
+    page = client.get(url, {"from": "2026-07-01", "to": "2026-06-30"})
+    assert page.status_code == 400 and "Конец периода раньше начала." in page.content.decode()
+    assert "Период: <strong>весь опрос</strong>" in page.content.decode()
+    export = client.get(url, {"from": "2026-13-45", "format": "xlsx"})
+    assert export.status_code == 400 and "ГГГГ-ММ-ДД" in export.content.decode()
+
+
+def test_dates_of_a_survey_are_in_its_own_region_time_zone(client, personas):
+    from otklik.orgs.models import Organization
+    from otklik.testing import make_org, make_region
+
+    far_east = make_region(name="Приморье", timezone="Asia/Vladivostok")  # UTC+10; default is UTC+5
+    ministry = make_org(far_east, Organization.Kind.MINISTRY, name="Министерство Приморья")
+    # 15:00 UTC is 20:00 on 1 March in Yekaterinburg and 01:00 on 2 March in Vladivostok.
+    moment = datetime(2099, 3, 1, 15, 0, tzinfo=UTC)
+    make_poll(ministry, title="Опрос Приморья", closes_at=moment)
+    later = make_poll(ministry, title="Будущий опрос", opens_at=moment)
+    assert "Опрос Приморья</a> — опрос мнения, Министерство Приморья, до 02.03.2099" in (
+        client.get("/surveys/").content.decode()
+    )
+    assert "Опрос начнётся 02.03.2099 в 01:00" in client.get(f"/surveys/{later.key}/").content.decode()
+    client.force_login(personas.admin)
+    response = client.post(
+        "/staff/surveys/new/",
+        {
+            "title": "Опрос с датами",
+            "organization": ministry.pk,
+            "kind": "poll",
+            "opens_at": "2099-03-02T01:00",
+            "asks_profile": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Survey.objects.get(title="Опрос с датами").opens_at == moment

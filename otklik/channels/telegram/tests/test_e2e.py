@@ -5,6 +5,7 @@ The bot talks real HTTP to the fake and reads and writes the test's own database
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -167,6 +168,48 @@ def _database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+@contextlib.contextmanager
+def running_bot(api: FakeBotAPI, tmp_path, settings):
+    """`otklik runbot` in polling mode against the fake; yields `step(action, fragment)`, which does
+    the action and waits for the first new message containing the fragment."""
+    assert connection.settings_dict["NAME"] != ":memory:" and "mode=memory" not in str(
+        connection.settings_dict["NAME"]
+    ), "the bot process must be able to open the test database"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": f"http://127.0.0.1:{api.port}",
+        "TELEGRAM_MODE": "polling",
+        "DATABASE_URL": _database_url(),
+        "OTKLIK_VAR_DIR": str(tmp_path / "var"),
+        "OTKLIK_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # the same key as the test, so that keyed hashes the bot stores can be checked here
+        "OTKLIK_SECRET_KEY": settings.SECRET_KEY,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log_path = tmp_path / "bot.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "otklik.cli", "runbot"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def step(action, fragment: str) -> dict:
+        n = len(api.sent())
+        action()
+        return api.wait_for_text(fragment, n, proc, log_path)
+
+    try:
+        yield step
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 @pytest.fixture
 def api():
     server = FakeBotAPI()
@@ -177,38 +220,13 @@ def api():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_citizen_browses_asks_officially_and_sees_the_status(region, api, tmp_path, settings):
-    assert connection.settings_dict["NAME"] != ":memory:" and "mode=memory" not in str(
-        connection.settings_dict["NAME"]
-    ), "the bot process must be able to open the test database"
     Region.objects.filter(pk=region.region.pk).update(appeal_prefix="DO")
     _load(region.region)
     school = Category.objects.get(slug="school")
     admission = Category.objects.get(slug="school-admission")
     article = Article.objects.get(slug="first-grade-dates")
 
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": f"http://127.0.0.1:{api.port}",
-        "TELEGRAM_MODE": "polling",
-        "DATABASE_URL": _database_url(),
-        "OTKLIK_VAR_DIR": str(tmp_path / "var"),
-        "OTKLIK_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    log_path = tmp_path / "bot.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "otklik.cli", "runbot"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-
-        def step(action, fragment: str) -> dict:
-            n = len(api.sent())
-            action()
-            return api.wait_for_text(fragment, n, proc, log_path)
-
+    with running_bot(api, tmp_path, settings) as step:
         menu = step(lambda: api.send_text("/start"), "Выберите раздел")
         topics = step(lambda: api.press(_button(menu, "Ответы по темам")), "Выберите тему:")
         assert _button(topics, "Общее образование") == f"cat:{school.pk}"
@@ -239,13 +257,6 @@ def test_citizen_browses_asks_officially_and_sees_the_status(region, api, tmp_pa
         assert _button(mine, number) == f"my:{number}"
         status = step(lambda: api.press(f"my:{number}"), f"Обращение {number}: ")
         assert status["text"].startswith(f"Обращение {number}: {appeal.get_status_display()}.")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
     methods = [method for method, _ in api.requests]
     assert methods[:2] == ["getMe", "deleteWebhook"]
@@ -259,4 +270,37 @@ def test_citizen_browses_asks_officially_and_sees_the_status(region, api, tmp_pa
     texts = [params["text"] for params in api.sent()]
     assert texts[0].startswith("Здравствуйте!") and texts[1].startswith("Выберите раздел")
     assert texts[-3].startswith(f"Обращение зарегистрировано. Номер: {number}.")
+    assert all(params["chat_id"] == "4242" for params in api.sent())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_citizen_rates_an_answer_and_answers_the_offered_survey_in_the_chat(region, api, tmp_path, settings):
+    from otklik.dialogue.tests.test_survey_chat import chat_survey
+    from otklik.surveys.models import Response
+    from otklik.surveys.selectors import survey_results
+    from otklik.surveys.services import respondent_hash
+
+    _load(region.region)
+    survey = chat_survey(region.ministry, asks_profile=True)
+    article = Article.objects.get(slug="first-grade-dates")
+
+    with running_bot(api, tmp_path, settings) as step:
+        answer = step(lambda: api.press(f"art:{article.pk}"), "С 1 апреля")
+        offer = step(lambda: api.press(_button(answer, "Помогло")), "анонимный опрос")
+        assert api.sent()[-2]["text"].startswith("Рады, что помогли")
+        first = step(lambda: api.press(_button(offer, "Качество ответов")), "Вопрос 1 из 3")
+        scale = step(lambda: api.press(_button(first, "Да")), "Вопрос 2 из 3")
+        free = step(lambda: api.press(_button(scale, "5")), "Вопрос 3 из 3")
+        assert _button(free, "Пропустить") == f"pa:{survey.pk}:2:-"
+        about = step(lambda: api.send_text("Спасибо за быстрый ответ"), "Несколько вопросов о вас")
+        step(lambda: api.press(_button(about, "Не отвечать о себе")), "Ваш ответ учтён")
+        again = step(lambda: api.press(f"poll:{survey.pk}"), "уже ответили")
+        assert _button(again, "Опросы") == "polls"
+
+    response = Response.objects.get()
+    assert response.respondent_hash == respondent_hash(survey=survey, token="telegram:4242")
+    assert (response.age_group, response.sex, response.role, response.territory) == ("", "", "", None)
+    single, rating, text = survey_results(survey=survey)["questions"]
+    assert [(r["label"], r["n"]) for r in single.rows] == [("Да", 1), ("Нет", 0)]
+    assert (rating.average, text.texts) == (5.0, ["Спасибо за быстрый ответ"])
     assert all(params["chat_id"] == "4242" for params in api.sent())

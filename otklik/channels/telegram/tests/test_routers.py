@@ -39,7 +39,7 @@ def test_start_greets_and_shows_the_menu_buttons(feed, session):
     feed(message_update(text="/start"))
     texts = session.texts()
     assert len(texts) == 2 and texts[0].startswith("Здравствуйте!")
-    assert session.actions() == ["cats", "ask", "my", "suggest", "subs", "help"]
+    assert session.actions() == ["cats", "ask", "my", "suggest", "subs", "polls", "help"]
     assert all(params["chat_id"] == CITIZEN_ID for params in session.sent())
     conv = Conversation.objects.get()
     assert (conv.channel, conv.channel_user) == ("telegram", str(CITIZEN_ID))
