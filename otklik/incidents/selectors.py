@@ -71,6 +71,29 @@ def incident_queue(*, user, queue: str, search: str = "", filters: dict | None =
     return qs.order_by("-found_at")
 
 
+def incident_reply_draft(*, incident: Incident) -> str:
+    """The public-reply template of the incident's topic (or its section), filled in: the
+    responsible body (the region's top body while unrouted), the topic and where to write a formal
+    appeal. Empty when the topic has no template."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from otklik.routing.replies import reply_fill
+    from otklik.routing.services import ministry_of
+
+    topic = incident.topic or incident.topic_suggested
+    template = topic.reply_template_or_parent if topic is not None else ""
+    if not template:
+        return ""
+    organization = incident.organization or ministry_of(incident.region)
+    return reply_fill(
+        template,
+        organization=str(organization) if organization else "орган управления образованием",
+        topic=topic.name,
+        link=f"{settings.SITE_URL}{reverse('appeals:new')}",
+    )
+
+
 def incident_timeline(*, incident: Incident) -> QuerySet:
     return incident.events.select_related("actor").order_by("at", "pk")
 

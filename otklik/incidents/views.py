@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -152,20 +151,6 @@ def _staff_incident(request, pk: int) -> Incident:
     return incident
 
 
-def _reply_template(incident: Incident) -> str:
-    topic = incident.topic or incident.topic_suggested
-    if topic is None or not topic.answer_template:
-        return ""
-    found = timezone.localtime(incident.found_at, ZoneInfo(incident.region.timezone))
-    return topic.fill_template(
-        {
-            "name": incident.author_nickname or "автор публикации",
-            "number": incident.appeal.number if incident.appeal_id else f"инцидент №{incident.pk}",
-            "date": found.strftime("%d.%m.%Y"),
-        }
-    )
-
-
 @login_required
 def detail(request, pk: int):
     incident = _staff_incident(request, pk)
@@ -182,7 +167,7 @@ def detail(request, pk: int):
             "can_work": request.user.is_superuser or bool(roles & selectors.WORK_ROLES),
             "is_coordinator": coordinator,
             "running": incident.status in (Status.NEW, Status.IN_WORK),
-            "template": _reply_template(incident),
+            "template": selectors.incident_reply_draft(incident=incident),
             "topics": Topic.objects.filter(region=incident.region, parent__isnull=False).order_by("code"),
             "territories": Territory.objects.filter(region=incident.region).order_by("name"),
             "organizations": organizations_in_scope(user=request.user)
