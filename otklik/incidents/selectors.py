@@ -7,13 +7,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from otklik.accounts.roles import Role
-from otklik.accounts.selectors import scoped, user_roles
+from otklik.accounts.selectors import scoped, user_memberships, user_roles
 from otklik.appeals.selectors import topic_q
 from otklik.incidents.models import Incident, Network
 from otklik.incidents.statuses import DEADLINE_RUNNING, Status
 
-STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST}
+STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST, Role.MONITOR}
 WORK_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR}
+# Who may register posts by the form and import monitoring exports.
+INTAKE_ROLES = WORK_ROLES | {Role.MONITOR}
 COORDINATION_ROLES = {Role.ADMIN, Role.COORDINATOR}
 QUEUES = {
     "new": "Новые",
@@ -28,14 +30,18 @@ FILTERS = ("network", "territory", "topic", "status")
 
 
 def incidents_for_staff(*, user) -> QuerySet[Incident]:
-    """Incidents of the organizations in the user's subtrees; coordinators also see unrouted ones."""
+    """Incidents of the organizations in the user's subtrees; coordinators also see unrouted ones;
+    a monitoring operator sees every incident of the regions he works in, routed anywhere or not."""
     qs = Incident.objects.select_related(
         "region", "organization", "topic", "topic_suggested", "territory", "policy", "executor", "appeal"
     )
-    visible = scoped(qs, user=user, roles=STAFF_ROLES, org_field="organization")
+    visible = scoped(qs, user=user, roles=STAFF_ROLES - {Role.MONITOR}, org_field="organization")
     if user.is_superuser or user_roles(user=user) & COORDINATION_ROLES:
-        return (visible | qs.filter(organization__isnull=True)).distinct()
-    return visible
+        visible = visible | qs.filter(organization__isnull=True)
+    regions = {m.organization.region_id for m in user_memberships(user=user) if m.role == Role.MONITOR}
+    if regions:
+        visible = visible | qs.filter(region_id__in=regions)
+    return visible.distinct()
 
 
 def incident_queue(*, user, queue: str, search: str = "", filters: dict | None = None) -> QuerySet[Incident]:

@@ -89,8 +89,9 @@ def workspace(request):
 
 @login_required
 def register(request):
-    """A monitoring operator registers a post; the same link again opens the existing incident."""
-    _require(request, selectors.WORK_ROLES)
+    """A monitoring operator registers a post; the same link again opens the existing incident. A
+    post routed outside the person's zone is named by number and body, and the form is offered again."""
+    _require(request, selectors.INTAKE_ROLES)
     region = _region()
     form = IncidentForm(request.POST if request.method == "POST" else None, region=region)
     if request.method == "POST" and form.is_valid():
@@ -112,13 +113,24 @@ def register(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            if created:
-                messages.success(request, f"Инцидент №{incident.pk} зарегистрирован.")
-            else:
-                messages.info(request, f"Эта публикация уже зарегистрирована: инцидент №{incident.pk}.")
+            said = (
+                f"Инцидент №{incident.pk} зарегистрирован."
+                if created
+                else f"Эта публикация уже зарегистрирована: инцидент №{incident.pk}."
+            )
             if selectors.incidents_for_staff(user=request.user).filter(pk=incident.pk).exists():
+                (messages.success if created else messages.info)(request, said)
                 return redirect("incidents:detail", pk=incident.pk)
-            return redirect("incidents:workspace")
+            whom = (
+                f"передан в «{incident.organization}»"
+                if incident.organization_id
+                else "ответственную организацию назначит координатор"
+            )
+            messages.info(
+                request,
+                f"{said} Он вне вашей зоны ответственности: {whom}. Номер инцидента — №{incident.pk}.",
+            )
+            return redirect("incidents:register")
     return render(
         request, "incidents/register.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
@@ -127,7 +139,7 @@ def register(request):
 @login_required
 def import_file(request):
     """Load a monitoring system's export and see what happened to every row."""
-    _require(request, selectors.WORK_ROLES)
+    _require(request, selectors.INTAKE_ROLES)
     region = _region()
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     report = None
