@@ -109,11 +109,13 @@ def _labelled_counts(qs: QuerySet, field: str, labels: dict) -> list[tuple[str, 
     return [(labels.get(row[field], "не определено"), row["n"]) for row in rows]
 
 
-def incident_figures(*, user, since: datetime, until: datetime) -> dict:
-    """Figures of the incidents found in [since, until) that the user may see: counts by network,
-    topic and territory, the median reaction time (found → reply published) and the share of
-    replies in time among incidents whose term has ended or that were answered."""
-    qs = incidents_for_staff(user=user).filter(found_at__gte=since, found_at__lt=until)
+def incident_figures(*, user=None, region=None, since: datetime, until: datetime) -> dict:
+    """Figures of the incidents found in [since, until) that the user may see (with no user: every
+    incident of `region`, for the weekly report): counts by network, topic and territory, the median
+    reaction time (found → reply published), the share of replies in time among incidents whose term
+    has ended or that were answered, and how many are overdue now whenever they were found."""
+    visible = incidents_for_staff(user=user) if user is not None else Incident.objects.filter(region=region)
+    qs = visible.filter(found_at__gte=since, found_at__lt=until)
     now = timezone.now()
     from otklik.orgs.models import Territory
     from otklik.routing.models import Topic
@@ -144,6 +146,7 @@ def incident_figures(*, user, since: datetime, until: datetime) -> dict:
         "judged": judged,
         "in_time_share": round(100 * in_time / judged) if judged else None,
         "overdue_open": late_open,
+        "overdue_now": visible.filter(status__in=DEADLINE_RUNNING, due_at__lt=now).count(),
         "no_reaction": qs.filter(no_reaction_reason__gt="").count(),
         "converted": qs.filter(appeal__isnull=False).count(),
     }

@@ -245,19 +245,24 @@ def action(request, pk: int):
 
 @login_required
 def figures(request):
+    """The figures of the last ?days=; ?format=csv|xlsx downloads them as the page shows them."""
+    from otklik.analytics.reports import tables_csv, tables_xlsx
+    from otklik.analytics.views import attachment
+    from otklik.incidents.reports import figure_tables
+
     _require(request, selectors.STAFF_ROLES)
     days = _int(request.GET.get("days")) or 30
     if days not in PERIODS:
         days = 30
     until = timezone.now()
+    figures = selectors.incident_figures(user=request.user, since=until - timedelta(days=days), until=until)
+    fmt = request.GET.get("format", "")
+    if fmt in {"csv", "xlsx"}:
+        title = f"Инциденты в соцсетях: показатели за {PERIODS[days]} по {timezone.localdate(until):%d.%m.%Y}"
+        render_file = tables_csv if fmt == "csv" else tables_xlsx
+        return attachment(render_file(title, figure_tables(figures)), fmt, f"incidenty-{days}d")
     return render(
         request,
         "incidents/figures.html",
-        {
-            "days": days,
-            "periods": PERIODS.items(),
-            "figures": selectors.incident_figures(
-                user=request.user, since=until - timedelta(days=days), until=until
-            ),
-        },
+        {"days": days, "periods": PERIODS.items(), "figures": figures},
     )
