@@ -170,3 +170,48 @@ def make_topics_and_routing(personas: Personas) -> Personas:
     RoutingRule.objects.create(region=region, level="ministry", priority=201)
     classifier.reset()
     return personas
+
+
+def make_week_of_incidents(personas: Personas):
+    """Five incidents around the week 02–08.03.2026 (Asia/Yekaterinburg) of body A, for figures tests.
+    Call inside `time_machine.travel(INCIDENT_WEEK_NOW)`. Found in the week: 4; answered: 2 (2 h in
+    time, 24 h late); one open past its term; one older open past its term; one fresh and in term.
+    Reaction median 13 h, in time 1 of 3 judged, overdue now 2."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from otklik.incidents.models import Incident
+    from otklik.incidents.services import incident_register
+    from otklik.incidents.statuses import Status
+    from otklik.routing.models import Topic
+
+    tz = ZoneInfo(personas.region.timezone)
+
+    def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+        return datetime(2026, month, day, hour, minute, tzinfo=tz)
+
+    rows = [
+        ("https://vk.com/wall-1_1", at(3, 10), Status.ANSWERED, at(3, 12), at(3, 18)),
+        ("https://vk.com/wall-1_2", at(4, 10), Status.ANSWERED, at(5, 10), at(4, 18)),
+        ("https://t.me/demo/3", at(6, 10), Status.NEW, None, at(6, 18)),
+        ("https://ok.ru/group/1/topic/4", at(20, 10, month=2), Status.IN_WORK, None, at(20, 18, month=2)),
+        ("https://vk.com/wall-1_5", at(8, 23, 30), Status.NEW, None, at(8, 23, 30) + timedelta(hours=19)),
+    ]
+    incidents = []
+    for url, found, status, answered, due in rows:
+        incident, _ = incident_register(
+            region=personas.region,
+            url=url,
+            text="В школе течёт крыша, ремонт не делали три года.",
+            found_at=found,
+            topic=Topic.objects.get(code="12.02"),
+            territory=personas.territory_a,
+        )
+        Incident.objects.filter(pk=incident.pk).update(
+            status=status, answered_at=answered, due_at=due, organization=personas.body_a
+        )
+        incidents.append(incident)
+    return incidents
+
+
+INCIDENT_WEEK_NOW = "2026-03-09T08:00:00+05:00"

@@ -1,14 +1,18 @@
 """The weekly report (XLSX and PDF): volumes against last week and last year, territories, topics,
 overdue, satisfaction and the bot — the regional centre's quantitative, territorial and temporal view."""
 
+import csv
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from otklik.analytics import selectors as s
 from otklik.analytics.summaries import Share, Table
+from otklik.incidents.reports import summary_rows as incident_summary_rows
+from otklik.incidents.selectors import incident_figures
 
 FONT_PATHS = [
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -31,6 +35,7 @@ class WeeklyReport:
     times: dict
     satisfaction: dict
     bot: dict
+    incidents: dict
 
     @property
     def title(self) -> str:
@@ -45,6 +50,13 @@ def weekly_report(*, user, region, week_end: date) -> WeeklyReport:
     current = s.Filters(start, week_end)
     previous = s.Filters(start - timedelta(days=7), week_end - timedelta(days=7))
     qs = s.appeals(user=user, region=region, filters=current)
+    tz = ZoneInfo(region.timezone)
+    incidents = incident_figures(
+        user=user,
+        region=region,
+        since=datetime.combine(start, time.min, tz),
+        until=datetime.combine(week_end + timedelta(days=1), time.min, tz),
+    )
     return WeeklyReport(
         region=region,
         start=start,
@@ -58,6 +70,7 @@ def weekly_report(*, user, region, week_end: date) -> WeeklyReport:
         times=s.response_times(qs),
         satisfaction=s.satisfaction(qs),
         bot=s.bot(region, current),
+        incidents=incidents,
     )
 
 
@@ -91,7 +104,8 @@ def _summary_rows(r: WeeklyReport) -> list[tuple[str, object]]:
 
 
 def _weekly_tables(report: WeeklyReport) -> list[Table]:
-    tables = [Table("Сводка", [], [list(row) for row in _summary_rows(report)])]
+    rows = [list(row) for row in _summary_rows(report)] + incident_summary_rows(report.incidents)
+    tables = [Table("Сводка", [], rows)]
     for title, header, rows in (
         ("Каналы", "Канал", report.channels),
         ("Территории", "Территория", report.territories),
@@ -148,6 +162,23 @@ def tables_xlsx(title: str, tables: list[Table], note: str = "") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def tables_csv(title: str, tables: list[Table]) -> str:
+    """All tables one after another, each under its title (and note), cells as on the page (shares
+    «12,5%», decimal commas); BOM so that Excel reads UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title])
+    for table in tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        if table.note:
+            writer.writerow([table.note])
+        if table.header:
+            writer.writerow(table.header)
+        writer.writerows([format_cell(v) if not isinstance(v, str) else v for v in row] for row in table.rows)
+    return "\ufeff" + out.getvalue()
 
 
 class ReportFontMissing(RuntimeError):

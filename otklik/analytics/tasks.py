@@ -9,7 +9,14 @@ from django.core.mail import EmailMessage
 from django.tasks import task
 from django.utils import timezone
 
-from otklik.analytics.reports import ReportFontMissing, weekly_report, weekly_report_pdf, weekly_report_xlsx
+from otklik.analytics.reports import (
+    ReportFontMissing,
+    format_cell,
+    weekly_report,
+    weekly_report_pdf,
+    weekly_report_xlsx,
+)
+from otklik.incidents.reports import summary_rows as incident_summary_rows
 
 log = logging.getLogger("otklik.analytics")
 TASK_PATH = "otklik.analytics.tasks.weekly_report_send"
@@ -65,9 +72,11 @@ def weekly_report_send(region_id: int) -> int:
         )
     )
     if recipients:
-        message = EmailMessage(
-            report.title, "Отчёт за неделю во вложении.", settings.DEFAULT_FROM_EMAIL, recipients
+        incidents = "\n".join(
+            f"{label}: {format_cell(value)}" for label, value in incident_summary_rows(report.incidents)
         )
+        body = f"Отчёт за неделю во вложении.\n\nИнциденты в социальных сетях за неделю:\n{incidents}\n"
+        message = EmailMessage(report.title, body, settings.DEFAULT_FROM_EMAIL, recipients)
         message.attach(
             f"otchet-{week_end:%Y-%m-%d}.xlsx",
             weekly_report_xlsx(report),

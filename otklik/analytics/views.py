@@ -120,8 +120,9 @@ def _region_for(request, roles: set[str]):
     return region
 
 
-def _attachment(body: bytes, fmt: str, filename: str) -> HttpResponse:
-    ctype = "application/pdf" if fmt == "pdf" else XLSX_TYPE
+def attachment(body: bytes | str, fmt: str, filename: str) -> HttpResponse:
+    """A downloadable report file: pdf, xlsx or csv."""
+    ctype = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}.get(fmt, XLSX_TYPE)
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
@@ -338,7 +339,7 @@ def weekly_report_file(request, fmt: str):
         body = weekly_report_xlsx(report) if fmt == "xlsx" else weekly_report_pdf(report)
     except ReportFontMissing as exc:
         return _refusal(str(exc), status=503)
-    return _attachment(body, fmt, f"otchet-{week_end:%Y-%m-%d}")
+    return attachment(body, fmt, f"otchet-{week_end:%Y-%m-%d}")
 
 
 @login_required
@@ -359,7 +360,7 @@ def halfyear(request):
     tables = half_year_analysis(user=request.user, region=region, period=period)
     if wants_file:
         title = f"Анализ обращений и жалоб (п. 4.5): {region.name}, {period.label}"
-        return _attachment(tables_xlsx(title, tables), "xlsx", f"analiz-{period.year}-{period.half}")
+        return attachment(tables_xlsx(title, tables), "xlsx", f"analiz-{period.year}-{period.half}")
     return render(
         request,
         "analytics/halfyear.html",
@@ -396,7 +397,7 @@ def public_report(request):
             body = render_file(title, tables, ANONYMISATION_NOTE)
         except ReportFontMissing as exc:
             return _refusal(str(exc), status=503)
-        return _attachment(body, fmt, f"obezlichennyi-otchet-{filters.start:%Y-%m-%d}-{filters.end:%Y-%m-%d}")
+        return attachment(body, fmt, f"obezlichennyi-otchet-{filters.start:%Y-%m-%d}-{filters.end:%Y-%m-%d}")
     return render(
         request,
         "analytics/public.html",

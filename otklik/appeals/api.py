@@ -193,6 +193,16 @@ def appeals(request):
     return JsonResponse(body, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
 
 
+def paginate(request, qs) -> dict | JsonResponse:
+    """`?limit=&offset=` of an ordered queryset: {count, limit, offset, page} or a 400 response."""
+    try:
+        limit = min(max(int(request.GET.get("limit", 50)), 1), PAGE_MAX)
+        offset = max(int(request.GET.get("offset", 0)), 0)
+    except ValueError:
+        return error_response(400, "limit и offset — целые числа.")
+    return {"count": qs.count(), "limit": limit, "offset": offset, "page": list(qs[offset : offset + limit])}
+
+
 def _list(request):
     token = request.api_token
     if token is None:
@@ -209,14 +219,11 @@ def _list(request):
         if when is None:
             return error_response(400, "updated_since — дата и время в ISO 8601.")
         qs = qs.filter(updated_at__gte=when)
-    try:
-        limit = min(max(int(request.GET.get("limit", 50)), 1), PAGE_MAX)
-        offset = max(int(request.GET.get("offset", 0)), 0)
-    except ValueError:
-        return error_response(400, "limit и offset — целые числа.")
-    page = list(qs.order_by("-registered_at")[offset : offset + limit])
+    page = paginate(request, qs.order_by("-registered_at"))
+    if isinstance(page, JsonResponse):
+        return page
     return JsonResponse(
-        {"count": qs.count(), "results": [_appeal_json(a, full=False) for a in page]},
+        {"count": page["count"], "results": [_appeal_json(a, full=False) for a in page["page"]]},
         json_dumps_params={"ensure_ascii": False},
     )
 

@@ -1,15 +1,19 @@
-"""REST API for monitoring systems: `POST /api/v1/incidents` and reading one incident back.
+"""REST API for monitoring systems: `POST /api/v1/incidents`, the list and one incident read back.
 
 Same conventions as the appeals API (`appeals/api.py`): bearer token of an organization, JSON in
-and out, Russian errors, never a 500 on bad input. Idempotent by the post's address.
+and out, Russian errors, never a 500 on bad input. Idempotent by the post's address (a repeat is a
+new sighting) and by `external_id` (a retry is not).
 """
 
 from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
 
-from otklik.appeals.api import api_view, error_response, json_body, territory_and_topic
+from otklik.appeals.api import api_view, error_response, json_body, paginate, territory_and_topic
 from otklik.incidents import services
 from otklik.incidents.models import Incident, Network, Source
+from otklik.incidents.statuses import Status
+
+UNAUTHORIZED = "Нужен токен: заголовок Authorization: Bearer <токен>."
 
 
 def incident_json(incident: Incident) -> dict:
@@ -35,6 +39,7 @@ def incident_json(incident: Incident) -> dict:
         "reply_url": incident.reply_url or None,
         "answered_at": iso(incident.answered_at),
         "appeal": incident.appeal.number if incident.appeal_id else None,
+        "updated_at": iso(incident.updated_at),
     }
 
 
@@ -42,7 +47,10 @@ def _when(data: dict, key: str, fields: dict):
     value = data.get(key)
     if value is None:
         return None
-    moment = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but impossible, like a 13th month
+        moment = None
     if moment is None or moment.tzinfo is None:
         fields[key] = ["Дата и время в ISO 8601 с часовым поясом, например 2026-03-02T10:15:00+05:00."]
     return moment
@@ -52,11 +60,19 @@ def _response(incident: Incident, status: int) -> JsonResponse:
     return JsonResponse(incident_json(incident), status=status, json_dumps_params={"ensure_ascii": False})
 
 
-@api_view({"POST"})
+def _scoped(token):
+    return Incident.objects.select_related(
+        "organization", "topic", "topic_suggested", "territory", "appeal"
+    ).filter(organization__path__startswith=token.organization.path)
+
+
+@api_view({"GET", "POST"})
 def incidents(request):
     token = request.api_token
     if token is None:
-        return error_response(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
+        return error_response(401, UNAUTHORIZED)
+    if request.method == "GET":
+        return _list(request, token)
     data = json_body(request)
     if isinstance(data, JsonResponse):
         return data
@@ -72,6 +88,9 @@ def incidents(request):
         fields["author"] = ["Ожидается строка: публичный ник автора."]
     if not isinstance(data.get("urgent", False), bool):
         fields["urgent"] = ["Ожидается true или false."]
+    external_id = data.get("external_id")
+    if external_id is not None and (isinstance(external_id, bool) or not isinstance(external_id, (str, int))):
+        fields["external_id"] = ["Ожидается строка или число: номер сообщения в системе мониторинга."]
     published_at, found_at = _when(data, "published_at", fields), _when(data, "found_at", fields)
     region = token.organization.region
     territory, topic = territory_and_topic(data, region, fields)
@@ -89,20 +108,45 @@ def incidents(request):
         topic=topic,
         urgent=data.get("urgent", False),
         source=Source.API,
+        external_source=f"api:{token.organization.code}",
+        external_id=str(external_id if external_id is not None else ""),
     )
     return _response(incident, 201 if created else 200)
+
+
+def _list(request, token):
+    """Incidents of the token's subtree, newest found first; `status`, `network` and `since` (changed
+    at or after, ISO 8601 with an offset) narrow it; `limit` and `offset` page it."""
+    qs, fields = _scoped(token), {}
+    for key, values in (("status", Status.values), ("network", Network.values)):
+        value = request.GET.get(key)
+        if value and value not in values:
+            fields[key] = [f"Одно из: {', '.join(values)}."]
+        elif value:
+            qs = qs.filter(**{key: value})
+    # An unescaped "+" of the offset arrives as a space in a query string.
+    since = _when(
+        {"since": request.GET["since"].replace(" ", "+")} if "since" in request.GET else {}, "since", fields
+    )
+    if fields:
+        return error_response(400, "Список не получен: исправьте параметры.", fields)
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    page = paginate(request, qs.order_by("-found_at", "-pk"))
+    if isinstance(page, JsonResponse):
+        return page
+    return JsonResponse(
+        {"count": page["count"], "results": [incident_json(i) for i in page["page"]]},
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @api_view({"GET"})
 def incident_detail(request, pk: int):
     token = request.api_token
     if token is None:
-        return error_response(401, "Нужен токен: заголовок Authorization: Bearer <токен>.")
-    incident = (
-        Incident.objects.select_related("organization", "topic", "topic_suggested", "territory", "appeal")
-        .filter(pk=pk, organization__path__startswith=token.organization.path)
-        .first()
-    )
+        return error_response(401, UNAUTHORIZED)
+    incident = _scoped(token).filter(pk=pk).first()
     if incident is None:
         return error_response(404, "Инцидент не найден.")
     return _response(incident, 200)

@@ -113,6 +113,28 @@ class Incident(TimeStampedModel):
         return f"Инцидент №{self.pk} ({self.get_network_display()})"
 
 
+class IncidentExternalId(models.Model):
+    """An id a monitoring system gave to one sighting of a post. Re-sending the same id is a retry of
+    that sighting (the same incident, not a new mention); another id for the same post is a new one."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="external_ids", verbose_name="инцидент"
+    )
+    source = models.CharField("внешняя система", max_length=40)
+    external_id = models.CharField("номер во внешней системе", max_length=100)
+    at = models.DateTimeField("получен", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "номер инцидента во внешней системе"
+        verbose_name_plural = "номера инцидентов во внешних системах"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="incident_external_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.external_id}"
+
+
 class IncidentEvent(models.Model):
     """One step in an incident's history: the timeline, the deadline evidence, analytics."""
 

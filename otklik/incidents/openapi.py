@@ -2,6 +2,7 @@
 
 from otklik.appeals.openapi import error_responses
 from otklik.incidents.models import Network
+from otklik.incidents.statuses import Status
 
 
 def extend(doc: dict) -> None:
@@ -23,6 +24,12 @@ def extend(doc: dict) -> None:
             "territory": {"type": "string"},
             "topic": {"type": "string"},
             "urgent": {"type": "boolean"},
+            "external_id": {
+                "type": ["string", "integer"],
+                "maxLength": 100,
+                "description": "номер сообщения в системе мониторинга: повтор запроса с тем же номером вернёт "
+                "тот же инцидент и не считается повторной находкой; тот же номер для другой ссылки — 409",
+            },
         },
     }
     moment = {"type": ["string", "null"], "format": "date-time"}
@@ -32,7 +39,7 @@ def extend(doc: dict) -> None:
             "id": {"type": "integer"},
             "url": {"type": "string"},
             "network": {"type": "string", "enum": Network.values},
-            "status": {"type": "string", "enum": ["new", "in_work", "answered", "no_reaction", "closed"]},
+            "status": {"type": "string", "enum": Status.values},
             "status_label": {"type": "string"},
             "urgent": {"type": "boolean"},
             "found_at": {"type": "string", "format": "date-time"},
@@ -45,10 +52,43 @@ def extend(doc: dict) -> None:
             "reply_url": {"type": ["string", "null"]},
             "answered_at": moment,
             "appeal": {"type": ["string", "null"]},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    }
+    schemas["IncidentList"] = {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer", "description": "всего по фильтрам"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}},
         },
     }
     incident = {"application/json": {"schema": {"$ref": "#/components/schemas/Incident"}}}
+    query = [
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": Status.values}},
+        {"name": "network", "in": "query", "schema": {"type": "string", "enum": Network.values}},
+        {
+            "name": "since",
+            "in": "query",
+            "description": "изменённые с этого момента (ISO 8601 с часовым поясом; «+» кодируйте как %2B)",
+            "schema": {"type": "string", "format": "date-time"},
+        },
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    ]
     doc["paths"]["/incidents"] = {
+        "get": {
+            "summary": "Инциденты организации токена и подчинённых, новые находки первыми",
+            "parameters": query,
+            "responses": {
+                "200": {
+                    "description": "Страница списка",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/IncidentList"}}
+                    },
+                },
+                **errors,
+            },
+        },
         "post": {
             "summary": "Зарегистрировать инцидент из соцсетей (та же ссылка не создаёт второй инцидент)",
             "requestBody": {
@@ -57,10 +97,13 @@ def extend(doc: dict) -> None:
             },
             "responses": {
                 "201": {"description": "Зарегистрирован; срок реакции — due_at", "content": incident},
-                "200": {"description": "Эта публикация уже зарегистрирована", "content": incident},
+                "200": {
+                    "description": "Эта публикация уже зарегистрирована (или повтор с тем же external_id)",
+                    "content": incident,
+                },
                 **errors,
             },
-        }
+        },
     }
     doc["paths"]["/incidents/{id}"] = {
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],

@@ -7,13 +7,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from otklik.accounts.roles import Role
-from otklik.accounts.selectors import scoped, user_roles
+from otklik.accounts.selectors import scoped, user_memberships, user_roles
 from otklik.appeals.selectors import topic_q
 from otklik.incidents.models import Incident, Network
 from otklik.incidents.statuses import DEADLINE_RUNNING, Status
 
-STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST}
+STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST, Role.MONITOR}
 WORK_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR}
+# Who may register posts by the form and import monitoring exports.
+INTAKE_ROLES = WORK_ROLES | {Role.MONITOR}
 COORDINATION_ROLES = {Role.ADMIN, Role.COORDINATOR}
 QUEUES = {
     "new": "Новые",
@@ -28,14 +30,18 @@ FILTERS = ("network", "territory", "topic", "status")
 
 
 def incidents_for_staff(*, user) -> QuerySet[Incident]:
-    """Incidents of the organizations in the user's subtrees; coordinators also see unrouted ones."""
+    """Incidents of the organizations in the user's subtrees; coordinators also see unrouted ones;
+    a monitoring operator sees every incident of the regions he works in, routed anywhere or not."""
     qs = Incident.objects.select_related(
         "region", "organization", "topic", "topic_suggested", "territory", "policy", "executor", "appeal"
     )
-    visible = scoped(qs, user=user, roles=STAFF_ROLES, org_field="organization")
+    visible = scoped(qs, user=user, roles=STAFF_ROLES - {Role.MONITOR}, org_field="organization")
     if user.is_superuser or user_roles(user=user) & COORDINATION_ROLES:
-        return (visible | qs.filter(organization__isnull=True)).distinct()
-    return visible
+        visible = visible | qs.filter(organization__isnull=True)
+    regions = {m.organization.region_id for m in user_memberships(user=user) if m.role == Role.MONITOR}
+    if regions:
+        visible = visible | qs.filter(region_id__in=regions)
+    return visible.distinct()
 
 
 def incident_queue(*, user, queue: str, search: str = "", filters: dict | None = None) -> QuerySet[Incident]:
@@ -71,6 +77,29 @@ def incident_queue(*, user, queue: str, search: str = "", filters: dict | None =
     return qs.order_by("-found_at")
 
 
+def incident_reply_draft(*, incident: Incident) -> str:
+    """The public-reply template of the incident's topic (or its section), filled in: the
+    responsible body (the region's top body while unrouted), the topic and where to write a formal
+    appeal. Empty when the topic has no template."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from otklik.routing.replies import reply_fill
+    from otklik.routing.services import ministry_of
+
+    topic = incident.topic or incident.topic_suggested
+    template = topic.reply_template_or_parent if topic is not None else ""
+    if not template:
+        return ""
+    organization = incident.organization or ministry_of(incident.region)
+    return reply_fill(
+        template,
+        organization=str(organization) if organization else "орган управления образованием",
+        topic=topic.name,
+        link=f"{settings.SITE_URL}{reverse('appeals:new')}",
+    )
+
+
 def incident_timeline(*, incident: Incident) -> QuerySet:
     return incident.events.select_related("actor").order_by("at", "pk")
 
@@ -80,11 +109,13 @@ def _labelled_counts(qs: QuerySet, field: str, labels: dict) -> list[tuple[str, 
     return [(labels.get(row[field], "не определено"), row["n"]) for row in rows]
 
 
-def incident_figures(*, user, since: datetime, until: datetime) -> dict:
-    """Figures of the incidents found in [since, until) that the user may see: counts by network,
-    topic and territory, the median reaction time (found → reply published) and the share of
-    replies in time among incidents whose term has ended or that were answered."""
-    qs = incidents_for_staff(user=user).filter(found_at__gte=since, found_at__lt=until)
+def incident_figures(*, user=None, region=None, since: datetime, until: datetime) -> dict:
+    """Figures of the incidents found in [since, until) that the user may see (with no user: every
+    incident of `region`, for the weekly report): counts by network, topic and territory, the median
+    reaction time (found → reply published), the share of replies in time among incidents whose term
+    has ended or that were answered, and how many are overdue now whenever they were found."""
+    visible = incidents_for_staff(user=user) if user is not None else Incident.objects.filter(region=region)
+    qs = visible.filter(found_at__gte=since, found_at__lt=until)
     now = timezone.now()
     from otklik.orgs.models import Territory
     from otklik.routing.models import Topic
@@ -115,6 +146,7 @@ def incident_figures(*, user, since: datetime, until: datetime) -> dict:
         "judged": judged,
         "in_time_share": round(100 * in_time / judged) if judged else None,
         "overdue_open": late_open,
+        "overdue_now": visible.filter(status__in=DEADLINE_RUNNING, due_at__lt=now).count(),
         "no_reaction": qs.filter(no_reaction_reason__gt="").count(),
         "converted": qs.filter(appeal__isnull=False).count(),
     }

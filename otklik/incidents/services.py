@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from otklik.appeals.models import Appeal, Channel
 from otklik.incidents import events
-from otklik.incidents.models import Incident, Network, Source
+from otklik.incidents.models import Incident, IncidentExternalId, Network, Source
 from otklik.incidents.statuses import DEADLINE_RUNNING, Status, can_transition
 from otklik.orgs.models import Region, Territory
 from otklik.routing.deadlines import answer_due, reminder_at
@@ -136,17 +136,24 @@ def incident_register(
     source: str = Source.FORM,
     actor=None,
     is_synthetic: bool = False,
+    external_source: str = "",
+    external_id: str = "",
 ) -> tuple[Incident, bool]:
     """Register a post found by monitoring; suggest its topic and territory; route it; start the clock.
 
     Returns (incident, created). The same post (same address after `normalize_url`) is never a
     second incident: the existing one is returned and the repeat is written to its history.
     `topic` and `territory` are what staff chose; otherwise they are suggested from the text.
+    An `external_id` already received from `external_source` is a retry: the same incident comes
+    back and nothing is counted; the same id for another post is refused.
     """
     url = normalize_url(url)
+    external = (external_source[:40], (external_id or "").strip()[:100])
     existing = Incident.objects.select_for_update().filter(url=url).first()
+    if external[1] and (retried := _retried(existing, url, *external)) is not None:
+        return retried, False
     if existing is not None:
-        return _repeat(existing, actor=actor), False
+        return _repeat(existing, actor=actor, external=external), False
     text = (text or "").strip()
     fields = {}
     if not text:
@@ -192,7 +199,11 @@ def incident_register(
         with transaction.atomic():
             incident.save()
     except IntegrityError:  # registered by a concurrent request a moment ago
-        return _repeat(Incident.objects.select_for_update().get(url=url), actor=actor), False
+        existing = Incident.objects.select_for_update().get(url=url)
+        if external[1] and (retried := _retried(existing, url, *external)) is not None:
+            return retried, False
+        return _repeat(existing, actor=actor, external=external), False
+    _remember(incident, external)
     _set_deadline(incident)
     events.registered(incident, actor=actor, at=now)
     if topic is None:
@@ -206,7 +217,28 @@ def incident_register(
     return incident, True
 
 
-def _repeat(incident: Incident, *, actor) -> Incident:
+def _retried(existing: Incident | None, url: str, source: str, external_id: str) -> Incident | None:
+    """The incident a retried `external_id` registered (None if the id is new)."""
+    known = IncidentExternalId.objects.select_related("incident").filter(
+        source=source, external_id=external_id
+    )
+    known = known.first()
+    if known is None:
+        return None
+    if known.incident.url != url:
+        raise IncidentError(
+            f"Номер {external_id} уже получен для другой публикации (инцидент №{known.incident_id})."
+        )
+    return existing or known.incident
+
+
+def _remember(incident: Incident, external: tuple[str, str]) -> None:
+    if external[1]:
+        IncidentExternalId.objects.create(incident=incident, source=external[0], external_id=external[1])
+
+
+def _repeat(incident: Incident, *, actor, external: tuple[str, str] = ("", "")) -> Incident:
+    _remember(incident, external)
     incident.mentions += 1
     incident.save(update_fields=["mentions", "updated_at"])
     events.repeat(incident, actor=actor)

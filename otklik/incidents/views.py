@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -90,8 +89,9 @@ def workspace(request):
 
 @login_required
 def register(request):
-    """A monitoring operator registers a post; the same link again opens the existing incident."""
-    _require(request, selectors.WORK_ROLES)
+    """A monitoring operator registers a post; the same link again opens the existing incident. A
+    post routed outside the person's zone is named by number and body, and the form is offered again."""
+    _require(request, selectors.INTAKE_ROLES)
     region = _region()
     form = IncidentForm(request.POST if request.method == "POST" else None, region=region)
     if request.method == "POST" and form.is_valid():
@@ -113,13 +113,24 @@ def register(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            if created:
-                messages.success(request, f"Инцидент №{incident.pk} зарегистрирован.")
-            else:
-                messages.info(request, f"Эта публикация уже зарегистрирована: инцидент №{incident.pk}.")
+            said = (
+                f"Инцидент №{incident.pk} зарегистрирован."
+                if created
+                else f"Эта публикация уже зарегистрирована: инцидент №{incident.pk}."
+            )
             if selectors.incidents_for_staff(user=request.user).filter(pk=incident.pk).exists():
+                (messages.success if created else messages.info)(request, said)
                 return redirect("incidents:detail", pk=incident.pk)
-            return redirect("incidents:workspace")
+            whom = (
+                f"передан в «{incident.organization}»"
+                if incident.organization_id
+                else "ответственную организацию назначит координатор"
+            )
+            messages.info(
+                request,
+                f"{said} Он вне вашей зоны ответственности: {whom}. Номер инцидента — №{incident.pk}.",
+            )
+            return redirect("incidents:register")
     return render(
         request, "incidents/register.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
@@ -128,7 +139,7 @@ def register(request):
 @login_required
 def import_file(request):
     """Load a monitoring system's export and see what happened to every row."""
-    _require(request, selectors.WORK_ROLES)
+    _require(request, selectors.INTAKE_ROLES)
     region = _region()
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     report = None
@@ -152,20 +163,6 @@ def _staff_incident(request, pk: int) -> Incident:
     return incident
 
 
-def _reply_template(incident: Incident) -> str:
-    topic = incident.topic or incident.topic_suggested
-    if topic is None or not topic.answer_template:
-        return ""
-    found = timezone.localtime(incident.found_at, ZoneInfo(incident.region.timezone))
-    return topic.fill_template(
-        {
-            "name": incident.author_nickname or "автор публикации",
-            "number": incident.appeal.number if incident.appeal_id else f"инцидент №{incident.pk}",
-            "date": found.strftime("%d.%m.%Y"),
-        }
-    )
-
-
 @login_required
 def detail(request, pk: int):
     incident = _staff_incident(request, pk)
@@ -182,7 +179,7 @@ def detail(request, pk: int):
             "can_work": request.user.is_superuser or bool(roles & selectors.WORK_ROLES),
             "is_coordinator": coordinator,
             "running": incident.status in (Status.NEW, Status.IN_WORK),
-            "template": _reply_template(incident),
+            "template": selectors.incident_reply_draft(incident=incident),
             "topics": Topic.objects.filter(region=incident.region, parent__isnull=False).order_by("code"),
             "territories": Territory.objects.filter(region=incident.region).order_by("name"),
             "organizations": organizations_in_scope(user=request.user)
@@ -248,19 +245,24 @@ def action(request, pk: int):
 
 @login_required
 def figures(request):
+    """The figures of the last ?days=; ?format=csv|xlsx downloads them as the page shows them."""
+    from otklik.analytics.reports import tables_csv, tables_xlsx
+    from otklik.analytics.views import attachment
+    from otklik.incidents.reports import figure_tables
+
     _require(request, selectors.STAFF_ROLES)
     days = _int(request.GET.get("days")) or 30
     if days not in PERIODS:
         days = 30
     until = timezone.now()
+    figures = selectors.incident_figures(user=request.user, since=until - timedelta(days=days), until=until)
+    fmt = request.GET.get("format", "")
+    if fmt in {"csv", "xlsx"}:
+        title = f"Инциденты в соцсетях: показатели за {PERIODS[days]} по {timezone.localdate(until):%d.%m.%Y}"
+        render_file = tables_csv if fmt == "csv" else tables_xlsx
+        return attachment(render_file(title, figure_tables(figures)), fmt, f"incidenty-{days}d")
     return render(
         request,
         "incidents/figures.html",
-        {
-            "days": days,
-            "periods": PERIODS.items(),
-            "figures": selectors.incident_figures(
-                user=request.user, since=until - timedelta(days=days), until=until
-            ),
-        },
+        {"days": days, "periods": PERIODS.items(), "figures": figures},
     )

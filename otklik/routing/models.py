@@ -1,6 +1,7 @@
 from django.db import models
 
 from otklik.core.models import TimeStampedModel
+from otklik.routing.replies import validate_reply_template
 
 
 class Topic(TimeStampedModel):
@@ -24,6 +25,14 @@ class Topic(TimeStampedModel):
     consultative = models.BooleanField("консультативная (отвечает база знаний)", default=False)
     keywords = models.JSONField("ключевые слова", default=list, blank=True)
     answer_template = models.TextField("шаблон ответа", blank=True)
+    reply_template = models.TextField(
+        "шаблон публичного ответа в соцсетях",
+        blank=True,
+        validators=[validate_reply_template],
+        help_text="Короткий комментарий под публикацией: без номера обращения и персональных данных. "
+        "Подстановки: {organization}, {topic}, {link} (где подать официальное обращение). "
+        "Пустой — берётся шаблон раздела.",
+    )
     position = models.PositiveIntegerField("порядок", default=0)
     is_active = models.BooleanField("действует", default=True)
 
@@ -35,6 +44,13 @@ class Topic(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def reply_template_or_parent(self) -> str:
+        """The topic's own public-reply template, else its section's."""
+        if self.reply_template or self.parent_id is None:
+            return self.reply_template
+        return self.parent.reply_template
 
     def fill_template(self, values: dict[str, str]) -> str:
         """The answer template with {key} placeholders filled from `values`; other braces kept as typed."""

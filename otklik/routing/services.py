@@ -16,7 +16,8 @@ class Route:
     reason: str
 
 
-def _ministry(region: Region) -> Organization | None:
+def ministry_of(region: Region) -> Organization | None:
+    """The top body of the region's organization tree (the ministry)."""
     return (
         Organization.objects.filter(region=region, parent__isnull=True, is_active=True).order_by("pk").first()
     )
@@ -38,7 +39,7 @@ def _target(rule: RoutingRule, territory: Territory | None) -> Organization | No
     if rule.level == RoutingRule.Level.ORGANIZATION:
         return rule.organization
     if rule.level == RoutingRule.Level.MINISTRY:
-        return _ministry(rule.region)
+        return ministry_of(rule.region)
     return _municipal_body(territory)
 
 
@@ -95,3 +96,15 @@ def routing_rule_save(*, rule: RoutingRule, user) -> RoutingRule:
 def routing_rule_delete(*, rule: RoutingRule, user) -> None:
     _log(rule, user, "удалено")
     rule.delete()
+
+
+@transaction.atomic
+def topic_reply_template_set(*, topic: Topic, text: str) -> Topic:
+    """Set the topic's public-reply template for social-media incidents (empty: use the section's)."""
+    from otklik.routing.replies import validate_reply_template
+
+    text = (text or "").strip()
+    validate_reply_template(text)
+    topic.reply_template = text
+    topic.save(update_fields=["reply_template", "updated_at"])
+    return topic

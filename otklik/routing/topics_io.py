@@ -1,8 +1,8 @@
 """Import and export of a region's topic tree as CSV or YAML.
 
 CSV columns: code, parent_code, name, description, urgent, consultative, keywords (separated by
-«;»), answer_template. YAML: {"topics": [{code, name, description, urgent, consultative, keywords,
-answer_template, children: [...]}, ...]}. Imports are all-or-nothing and report every bad row.
+«;»), answer_template, reply_template. YAML: {"topics": [{code, name, description, urgent,
+consultative, keywords, answer_template, reply_template, children: [...]}, ...]}. Imports are all-or-nothing and report every bad row.
 """
 
 import csv
@@ -10,10 +10,12 @@ import io
 from dataclasses import dataclass, field
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from otklik.orgs.models import Region
 from otklik.routing.models import Topic
+from otklik.routing.replies import validate_reply_template
 
 CSV_COLUMNS = [
     "code",
@@ -24,7 +26,9 @@ CSV_COLUMNS = [
     "consultative",
     "keywords",
     "answer_template",
+    "reply_template",
 ]
+TEXT_FIELDS = ("name", "description", "answer_template", "reply_template")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 _TRUE = {"1", "true", "yes", "да", "y", "+"}
 
@@ -66,14 +70,12 @@ def _rows_from_yaml(text: str) -> list[dict]:
                 {
                     "code": str(node.get("code", "")).strip(),
                     "parent_code": parent_code,
-                    "name": str(node.get("name", "") or "").strip(),
-                    "description": str(node.get("description", "") or "").strip(),
+                    **{key: str(node.get(key, "") or "").strip() for key in TEXT_FIELDS},
                     "urgent": _flag(node.get("urgent")),
                     "consultative": _flag(node.get("consultative")),
                     "keywords": [str(k).strip() for k in kw if str(k).strip()]
                     if isinstance(kw, list)
                     else [],
-                    "answer_template": str(node.get("answer_template", "") or "").strip(),
                 }
             )
             walk(node.get("children") or [], rows[-1]["code"], f"{where} → {rows[-1]['code']}")
@@ -93,12 +95,10 @@ def _rows_from_csv(text: str) -> list[dict]:
             {
                 "code": (row.get("code") or "").strip(),
                 "parent_code": (row.get("parent_code") or "").strip(),
-                "name": (row.get("name") or "").strip(),
-                "description": (row.get("description") or "").strip(),
+                **{key: (row.get(key) or "").strip() for key in TEXT_FIELDS},
                 "urgent": _flag(row.get("urgent")),
                 "consultative": _flag(row.get("consultative")),
                 "keywords": [k.strip() for k in (row.get("keywords") or "").split(";") if k.strip()],
-                "answer_template": (row.get("answer_template") or "").strip(),
             }
         )
     return rows
@@ -141,16 +141,17 @@ def topics_import(*, region: Region, rows: list[dict]) -> TopicImportResult:
             problems.append(f"Строка {n}: название длиннее 300 символов.")
         if row["parent_code"] and row["parent_code"] not in seen and row["parent_code"] not in existing:
             problems.append(f"Строка {n}: раздел {row['parent_code']} не найден (он должен стоять выше).")
+        try:
+            validate_reply_template(row["reply_template"])
+        except ValidationError as exc:
+            problems += [f"Строка {n}, шаблон публичного ответа: {message}" for message in exc.messages]
         seen.add(row["code"])
     if problems:
         raise TopicImportError(problems)
     result = TopicImportResult()
     for position, row in enumerate(rows):
         parent = existing.get(row["parent_code"]) if row["parent_code"] else None
-        defaults = {
-            k: row[k]
-            for k in ("name", "description", "urgent", "consultative", "keywords", "answer_template")
-        }
+        defaults = {k: row[k] for k in ("urgent", "consultative", "keywords", *TEXT_FIELDS)}
         topic, created = Topic.objects.update_or_create(
             region=region, code=row["code"], defaults={**defaults, "parent": parent, "position": position}
         )
@@ -172,6 +173,7 @@ def topics_export_rows(*, region: Region) -> list[dict]:
             "consultative": t.consultative,
             "keywords": t.keywords,
             "answer_template": t.answer_template,
+            "reply_template": t.reply_template,
         }
         for t in topics
     ]

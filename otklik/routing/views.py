@@ -1,15 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import user_roles
 from otklik.orgs.selectors import region_default
 from otklik.routing.forms import TopicImportForm
+from otklik.routing.models import Topic
 from otklik.routing.selectors import topic_tree
+from otklik.routing.services import topic_reply_template_set
 from otklik.routing.topics_io import (
     TopicImportError,
     topics_export_csv,
@@ -19,6 +22,8 @@ from otklik.routing.topics_io import (
 )
 
 READERS = {Role.ADMIN, Role.COORDINATOR, Role.EDITOR, Role.ANALYST, Role.EXECUTOR}
+# Coordinators run the incident work, so they keep the public-reply wording up to date too.
+REPLY_EDITORS = {Role.ADMIN, Role.COORDINATOR}
 
 
 def _region_or_404():
@@ -41,8 +46,25 @@ def topic_list(request):
             "tree": topic_tree(region=region),
             "form": TopicImportForm(),
             "can_import": Role.ADMIN in roles,
+            "can_edit_replies": bool(roles & REPLY_EDITORS),
         },
     )
+
+
+@login_required
+@require_POST
+def topic_reply(request, pk: int):
+    """Edit a topic's short public-reply template for social-media incidents."""
+    if not user_roles(user=request.user) & REPLY_EDITORS:
+        raise PermissionDenied
+    topic = get_object_or_404(Topic, pk=pk, region=_region_or_404())
+    try:
+        topic_reply_template_set(topic=topic, text=request.POST.get("reply_template", "")[:5000])
+    except ValidationError as exc:
+        messages.error(request, f"{topic.code}: " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"Шаблон публичного ответа тематики {topic.code} сохранён.")
+    return redirect(f"{reverse('routing:topics')}#topic-{topic.pk}")
 
 
 @login_required
@@ -91,6 +113,7 @@ def topic_import(request):
             "tree": topic_tree(region=region),
             "form": form,
             "can_import": True,
+            "can_edit_replies": True,
         },
         status=400,
     )

@@ -1,7 +1,5 @@
 """The public survey page (no login) and the staff screens: list, editor, results and their export."""
 
-import csv
-import io
 from functools import wraps
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -15,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_roles
-from otklik.analytics.reports import format_cell, tables_xlsx
+from otklik.analytics.reports import tables_csv, tables_xlsx
 from otklik.orgs.selectors import region_default
 from otklik.surveys import selectors, services
 from otklik.surveys.cookies import browser_token, remember
@@ -264,7 +262,7 @@ def survey_results(request, survey: Survey):
         if fmt == "xlsx":
             body, ctype = tables_xlsx(survey.title, tables), XLSX_TYPE
         else:
-            body, ctype = _csv(survey.title, tables).encode(), "text/csv; charset=utf-8"
+            body, ctype = tables_csv(survey.title, tables).encode(), "text/csv; charset=utf-8"
         response = HttpResponse(body, content_type=ctype)
         response["Content-Disposition"] = f'attachment; filename="otklik-survey-{survey.pk}.{fmt}"'
         return response
@@ -277,17 +275,3 @@ def survey_results(request, survey: Survey):
     }
     return render(request, "surveys/results.html", context, status=200 if valid else 400)
 
-
-def _csv(title: str, tables) -> str:
-    """All tables one after another, each under its title; BOM so that Excel reads UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([title])
-    for table in tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        if table.note:
-            writer.writerow([table.note])
-        writer.writerow(table.header)
-        writer.writerows([format_cell(v) if not isinstance(v, str) else v for v in row] for row in table.rows)
-    return "\ufeff" + out.getvalue()

@@ -39,6 +39,7 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
         ("executor", Role.EXECUTOR),
         ("analyst", Role.ANALYST),
         ("editor", Role.EDITOR),
+        ("monitor", Role.MONITOR),
     ]:
         assert Membership.objects.filter(user=User.objects.get(username=login), role=role).exists()
         assert login in printed
@@ -125,6 +126,12 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
         ],
         "executor": ["/staff/", "/staff/appeals/?queue=new", "/staff/orgs/"],
         "editor": ["/staff/", "/staff/kb/", "/staff/kb/queue/", "/staff/kb/log/", "/staff/kb/transfer/"],
+        "monitor": [
+            "/staff/",
+            "/staff/incidents/?queue=all",
+            "/staff/incidents/new/",
+            "/staff/incidents/import/",
+        ],
     }
     for login, urls in pages.items():
         client.force_login(User.objects.get(username=login))

@@ -68,12 +68,14 @@ def test_queues_and_filters_show_what_the_user_may_see(login, incidents_region):
 
 def test_executor_takes_replies_and_closes_through_the_card(login, incidents_region):
     topic = Topic.objects.get(code="12.02")
-    topic.answer_template = "{name}, здравствуйте! Ремонт школы запланирован."
+    topic.answer_template = "Уважаемый(ая) {name}! Обращение № {number} рассмотрено."
+    topic.reply_template = "Здравствуйте! {organization}: ремонт школы запланирован."
     topic.save()
     incident = _incident(incidents_region, author_nickname="demo_parent")
     client = login(incidents_region.executor_a)
     card = client.get(f"/staff/incidents/{incident.pk}/").content.decode()
-    assert "demo_parent, здравствуйте! Ремонт школы запланирован." in card
+    assert "Здравствуйте! Управление образования А: ремонт школы запланирован." in card
+    assert "рассмотрено" not in card  # the formal letter's template is not a public comment
     action = f"/staff/incidents/{incident.pk}/action/"
     client.post(action, {"action": "take"})
     client.post(action, {"action": "comment", "text": "Согласовано с директором."})
