@@ -9,5 +9,7 @@ def site(request):
     return {
         "OTKLIK_VERSION": settings.VERSION,
         "user_roles": roles,
+        # Only a monitoring operator: no appeals workspace and no analytics (they would answer 403).
+        "monitor_only": roles == {"monitor"} and not user.is_superuser,
         "primary_role": user_primary_role(user=user) if roles else None,
     }

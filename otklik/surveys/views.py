@@ -274,4 +274,3 @@ def survey_results(request, survey: Survey):
         **results,
     }
     return render(request, "surveys/results.html", context, status=200 if valid else 400)
-

@@ -96,6 +96,9 @@ def test_monitor_of_another_region_gets_404(login, incidents_region):
 def test_monitor_home_page_leads_to_the_incident_desk(login, incidents_region, monitor):
     page = login(monitor).get("/staff/").content.decode()
     assert "<h1>Оператор мониторинга</h1>" in page and 'href="/staff/incidents/new/"' in page
+    # The menu leads only where the role may go: no appeals workspace, no analytics.
+    assert 'href="/staff/incidents/"' in page
+    assert 'href="/staff/appeals/"' not in page and 'href="/staff/analytics/"' not in page
 
 
 def test_executor_registering_a_post_routed_elsewhere_is_told_its_number(login, incidents_region):
