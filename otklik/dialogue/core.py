@@ -25,11 +25,12 @@ from otklik.dialogue.replies import MENU_BUTTON, Button, Incoming, Reply
 from otklik.kb import services as kb_services
 from otklik.kb.engine import registry
 from otklik.kb.models import Article, Category, Query
-from otklik.orgs.models import Region
+from otklik.orgs.models import Region, Territory
 
 MAX_INPUT = 4000
 MAX_FILE_BYTES = 10 * 1024 * 1024
 FILE_TOO_BIG = "Файл больше 10 МБ. Пришлите фото или PDF поменьше."
+MAX_TERRITORY_BUTTONS = 90  # Telegram shows up to 100 buttons under a message
 PRIVACY_URL = "/privacy/"
 
 
@@ -181,7 +182,7 @@ def _ask_topic(conv: Conversation) -> list[Reply]:
     draft = conv.state["flow"]["draft"]
     suggestions = suggest_topics(region_id=conv.region.pk, text=draft["text"])
     if not suggestions:
-        return _ask_contact(conv)
+        return _ask_territory(conv)
     conv.state["flow"]["step"] = "topic"
     draft["topics"] = {str(t.pk): t.name for t, _ in suggestions}
     rows = [[Button(t.name[:60], f"ask:topic:{t.pk}")] for t, _ in suggestions]
@@ -192,6 +193,53 @@ def _ask_topic(conv: Conversation) -> list[Reply]:
             [*rows, [Button("Не знаю / другое", "ask:topic:none")], [Button("Отменить", "cancel")]],
         )
     ]
+
+
+def _ask_territory(conv: Conversation) -> list[Reply]:
+    """Where it happened: the executor depends on the place as much as on the topic. A place the
+    text names is taken as is; otherwise the citizen picks the municipality (or skips)."""
+    from otklik.appeals.classifier import find_territory
+
+    draft = conv.state["flow"]["draft"]
+    found, _ = find_territory(region_id=conv.region.pk, text=draft["text"])
+    territories = list(
+        Territory.objects.filter(region=conv.region).order_by("name").values_list("pk", "name")
+    )
+    if found is not None or not territories:
+        _set_territory(draft, found)
+        return _ask_contact(conv)
+    conv.state["flow"]["step"] = "territory"
+    shown = territories[:MAX_TERRITORY_BUTTONS]
+    buttons = [Button(name[:60], f"ask:terr:{pk}") for pk, name in shown]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    more = " или напишите его название" if len(territories) > len(shown) else " (можно и написать название)"
+    return [
+        Reply(
+            f"Где это? Выберите муниципалитет{more} — так обращение быстрее попадёт к тем, кто за него "
+            "отвечает. Если не знаете, пропустите: территорию уточнит специалист.",
+            [*rows, [Button("Не знаю / пропустить", "ask:terr:none")], [Button("Отменить", "cancel")]],
+        )
+    ]
+
+
+def _set_territory(draft: dict, territory: Territory | None) -> None:
+    draft["territory_id"] = territory.pk if territory else None
+    draft["territory_name"] = territory.name if territory else ""
+
+
+def _territory_named(region: Region, text: str) -> Territory | None:
+    """The municipality a citizen typed: as the matcher finds places in appeals, or by its name."""
+    from otklik.appeals.classifier import find_territory
+
+    found, _ = find_territory(region_id=region.pk, text=text)
+    if found is not None:
+        return found
+    words = [w for w in text.lower().replace("ё", "е").split() if len(w) >= 4]
+    candidates = Territory.objects.filter(region=region)
+    matches = [
+        t for t in candidates if words and all(w[:-2] in t.name.lower().replace("ё", "е") for w in words)
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _ask_contact(conv: Conversation) -> list[Reply]:
@@ -223,6 +271,8 @@ def _ask_summary(conv: Conversation) -> list[Reply]:
     lines = [f"Текст: {draft['text'][:1500]}"]
     if draft.get("topic_id"):
         lines.append(f"Тема: {draft['topics'].get(str(draft['topic_id']), '')}")
+    if draft.get("territory_name"):
+        lines.append(f"Территория: {draft['territory_name']}")
     if draft.get("name") or draft.get("email"):
         lines.append(f"Заявитель: {draft.get('name', '')} {draft.get('email', '')}".strip())
     if draft.get("file_name"):
@@ -253,6 +303,9 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
         from otklik.routing.models import Topic
 
         topic = Topic.objects.filter(pk=draft["topic_id"], region=conv.region, is_active=True).first()
+    territory = None
+    if draft.get("territory_id"):
+        territory = Territory.objects.filter(pk=draft["territory_id"], region=conv.region).first()
     if draft.get("file_b64"):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -266,6 +319,7 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
             author_name=draft.get("name", ""),
             contact_email=draft.get("email", ""),
             citizen_topic=topic,
+            territory=territory,
             files=files,
         )
     except AppealError as exc:
@@ -326,6 +380,25 @@ def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
     if step == "topic" and incoming.kind == "button" and value.startswith("ask:topic:"):
         chosen = value.removeprefix("ask:topic:")
         draft["topic_id"] = int(chosen) if chosen in draft.get("topics", {}) else None
+        return _ask_territory(conv)
+    if step == "territory" and incoming.kind == "button" and value.startswith("ask:terr:"):
+        chosen = value.removeprefix("ask:terr:")
+        territory = None  # "none" (skipped) or a forged id
+        if chosen.isdigit():
+            territory = Territory.objects.filter(pk=int(chosen), region=conv.region).first()
+        _set_territory(draft, territory)
+        return _ask_contact(conv)
+    if step == "territory" and incoming.kind == "text":
+        territory = _territory_named(conv.region, value)
+        if territory is None:
+            return [
+                Reply(
+                    "Не нашли такой муниципалитет. Выберите его кнопкой выше или нажмите «Не знаю / "
+                    "пропустить».",
+                    [[Button("Не знаю / пропустить", "ask:terr:none")], [Button("Отменить", "cancel")]],
+                )
+            ]
+        _set_territory(draft, territory)
         return _ask_contact(conv)
     if step == "contact":
         if incoming.kind == "button" and value == "ask:skip":

@@ -141,3 +141,37 @@ def test_subscriptions_toggle(bot):
 def test_state_survives_between_calls(bot):
     bot("button", "ask")
     assert Conversation.objects.get().state["flow"]["step"] == "text"
+
+
+def test_appeal_without_a_place_asks_for_the_municipality(bot, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    text = "В школе холодно, дети на уроках сидят в куртках, батареи чуть тёплые"
+    bot("button", "ask")
+    bot("text", text)
+    replies = bot("button", "ask:topic:none")
+    assert "Где это?" in replies[0].text
+    assert {f"ask:terr:{region.territory_a.pk}", f"ask:terr:{region.territory_b.pk}", "ask:terr:none"} <= set(
+        _actions(replies)
+    )
+    assert "Не нашли" in bot("text", "Марс")[0].text  # an unknown place: asked again, nothing lost
+    assert "ask:skip" in _actions(bot("text", "южный"))  # typed, not pressed
+    bot("button", "ask:skip")
+    summary = bot("button", "ask:consent")
+    assert "Территория: Южный район" in summary[0].text
+    bot("button", "ask:confirm")
+    appeal = Appeal.objects.get()
+    assert appeal.territory == region.territory_b and appeal.text == text
+
+    # A pressed button works the same; a forged id or «не знаю» leaves the place to the coordinator.
+    for action, expected in (
+        (f"ask:terr:{region.territory_a.pk}", region.territory_a),
+        ("ask:terr:99999", None),
+    ):
+        bot("button", "ask")
+        bot("text", text)
+        bot("button", "ask:topic:none")
+        assert "ask:skip" in _actions(bot("button", action))
+        bot("button", "ask:skip")
+        bot("button", "ask:consent")
+        bot("button", "ask:confirm")
+        assert Appeal.objects.order_by("-pk").first().territory == expected
