@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from otklik.core.admin_base import ScopedAdmin
 from otklik.routing.deadlines import calendar_reset
-from otklik.routing.models import DeadlinePolicy, ProductionCalendarDay, RoutingRule, RoutingRuleChange, Topic
+from otklik.routing.models import (
+    DeadlinePolicy,
+    ProductionCalendarDay,
+    RoutingRule,
+    RoutingRuleChange,
+    RuleSuggestionDismissal,
+    Topic,
+)
 from otklik.routing.services import routing_rule_delete, routing_rule_save
 
 
@@ -54,6 +61,21 @@ class RoutingRuleChangeAdmin(ScopedAdmin):
     org_field = None
     list_display = ["at", "rule_id_ref", "action", "user"]
     readonly_fields = ["at", "rule_id_ref", "region", "user", "action", "snapshot"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RuleSuggestionDismissal)
+class RuleSuggestionDismissalAdmin(ScopedAdmin):
+    """Deleting a dismissal shows its suggestion again at once."""
+
+    org_field = None
+    list_display = ["__str__", "appeals", "dismissed_by", "updated_at"]
+    readonly_fields = ["region", "topic", "territory", "organization", "appeals", "dismissed_by"]
 
     def has_add_permission(self, request):
         return False
