@@ -70,15 +70,8 @@ class RoutingRuleChangeAdmin(ScopedAdmin):
 
 
 @admin.register(RuleSuggestionDismissal)
-class RuleSuggestionDismissalAdmin(ScopedAdmin):
-    """Deleting a dismissal shows its suggestion again at once."""
+class RuleSuggestionDismissalAdmin(RoutingRuleChangeAdmin):
+    """Read-only like the rules' history; deleting a dismissal shows its suggestion again at once."""
 
-    org_field = None
     list_display = ["__str__", "appeals", "dismissed_by", "updated_at"]
     readonly_fields = ["region", "topic", "territory", "organization", "appeals", "dismissed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
