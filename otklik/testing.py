@@ -142,8 +142,9 @@ APPEAL_TEXT = (
 
 def make_topics_and_routing(personas: Personas) -> Personas:
     """A small topic tree (12 → 12.01 heating, 12.02 repairs) and default routing: the territory's
-    municipal body, else the ministry. Resets the classifier so it learns this tree."""
-    from otklik.appeals import classifier
+    municipal body, else the ministry. Resets the classifier so it learns this tree, and the
+    executor router so it learns this region's history."""
+    from otklik.appeals import classifier, executors
     from otklik.routing.models import RoutingRule, Topic
 
     region = personas.region
@@ -169,6 +170,7 @@ def make_topics_and_routing(personas: Personas) -> Personas:
     RoutingRule.objects.create(region=region, level="municipal_body", priority=200)
     RoutingRule.objects.create(region=region, level="ministry", priority=201)
     classifier.reset()
+    executors.reset()
     return personas
 
 

@@ -4,14 +4,16 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
+from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from otklik.accounts.selectors import scoped
-from otklik.appeals.models import Appeal, Channel
+from otklik.appeals.models import Appeal, AppealEvent, Channel
+from otklik.appeals.selectors import HAND_CHOICE
 from otklik.appeals.statuses import DEADLINE_RUNNING
 from otklik.kb.models import Query
 from otklik.orgs.models import Organization, Territory
@@ -236,6 +238,23 @@ def pos_kpis(qs, region, *, times: dict | None = None, sat: dict | None = None) 
         "satisfied_share": sat["satisfied_share"],
         "dissatisfied_share": sat["dissatisfied_share"],
     }
+
+
+def hand_routed_by_month(qs, region) -> list[dict]:
+    """Per month of registration (the region's time): appeals, those whose organization a
+    coordinator chose or changed by hand (assigned from moderation, reassigned, redirected), share."""
+    tz = ZoneInfo(region.timezone)
+    by_hand = AppealEvent.objects.filter(HAND_CHOICE, appeal=OuterRef("pk"))
+    rows = (
+        qs.annotate(month=TruncMonth("registered_at", tzinfo=tz), by_hand=Exists(by_hand))
+        .values("month")
+        .annotate(n=Count("pk"), hand=Count("pk", filter=Q(by_hand=True)))
+        .order_by("month")
+    )
+    return [
+        {**r, "month": timezone.localtime(r["month"], tz).date(), "share": round(r["hand"] / r["n"], 3)}
+        for r in rows
+    ]
 
 
 def _rows(sums: dict, labels: dict | None = None) -> list[dict]:

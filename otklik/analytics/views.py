@@ -146,6 +146,7 @@ def dashboard(request):
         "change": total - last_year,
         "organization": figures["organization"][:30],
         "bot": s.bot(region, filters),
+        "hand_routed": s.hand_routed_by_month(qs, region),
     }
     today = date.today()
     current = (today.year, (today.month - 1) // 3 + 1)

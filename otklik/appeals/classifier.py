@@ -4,20 +4,14 @@ Trained from the topic tree's own words plus every appeal whose topic a person c
 when the number of confirmed appeals has grown by a tenth (checked at most once a minute).
 """
 
-import threading
-import time
-
 from otklik.appeals.models import Appeal
+from otklik.lib.per_region import PerRegion
 from otklik.nlp.appeal_topics import TerritoryMatcher
 from otklik.nlp.classify import TopicClassifier
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
 
-CHECK_EVERY_S = 60
 HISTORY_LIMIT = 20000
-
-_lock = threading.Lock()
-_state: dict[int, dict] = {}
 
 
 def _labelled(region_id: int):
@@ -34,24 +28,11 @@ def _train(region_id: int) -> dict:
     )
     classifier = TopicClassifier.from_descriptions(descriptions, history) if descriptions else None
     territories = {t.pk: [t.name, *t.aliases] for t in Territory.objects.filter(region_id=region_id)}
-    return {
-        "classifier": classifier,
-        "matcher": TerritoryMatcher(territories),
-        "history": len(history),
-        "checked": time.monotonic(),
-    }
+    return {"classifier": classifier, "matcher": TerritoryMatcher(territories), "history": len(history)}
 
 
-def _current(region_id: int) -> dict:
-    with _lock:
-        state = _state.get(region_id)
-        if state is None:
-            state = _state[region_id] = _train(region_id)
-        elif time.monotonic() - state["checked"] > CHECK_EVERY_S:
-            state["checked"] = time.monotonic()
-            if _labelled(region_id).count() > state["history"] * 1.1 + 10:
-                state = _state[region_id] = _train(region_id)
-        return state
+_models = PerRegion(train=_train, history_size=lambda region_id: _labelled(region_id).count())
+_current = _models.get
 
 
 def suggest_topic(*, region_id: int, text: str) -> tuple[Topic | None, float]:
@@ -77,5 +58,4 @@ def find_territory(*, region_id: int, text: str) -> tuple[Territory | None, floa
 
 
 def reset() -> None:
-    with _lock:
-        _state.clear()
+    _models.reset()

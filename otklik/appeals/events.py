@@ -88,7 +88,9 @@ def moderation(appeal, *, reason: str, at=None):
     return record(appeal, "moderation", public=False, text=reason, at=at)
 
 
-def routed(appeal, *, organization, automatic: bool, actor=None, due_at=None, at=None):
+def routed(appeal, *, organization, automatic: bool, by_hand: bool = False, actor=None, due_at=None, at=None):
+    """`by_hand`: a coordinator chose the organization (the routing history learns from it); a
+    staff-confirmed topic routed by the rules at intake is neither automatic nor by hand."""
     who = "автоматически" if automatic else "координатором"
     return record(
         appeal,
@@ -99,6 +101,7 @@ def routed(appeal, *, organization, automatic: bool, actor=None, due_at=None, at
         data={
             "organization": organization.code,
             "automatic": automatic,
+            "by_hand": by_hand,
             "due_at": due_at.isoformat() if due_at else None,
         },
     )

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Q, QuerySet
@@ -5,7 +6,7 @@ from django.utils import timezone
 
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import scoped, user_roles
-from otklik.appeals.models import Appeal
+from otklik.appeals.models import Appeal, AppealEvent
 from otklik.appeals.statuses import DEADLINE_RUNNING, Status
 
 STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST}
@@ -86,3 +87,60 @@ def appeal_queue(*, user, queue: str, search: str = "", filters: dict | None = N
 def appeal_timeline(*, appeal: Appeal, public_only: bool) -> QuerySet:
     events = appeal.events.select_related("actor").order_by("at", "pk")
     return events.filter(public=True) if public_only else events
+
+
+# A coordinator chose where the appeal goes: assigned from moderation, reassigned, or redirected
+# «не по компетенции». Rules routing an appeal (automatically or on a staff-confirmed topic) are not.
+HAND_CHOICE = Q(kind="routed", data__by_hand=True) | Q(kind="redirected")
+
+
+@dataclass(frozen=True)
+class HandChoice:
+    appeal_id: int
+    topic_id: int | None  # confirmed, else suggested
+    territory_id: int | None
+    organization_id: int | None  # None: redirected outside the region's organizations
+    outside: str = ""  # where it was redirected, when outside
+
+
+def appeal_hand_choices(*, region) -> list[HandChoice]:
+    """The last organization a coordinator chose by hand for each (real) appeal of the region.
+
+    A redirect names the body in free text: when the text is the name of one of the region's
+    organizations it counts as that organization, otherwise as a destination outside the system.
+    """
+    from otklik.orgs.models import Organization
+
+    rows = (
+        AppealEvent.objects.filter(HAND_CHOICE, appeal__region=region, appeal__is_synthetic=False)
+        .order_by("appeal_id", "at", "pk")
+        .values_list(
+            "appeal_id",
+            "kind",
+            "data",
+            "appeal__topic_id",
+            "appeal__topic_suggested_id",
+            "appeal__territory_id",
+        )
+    )
+    last = {row[0]: row for row in rows}
+    orgs = Organization.objects.filter(region=region).values_list("pk", "code", "name", "short_name")
+    by_code = {code: pk for pk, code, _, _ in orgs}
+    by_name = {n.casefold(): pk for pk, _, name, short in orgs for n in (name, short) if n}
+    choices = []
+    for appeal_id, kind, data, topic_id, suggested_id, territory_id in last.values():
+        if kind == "routed":
+            organization_id, outside = by_code.get(data.get("organization")), ""
+        else:
+            outside = (data.get("to") or "").strip()
+            organization_id = by_name.get(outside.casefold())
+        choices.append(
+            HandChoice(
+                appeal_id,
+                topic_id or suggested_id,
+                territory_id,
+                organization_id,
+                "" if organization_id else outside,
+            )
+        )
+    return choices

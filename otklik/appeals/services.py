@@ -148,7 +148,9 @@ def _policy_for(*, channel: str, topic: Topic | None, policy_code: str | None) -
     return DeadlinePolicy.objects.get(code="pos" if channel in POS_CHANNELS else "fz59")
 
 
-def _route_to(appeal: Appeal, organization: Organization, *, automatic: bool, actor=None, at=None) -> None:
+def _route_to(
+    appeal: Appeal, organization: Organization, *, automatic: bool, by_hand: bool = False, actor=None, at=None
+) -> None:
     now = at or timezone.now()
     _transition(appeal, Status.ASSIGNED)
     appeal.organization = organization
@@ -159,7 +161,13 @@ def _route_to(appeal: Appeal, organization: Organization, *, automatic: bool, ac
             policy=appeal.policy, start_at=appeal.registered_at, tz_name=appeal.region.timezone
         )
     events.routed(
-        appeal, organization=organization, automatic=automatic, actor=actor, due_at=appeal.due_at, at=now
+        appeal,
+        organization=organization,
+        automatic=automatic,
+        by_hand=by_hand,
+        actor=actor,
+        due_at=appeal.due_at,
+        at=now,
     )
 
 
@@ -339,7 +347,7 @@ def appeal_assign(
     elif appeal.topic_id is None and appeal.topic_suggested_id:
         appeal.topic = appeal.topic_suggested
     appeal.coordinator = actor
-    _route_to(appeal, organization, automatic=False, actor=actor)
+    _route_to(appeal, organization, automatic=False, by_hand=True, actor=actor)
     if executor is not None:
         appeal.executor = executor
         events.assigned(appeal, executor=executor, actor=actor)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.appeals import selectors, services
+from otklik.appeals.executors import suggest_executors
 from otklik.appeals.forms import (
     ExtendForm,
     HotlineForm,
@@ -186,6 +187,10 @@ def appeal_detail(request, number: str):
     appeal = _staff_appeal(request, number)
     roles = user_roles(user=request.user)
     is_coordinator = request.user.is_superuser or bool({Role.COORDINATOR, Role.ADMIN} & roles)
+    suggested = []
+    if is_coordinator and appeal.status == Status.MODERATION:
+        allowed = set(organizations_in_scope(user=request.user).values_list("pk", flat=True))
+        suggested = [(org, p) for org, p in suggest_executors(appeal=appeal) if org.pk in allowed]
     return render(
         request,
         "appeals/detail.html",
@@ -194,6 +199,7 @@ def appeal_detail(request, number: str):
             "appeal": appeal,
             "events": selectors.appeal_timeline(appeal=appeal, public_only=False),
             "is_coordinator": is_coordinator,
+            "suggested_executors": suggested,
             "can_execute": bool({Role.EXECUTOR, Role.COORDINATOR, Role.ADMIN} & roles)
             or request.user.is_superuser,
             "organizations": organizations_in_scope(user=request.user)

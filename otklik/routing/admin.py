@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from otklik.core.admin_base import ScopedAdmin
 from otklik.routing.deadlines import calendar_reset
-from otklik.routing.models import DeadlinePolicy, ProductionCalendarDay, RoutingRule, RoutingRuleChange, Topic
+from otklik.routing.models import (
+    DeadlinePolicy,
+    ProductionCalendarDay,
+    RoutingRule,
+    RoutingRuleChange,
+    RuleSuggestionDismissal,
+    Topic,
+)
 from otklik.routing.services import routing_rule_delete, routing_rule_save
 
 
@@ -60,3 +67,11 @@ class RoutingRuleChangeAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RuleSuggestionDismissal)
+class RuleSuggestionDismissalAdmin(RoutingRuleChangeAdmin):
+    """Read-only like the rules' history; deleting a dismissal shows its suggestion again at once."""
+
+    list_display = ["__str__", "appeals", "dismissed_by", "updated_at"]
+    readonly_fields = ["region", "topic", "territory", "organization", "appeals", "dismissed_by"]

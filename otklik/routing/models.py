@@ -201,3 +201,37 @@ class RoutingRuleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} правило {self.rule_id_ref} {self.action}"
+
+
+class RuleSuggestionDismissal(TimeStampedModel):
+    """A coordinator turned down the suggestion «topic × territory → organization».
+
+    It stays hidden while the hand choices behind it are no more than `appeals`; new evidence
+    (more appeals of the pair chosen by hand) shows it again.
+    """
+
+    region = models.ForeignKey("orgs.Region", on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+", verbose_name="тематика")
+    territory = models.ForeignKey(
+        "orgs.Territory", on_delete=models.CASCADE, related_name="+", verbose_name="территория"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="организация"
+    )
+    appeals = models.PositiveIntegerField("обращений на момент отклонения")
+    dismissed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "отклонённое предложение правила"
+        verbose_name_plural = "отклонённые предложения правил"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "topic", "territory", "organization"],
+                name="rule_suggestion_dismissal_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} × {self.territory} → {self.organization} (отклонено при {self.appeals})"

@@ -7,12 +7,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
-from otklik.accounts.selectors import user_roles
+from otklik.accounts.selectors import user_can_access_org, user_memberships, user_roles
 from otklik.orgs.selectors import region_default
 from otklik.routing.forms import TopicImportForm
 from otklik.routing.models import Topic
 from otklik.routing.selectors import topic_tree
 from otklik.routing.services import topic_reply_template_set
+from otklik.routing.suggestions import rule_suggestion_accept, rule_suggestion_dismiss, rule_suggestions
 from otklik.routing.topics_io import (
     TopicImportError,
     topics_export_csv,
@@ -24,6 +25,7 @@ from otklik.routing.topics_io import (
 READERS = {Role.ADMIN, Role.COORDINATOR, Role.EDITOR, Role.ANALYST, Role.EXECUTOR}
 # Coordinators run the incident work, so they keep the public-reply wording up to date too.
 REPLY_EDITORS = {Role.ADMIN, Role.COORDINATOR}
+RULE_REVIEWERS = {Role.ADMIN, Role.COORDINATOR}
 
 
 def _region_or_404():
@@ -47,6 +49,7 @@ def topic_list(request):
             "form": TopicImportForm(),
             "can_import": Role.ADMIN in roles,
             "can_edit_replies": bool(roles & REPLY_EDITORS),
+            "can_review_rules": bool(roles & RULE_REVIEWERS),
         },
     )
 
@@ -117,3 +120,54 @@ def topic_import(request):
         },
         status=400,
     )
+
+
+def _rule_reviewer_region(request):
+    """The region whose rules the user may change: a coordinator (or admin) of one of its bodies."""
+    region = _region_or_404()
+    if not request.user.is_superuser and not any(
+        m.role in RULE_REVIEWERS and m.organization.region_id == region.pk
+        for m in user_memberships(user=request.user)
+    ):
+        raise PermissionDenied
+    return region
+
+
+def _suggestions_for(request, region):
+    """Suggestions whose organization is within the user's coordination subtree."""
+    return [
+        s
+        for s in rule_suggestions(region=region)
+        if user_can_access_org(user=request.user, org=s.organization, roles=RULE_REVIEWERS)
+    ]
+
+
+@login_required
+def rule_suggestion_list(request):
+    """«Предложения правил»: where coordinators keep choosing another organization than the rules."""
+    region = _rule_reviewer_region(request)
+    return render(
+        request, "routing/rule_suggestions.html", {"suggestions": _suggestions_for(request, region)}
+    )
+
+
+@login_required
+@require_POST
+def rule_suggestion_decide(request, decision: str):
+    region = _rule_reviewer_region(request)
+    if decision not in {"create", "dismiss"}:
+        raise Http404("Неизвестное действие")
+    key = tuple(request.POST.get(name, "") for name in ("topic", "territory", "organization"))
+    suggestion = next((s for s in _suggestions_for(request, region) if tuple(map(str, s.key)) == key), None)
+    if suggestion is None:
+        raise Http404("Предложение не найдено или уже неактуально")
+    label = f"{suggestion.topic.code} × {suggestion.territory} → {suggestion.organization}"
+    if decision == "create":
+        rule_suggestion_accept(suggestion=suggestion, user=request.user)
+        messages.success(request, f"Правило создано: {label}.")
+    else:
+        rule_suggestion_dismiss(suggestion=suggestion, user=request.user)
+        messages.success(
+            request, f"Предложение отклонено: {label}. Оно вернётся, если появятся новые обращения."
+        )
+    return redirect("routing:rule_suggestions")

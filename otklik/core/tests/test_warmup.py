@@ -16,4 +16,4 @@ def test_warm_up_builds_the_engine_and_the_classifier(region):
     classifier.reset()
     warmup.start().join(timeout=120)
     assert region.region.pk in registry._regions and registry._regions[region.region.pk].engine is not None
-    assert region.region.pk in classifier._state
+    assert region.region.pk in classifier._models._state
