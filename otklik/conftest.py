@@ -26,6 +26,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _models_refit_in_the_caller(settings):
+    """Per-region models refit in a background thread in production; a test's data lives in its
+    transaction, which such a thread cannot see, so tests refit in the caller."""
+    settings.MODELS_REFIT_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

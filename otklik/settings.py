@@ -117,6 +117,9 @@ TASKS = {
         "BACKEND": "django_tasks_db.DatabaseBackend",
     }
 }
+# Per-region appeal models (topic classifier, executor router) refit in a background thread while the
+# old model answers (lib/per_region.py); tests turn it off.
+MODELS_REFIT_IN_BACKGROUND = True
 
 # --- Accounts and security ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

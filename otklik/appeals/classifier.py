@@ -5,7 +5,7 @@ when the number of confirmed appeals has grown by a tenth (checked at most once 
 """
 
 from otklik.appeals.models import Appeal
-from otklik.lib.per_region import PerRegion
+from otklik.lib.per_region import per_region
 from otklik.nlp.appeal_topics import TerritoryMatcher
 from otklik.nlp.classify import TopicClassifier
 from otklik.orgs.models import Territory
@@ -31,7 +31,7 @@ def _train(region_id: int) -> dict:
     return {"classifier": classifier, "matcher": TerritoryMatcher(territories), "history": len(history)}
 
 
-_models = PerRegion(train=_train, history_size=lambda region_id: _labelled(region_id).count())
+_models = per_region(train=_train, history_size=lambda region_id: _labelled(region_id).count())
 _current = _models.get
 
 

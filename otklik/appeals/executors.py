@@ -7,7 +7,7 @@ appeals it suggests nothing: a router fitted on a handful of appeals would only 
 """
 
 from otklik.appeals.models import Appeal
-from otklik.lib.per_region import PerRegion
+from otklik.lib.per_region import per_region
 from otklik.nlp.routing import ExecutorRouter
 from otklik.orgs.models import Organization
 
@@ -52,7 +52,7 @@ def _train(region_id: int) -> dict:
     return {"router": router, "history": len(rows)}
 
 
-_models = PerRegion(train=_train, history_size=lambda region_id: _history(region_id).count())
+_models = per_region(train=_train, history_size=lambda region_id: _history(region_id).count())
 
 
 def suggest_executors(*, appeal: Appeal, k: int = 3) -> list[tuple[Organization, float]]:
@@ -64,6 +64,11 @@ def suggest_executors(*, appeal: Appeal, k: int = 3) -> list[tuple[Organization,
     top = router.predict(appeal.text, territory=appeal.territory_id).top[:k]
     orgs = Organization.objects.filter(is_active=True).in_bulk([pk for pk, _ in top])
     return [(orgs[pk], p) for pk, p in top if pk in orgs]
+
+
+def warm(region_id: int) -> None:
+    """Fit the region's router now (the web process's warm-up), not in a coordinator's request."""
+    _models.get(region_id)
 
 
 def reset() -> None:
