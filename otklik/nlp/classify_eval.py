@@ -17,7 +17,15 @@ import numpy as np
 from otklik.nlp.classify import TopicClassifier
 from otklik.nlp.routing import ExecutorRouter, executor_territory
 
-__all__ = ["ClassifyEvalError", "dedup", "evaluate", "load_csv", "looks_like_executors", "macro_f1"]
+__all__ = [
+    "ClassifyEvalError",
+    "dedup",
+    "evaluate",
+    "finer_column",
+    "load_csv",
+    "looks_like_executors",
+    "macro_f1",
+]
 
 LATENCY_SAMPLE = 200
 
@@ -64,6 +72,41 @@ def load_csv(path, text_col: str, label_col: str, extra_cols: Sequence[str] = ()
     if not rows:
         raise ClassifyEvalError(f"В файле {path} нет строк с непустыми «{text_col}» и «{label_col}».")
     return rows
+
+
+def finer_column(path, text_col: str, label_col: str, min_purity: float = 0.95) -> str | None:
+    """A column of a training file that refines its label — each of its values belongs to one label,
+    and there are more of them (sub-topics of categories) — or None.
+
+    The classifier learns such a finer label beside the label itself (`TopicClassifier(fine_labels)`),
+    which on the Kursk set lifts category macro-F1 from 0.49 to 0.57. Only the training file needs
+    it. Of several, the purest, then the coarsest is taken. Columns with a value per few rows (ids,
+    texts) or missing in more than a tenth of rows are not labels.
+    """
+    with Path(path).open(encoding="utf-8-sig", newline="") as f:
+        records = list(csv.DictReader(f))
+    labelled = [r for r in records if (r.get(text_col) or "").strip() and (r.get(label_col) or "").strip()]
+    if not labelled:
+        return None
+    n = len(labelled)
+    n_labels = len({r[label_col].strip() for r in labelled})
+    best: tuple[float, int, str] | None = None
+    for col in labelled[0]:
+        if col in (text_col, label_col) or col is None:
+            continue
+        pairs = [((r.get(col) or "").strip(), r[label_col].strip()) for r in labelled]
+        pairs = [(v, label) for v, label in pairs if v]
+        values: dict[str, dict[str, int]] = {}
+        for value, label in pairs:
+            counts = values.setdefault(value, {})
+            counts[label] = counts.get(label, 0) + 1
+        if len(pairs) < 0.9 * n or not n_labels < len(values) <= n / 3:
+            continue
+        purity = sum(max(c.values()) for c in values.values()) / len(pairs)
+        if purity >= min_purity:
+            candidate = (purity, -len(values), col)
+            best = candidate if best is None or candidate > best else best
+    return best[2] if best else None
 
 
 def dedup(rows: Sequence[dict]) -> list[dict]:

@@ -153,3 +153,23 @@ def test_eval_reports_figures_and_skips_rows_without_label(tmp_path):
     assert result["n"] == len(HISTORY)
     assert result["accuracy"] == 1.0
     assert set(result) >= {"accuracy", "macro_f1", "train_s", "p99_ms"}
+
+
+def test_a_column_refining_the_label_is_found_for_training(tmp_path):
+    from otklik.nlp.classify_eval import finer_column
+
+    group = {"питание": "Питание и приём", "прием": "Питание и приём"}
+    lines = ["id,text,category,topic,name,school"]
+    for i, (text, lab, name) in enumerate(HISTORY * 3):
+        school = f"Школа {i % 2}"  # does not refine the category
+        lines.append(f'{i},"{text}",{group.get(lab, "Дошкольное и подвоз")},{lab},"{name}",{school}')
+    path = _write(tmp_path / "train.csv", "\n".join(lines))
+    # "topic" and "name" both refine the category equally purely; the coarser (here: equal) wins by
+    # order; "id" has a value per row, "school" mixes categories, the text is not a label.
+    assert finer_column(path, "text", "category") in {"topic", "name"}
+    assert finer_column(path, "text", "topic") is None  # nothing refines the finest label
+    lines[1] = lines[1].replace(",питание,", ",,")  # a missing value or two are tolerated
+    assert finer_column(_write(tmp_path / "t2.csv", "\n".join(lines)), "text", "category") in {
+        "topic",
+        "name",
+    }

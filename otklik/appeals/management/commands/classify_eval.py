@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from otklik.nlp.classify_eval import ClassifyEvalError, evaluate, load_csv
+from otklik.nlp.classify_eval import ClassifyEvalError, evaluate, finer_column, load_csv, looks_like_executors
 
 
 class Command(BaseCommand):
@@ -13,7 +13,12 @@ class Command(BaseCommand):
         parser.add_argument("--test", required=True, help="CSV с обращениями для проверки")
         parser.add_argument("--text-col", default="text", help="столбец с текстом обращения")
         parser.add_argument("--label-col", required=True, help="столбец с меткой (тема или исполнитель)")
-        parser.add_argument("--fine-col", help="столбец с более дробной темой (дополнительный сигнал)")
+        parser.add_argument(
+            "--fine-col",
+            default="auto",
+            help="столбец с более дробной темой (дополнительный сигнал); auto — найти в обучающем файле "
+            "столбец, уточняющий метку (подтемы категорий), none — не использовать",
+        )
         parser.add_argument("--category-col", help="столбец с категорией (для маршрутизации)")
         parser.add_argument("--territory-col", help="столбец с известной территорией (для маршрутизации)")
         parser.add_argument(
@@ -25,20 +30,32 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="вывести JSON")
 
     def handle(self, *args, **options):
-        extra = [c for c in (options["fine_col"], options["category_col"], options["territory_col"]) if c]
+        text_col, label_col, mode = options["text_col"], options["label_col"], options["mode"]
         try:
-            train = load_csv(options["train"], options["text_col"], options["label_col"], extra)
-            test = load_csv(options["test"], options["text_col"], options["label_col"], extra)
+            fine_col = options["fine_col"]
+            if fine_col == "none":
+                fine_col = None
+            elif fine_col == "auto":
+                fine_col = None
+                labels = [r["label"] for r in load_csv(options["train"], text_col, label_col)]
+                if mode == "topic" or (mode == "auto" and not looks_like_executors(labels)):
+                    fine_col = finer_column(options["train"], text_col, label_col)
+            # Finer and coarser topics are training signals: only the training file needs them.
+            train_extra = [c for c in (fine_col, options["category_col"], options["territory_col"]) if c]
+            test_extra = [options["territory_col"]] if options["territory_col"] else []
+            train = load_csv(options["train"], text_col, label_col, train_extra)
+            test = load_csv(options["test"], text_col, label_col, test_extra)
             result = evaluate(
                 train,
                 test,
-                mode=options["mode"],
-                fine_col=options["fine_col"],
+                mode=mode,
+                fine_col=fine_col,
                 category_col=options["category_col"],
                 territory_col=options["territory_col"],
             )
         except ClassifyEvalError as exc:
             raise CommandError(str(exc)) from exc
+        result["fine_col"] = fine_col
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
@@ -52,6 +69,7 @@ class Command(BaseCommand):
             "confident_accuracy": "точность уверенных",
             "train_s": "обучение, с",
             "p99_ms": "99-й перцентиль, мс",
+            "fine_col": "дробная тема из столбца",
         }
         for key, label in labels.items():
-            self.stdout.write(f"{label:<26} {result[key]}")
+            self.stdout.write(f"{label:<26} {result[key] if result[key] is not None else '—'}")

@@ -1,0 +1,31 @@
+"""`otklik classify_eval` as the issue specifies it, on a small hand-written CSV."""
+
+import json
+from io import StringIO
+
+from django.core.management import call_command
+
+from otklik.nlp.tests.test_classify import HISTORY, _write
+
+
+def test_classify_eval_command_uses_the_finer_column_of_the_training_file(tmp_path):
+    group = {"питание": "Питание и приём", "прием": "Питание и приём"}
+    train = ["text,category,topic"] + [
+        f'"{t}",{group.get(lab, "Дошкольное и подвоз")},{lab}' for t, lab, _ in HISTORY * 3
+    ]
+    test = ["text,category"] + [f'"{t}",{group.get(lab, "Дошкольное и подвоз")}' for t, lab, _ in HISTORY]
+    args = [
+        "--train",
+        str(_write(tmp_path / "a.csv", "\n".join(train))),
+        "--test",
+        str(_write(tmp_path / "b.csv", "\n".join(test))),
+    ]
+    out = StringIO()
+    call_command("classify_eval", *args, "--label-col", "category", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["fine_col"] == "topic" and result["accuracy"] == 1.0  # the test file needs no topic column
+    out = StringIO()
+    call_command(
+        "classify_eval", *args, "--label-col", "category", "--fine-col", "none", "--json", stdout=out
+    )
+    assert json.loads(out.getvalue())["fine_col"] is None
