@@ -1,8 +1,13 @@
 """Shared personas for the whole suite: a small region with two municipal bodies A and B."""
 
+import os
+import shutil
+
 import pytest
 
-from otklik.testing import Personas, make_personas
+from otklik.testing import PASSWORD, Personas, make_personas
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -71,3 +76,51 @@ def _no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+# Function-scoped on purpose: Playwright runs an event loop in this thread, and Django's connections
+# inside it are other objects than the ones set up outside; the database fixtures (which restore the
+# rows that migrations ship, see `otklik.testing.BROWSER_TEST`) must run before it starts.
+@pytest.fixture
+def browser():
+    """Debian's Chromium driven by Playwright (never `playwright install`: no internet)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian chromium is required for browser tests (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
+    # synchronous all the same, so Django's guard against async use must stand aside here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def staff_page(browser, live_server):
+    """`staff_page(user, path)`: a page of a fresh browser session (its own cookies) in which the
+    person logged in through the login page and landed on `path`."""
+
+    def _open(user, path: str):
+        page = browser.new_context(base_url=live_server.url).new_page()
+        page.goto(f"/accounts/login/?next={path}")
+        page.get_by_label("Логин").fill(user.username)
+        page.get_by_label("Пароль").fill(PASSWORD)
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_url(f"{live_server.url}{path}")
+        return page
+
+    return _open

@@ -3,6 +3,8 @@
 import itertools
 from dataclasses import dataclass
 
+import pytest
+
 from otklik.accounts.models import Citizen, User
 from otklik.accounts.roles import Role
 from otklik.accounts.services import citizen_get_or_create, staff_user_create
@@ -10,6 +12,10 @@ from otklik.orgs.models import Organization, Region, Territory
 from otklik.orgs.services import organization_create
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test fixture
+# Browser tests (fixtures `browser` and `staff_page` in otklik/conftest.py) are transactional like
+# the bot's end-to-end test: whichever runs after another needs the rows that migrations ship
+# (deadline policies, the calendar) restored after the other's flush.
+BROWSER_TEST = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 _seq = itertools.count(1)
 
 

@@ -1,44 +1,8 @@
 """A real browser (Debian Chromium via Playwright) talks to the web chat on a live server."""
 
-import os
-import shutil
+from otklik.testing import BROWSER_TEST
 
-import pytest
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Transactional like the bot's end-to-end test: whichever runs second needs the rows that migrations
-# ship (deadline policies, the calendar) restored after the other's flush.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-# Function-scoped on purpose: Playwright runs an event loop in this thread, and Django's connections
-# inside it are other objects than the ones set up outside; the database fixtures (which restore the
-# rows that migrations ship, see pytestmark) must run before it starts.
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian chromium is required for browser tests (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    # synchronous all the same, so Django's guard against async use must stand aside here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield instance
-        instance.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+pytestmark = BROWSER_TEST
 
 
 def test_citizen_asks_gets_an_answer_and_files_an_appeal(live_server, browser, region, settings):
