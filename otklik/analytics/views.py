@@ -187,8 +187,23 @@ def dashboard(request):
             ],
             "qa": f"{chosen[0]}-{chosen[1]}",
             "qb": f"{base[0]}-{base[1]}",
-            "incidents": incident_figures(user=request.user, since=since, until=until),
-            "satisfaction_surveys": satisfaction_figures(user=request.user, since=since, until=until),
+            "incidents": incident_figures(
+                user=request.user,
+                region=region,
+                since=since,
+                until=until,
+                territory_id=filters.territory_id,
+                topic_id=filters.topic_id,
+                organization_id=filters.organization_id,
+            ),
+            # A survey has no topic: only the territory and organization filters apply to it.
+            "satisfaction_surveys": satisfaction_figures(
+                user=request.user,
+                since=since,
+                until=until,
+                territory_id=filters.territory_id,
+                organization_id=filters.organization_id,
+            ),
         },
     )
 

@@ -11,6 +11,7 @@ from otklik.accounts.selectors import scoped, user_memberships, user_roles
 from otklik.appeals.selectors import topic_q
 from otklik.incidents.models import Incident, Network
 from otklik.incidents.statuses import DEADLINE_RUNNING, Status
+from otklik.orgs.selectors import subtree_q
 
 STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST, Role.MONITOR}
 WORK_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR}
@@ -109,12 +110,31 @@ def _labelled_counts(qs: QuerySet, field: str, labels: dict) -> list[tuple[str, 
     return [(labels.get(row[field], "не определено"), row["n"]) for row in rows]
 
 
-def incident_figures(*, user=None, region=None, since: datetime, until: datetime) -> dict:
-    """Figures of the incidents found in [since, until) that the user may see (with no user: every
-    incident of `region`, for the weekly report): counts by network, topic and territory, the median
-    reaction time (found → reply published), the share of replies in time among incidents whose term
-    has ended or that were answered, and how many are overdue now whenever they were found."""
+def incident_figures(
+    *,
+    user=None,
+    region=None,
+    since: datetime,
+    until: datetime,
+    territory_id: int | None = None,
+    topic_id: int | None = None,
+    organization_id: int | None = None,
+) -> dict:
+    """Figures of the incidents of `region` found in [since, until) that the user may see (with no
+    user: every incident of `region`, for the weekly report), narrowed like the dashboard's appeals
+    to a territory, a topic group (its sub-topics too, suggested while unconfirmed) and an
+    organization's subtree: counts by network, topic and territory, the median reaction time
+    (found → reply published), the share of replies in time among incidents whose term has ended or
+    that were answered, and how many are overdue now whenever they were found."""
     visible = incidents_for_staff(user=user) if user is not None else Incident.objects.filter(region=region)
+    if region is not None:
+        visible = visible.filter(region=region)
+    if territory_id:
+        visible = visible.filter(territory_id=territory_id)
+    if topic_id:
+        visible = visible.filter(topic_q(topic_id))
+    if organization_id:
+        visible = visible.filter(subtree_q(organization_id=organization_id))
     qs = visible.filter(found_at__gte=since, found_at__lt=until)
     now = timezone.now()
     from otklik.orgs.models import Territory

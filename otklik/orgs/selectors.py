@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from otklik.orgs.models import Organization, Region
 
@@ -6,6 +6,12 @@ from otklik.orgs.models import Organization, Region
 def organization_subtree(*, org: Organization) -> QuerySet[Organization]:
     """The organization and everything below it."""
     return Organization.objects.filter(path__startswith=org.path)
+
+
+def subtree_q(*, organization_id: int, org_field: str = "organization") -> Q:
+    """Rows whose organization (`org_field`) is the given one or lies below it; none for an unknown id."""
+    path = Organization.objects.filter(pk=organization_id).values_list("path", flat=True).first()
+    return Q(**{f"{org_field}__path__startswith": path}) if path else Q(pk__in=[])
 
 
 def organization_ancestors(*, org: Organization) -> list[Organization]:

@@ -11,7 +11,7 @@ from otklik.accounts.roles import Role
 from otklik.accounts.selectors import scoped
 from otklik.analytics.summaries import HIDDEN, HIDDEN_TOO, MIN_CELL, Share, Table
 from otklik.orgs.models import Organization, Territory
-from otklik.orgs.selectors import organization_ancestors
+from otklik.orgs.selectors import organization_ancestors, subtree_q
 from otklik.surveys.models import AgeGroup, Answer, Question, RespondentRole, Response, Sex, Survey
 from otklik.surveys.services import respondent_hash
 
@@ -53,25 +53,30 @@ def satisfaction_survey_for(*, organization: Organization | None, now=None) -> S
     return next((found[org.pk] for org in chain if org.pk in found), None)
 
 
-def satisfaction_figures(*, user, since: datetime, until: datetime) -> dict:
+def satisfaction_figures(
+    *,
+    user,
+    since: datetime,
+    until: datetime,
+    territory_id: int | None = None,
+    organization_id: int | None = None,
+) -> dict:
     """The satisfaction surveys the user may see that were answered in [since, until): responses,
     the average of all their scale answers and the share of 4–5 among them, per survey and overall
-    (the ministry dashboard)."""
-    surveys = {
-        s.pk: s for s in surveys_for_staff(user=user).filter(kind=Survey.Kind.SATISFACTION).order_by("title")
-    }
-    responses = dict(
-        Response.objects.filter(survey__in=surveys.keys(), submitted_at__gte=since, submitted_at__lt=until)
-        .values("survey_id")
-        .annotate(n=Count("pk"))
-        .values_list("survey_id", "n")
+    (the ministry dashboard). `organization_id` keeps the surveys of that organization's subtree,
+    `territory_id` the responses whose respondent named that territory."""
+    visible = surveys_for_staff(user=user).filter(kind=Survey.Kind.SATISFACTION)
+    if organization_id:
+        visible = visible.filter(subtree_q(organization_id=organization_id))
+    surveys = {s.pk: s for s in visible.order_by("title")}
+    answered = Response.objects.filter(
+        survey__in=surveys.keys(), submitted_at__gte=since, submitted_at__lt=until
     )
+    if territory_id:
+        answered = answered.filter(territory_id=territory_id)
+    responses = dict(answered.values("survey_id").annotate(n=Count("pk")).values_list("survey_id", "n"))
     scales = Answer.objects.filter(
-        response__survey__in=responses.keys(),
-        response__submitted_at__gte=since,
-        response__submitted_at__lt=until,
-        question__kind=Question.Kind.SCALE,
-        scale__isnull=False,
+        response__in=answered, question__kind=Question.Kind.SCALE, scale__isnull=False
     )
     high = Count("pk", filter=Q(scale__gte=4))
     per_survey = {
