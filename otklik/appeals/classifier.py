@@ -4,7 +4,7 @@ Trained from the topic tree's own words plus every appeal whose topic a person c
 when the number of confirmed appeals has grown by a tenth (checked at most once a minute).
 """
 
-from otklik.appeals.models import Appeal
+from otklik.appeals.selectors import learning_history
 from otklik.lib.per_region import per_region
 from otklik.nlp.appeal_topics import TerritoryMatcher
 from otklik.nlp.classify import TopicClassifier
@@ -15,9 +15,7 @@ HISTORY_LIMIT = 20000
 
 
 def _labelled(region_id: int):
-    return Appeal.objects.filter(
-        region_id=region_id, topic__isnull=False, topic__parent__isnull=False, is_synthetic=False
-    ).exclude(topic_id=None)
+    return learning_history(region_id).filter(topic__isnull=False, topic__parent__isnull=False)
 
 
 def _train(region_id: int) -> dict:

@@ -7,6 +7,7 @@ appeals it suggests nothing: a router fitted on a handful of appeals would only 
 """
 
 from otklik.appeals.models import Appeal
+from otklik.appeals.selectors import learning_history
 from otklik.lib.per_region import per_region
 from otklik.nlp.routing import ExecutorRouter
 from otklik.orgs.models import Organization
@@ -17,7 +18,7 @@ NO_TOPIC = 0  # a label for appeals without any topic (no primary key is 0)
 
 
 def _history(region_id: int):
-    return Appeal.objects.filter(region_id=region_id, organization__isnull=False, is_synthetic=False)
+    return learning_history(region_id).filter(organization__isnull=False)
 
 
 def _train(region_id: int) -> dict:

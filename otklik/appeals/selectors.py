@@ -144,3 +144,13 @@ def appeal_hand_choices(*, region) -> list[HandChoice]:
             )
         )
     return choices
+
+
+def learning_history(region_id: int) -> QuerySet[Appeal]:
+    """The appeals a region's models learn from: real ones only — unless the region has none at all
+    (a demo installation), where the labelled synthetic history stands in, so that the demo shows
+    the learned suggestions working."""
+    appeals = Appeal.objects.filter(region_id=region_id)
+    if appeals.filter(is_synthetic=False).exists():
+        return appeals.filter(is_synthetic=False)
+    return appeals

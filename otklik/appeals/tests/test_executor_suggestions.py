@@ -116,3 +116,13 @@ def test_router_is_kept_and_refitted_when_history_grows_by_a_tenth(region, setti
 def test_first_suggestion_at_the_threshold(region, settings):
     _history(region, settings, executors.MIN_HISTORY)
     assert executors.suggest_executors(appeal=_waiting(region, settings))[0][0] == region.school_a
+
+
+def test_a_demo_region_learns_from_its_synthetic_history_a_real_one_does_not(region, settings):
+    _history(region, settings, 36)
+    appeal = _waiting(region, settings)
+    Appeal.objects.update(is_synthetic=True)  # a demo installation: nothing but labelled demo appeals
+    assert executors.suggest_executors(appeal=appeal)[0][0] == region.school_a
+    executors.reset()
+    Appeal.objects.filter(pk=appeal.pk).update(is_synthetic=False)  # the first real appeal arrives
+    assert executors.suggest_executors(appeal=appeal) == []  # one real appeal: below the threshold
