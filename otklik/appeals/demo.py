@@ -298,3 +298,34 @@ def seed(ctx) -> None:
             )
     AppealEvent.objects.bulk_create(events, batch_size=2000)
     ctx.say(f"Обращения за год (синтетические): {len(appeals)}, событий {len(events)}.")
+    waiting = _await_moderation(region)
+    ctx.say(f"Ждут координатора (синтетические, без территории в тексте): {waiting}.")
+
+
+# Fresh appeals that name no place: their rules need the municipality, so they wait for the
+# coordinator — the moderation queue, its registration term and the executor suggestions have
+# something to show. Registered through the real intake (topic suggestion, events, tasks).
+WAITING = [
+    "[Демо] В школе не работает отопление, дети на уроках сидят в куртках. Просим разобраться.",
+    "[Демо] Третий год стоим в очереди в детский сад, место так и не дали. Что нам делать?",
+    "[Демо] Школьный автобус перестал ходить из нашего села, дети добираются пешком по трассе.",
+    "[Демо] В столовой школы кормят холодной едой, порции маленькие, жалуются все дети класса.",
+]
+
+
+def _await_moderation(region) -> int:
+    from otklik.appeals.services import appeal_submit
+
+    now = timezone.now()
+    count = 0
+    for hours, text in enumerate(WAITING, start=1):
+        appeal, _ = appeal_submit(
+            region=region,
+            text=text,
+            channel=Channel.WEB,
+            author_name="Демо-заявитель (синтетическое обращение)",
+            at=now - timedelta(hours=3 * hours),
+            is_synthetic=True,
+        )
+        count += appeal.status == Status.MODERATION
+    return count
