@@ -16,7 +16,7 @@ from otklik.appeals.models import Appeal, AppealEvent, AppealSequence, Channel
 from otklik.appeals.statuses import Status
 from otklik.routing.deadlines import answer_due
 from otklik.routing.models import DeadlinePolicy, Topic
-from otklik.routing.services import route
+from otklik.routing.services import active_rules, route
 
 ORDER = 50
 DAYS = 365
@@ -131,6 +131,7 @@ def seed(ctx) -> None:
     now = timezone.now()
     today = timezone.localdate(now, timezone=tz)
     routes: dict = {}
+    rules = active_rules(region)
     appeals: list[Appeal] = []
     plan: list[dict] = []
     seq = 0
@@ -148,7 +149,7 @@ def seed(ctx) -> None:
             at = datetime.combine(day, time(rng.randrange(8, 22), rng.randrange(60)), tz)
             key = (topic.pk, territory.pk)
             if key not in routes:
-                routes[key] = route(region=region, topic=topic, territory=territory).organization
+                routes[key] = route(region=region, topic=topic, territory=territory, rules=rules).organization
             org = routes[key]
             policy = policies[
                 "fast_track"

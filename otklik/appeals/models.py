@@ -5,6 +5,7 @@ from django.db import models
 
 from otklik.appeals.statuses import Status
 from otklik.core.models import TimeStampedModel
+from otklik.routing.models import PlacedAndTopical
 
 
 def new_secret() -> str:
@@ -38,7 +39,7 @@ class AppealSequence(models.Model):
         return f"{self.region_id}/{self.year}: {self.last}"
 
 
-class Appeal(TimeStampedModel):
+class Appeal(PlacedAndTopical, TimeStampedModel):
     """A citizen's appeal (обращение / сообщение) on its way to an answer."""
 
     region = models.ForeignKey(
@@ -63,31 +64,6 @@ class Appeal(TimeStampedModel):
     contact_phone = models.CharField("телефон", max_length=40, blank=True)
     postal_address = models.CharField("почтовый адрес", max_length=500, blank=True)
     text = models.TextField("текст обращения")
-    territory = models.ForeignKey(
-        "orgs.Territory",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="appeals",
-        verbose_name="территория",
-    )
-    topic_suggested = models.ForeignKey(
-        "routing.Topic",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="тематика (предложена автоматически)",
-    )
-    topic_confidence = models.FloatField("уверенность в тематике", default=0.0)
-    topic = models.ForeignKey(
-        "routing.Topic",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="appeals",
-        verbose_name="тематика",
-    )
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,

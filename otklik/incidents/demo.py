@@ -13,7 +13,7 @@ from otklik.incidents.services import incident_schedule_deadline
 from otklik.incidents.statuses import Status
 from otklik.routing.deadlines import answer_due
 from otklik.routing.models import DeadlinePolicy, Topic
-from otklik.routing.services import route
+from otklik.routing.services import active_rules, route
 
 ORDER = 60
 COUNT = 36
@@ -42,6 +42,7 @@ def seed(ctx) -> None:
     territories = list(ctx.territories.values())
     policies = {p.code: p for p in DeadlinePolicy.objects.filter(code__in=["incident", "incident_urgent"])}
     executor = ctx.users.get("executor")
+    rules = active_rules(region)
     now = timezone.now()
     made, events = [], []
     for n in range(1, COUNT + 1):
@@ -65,7 +66,7 @@ def seed(ctx) -> None:
             topic_suggested=topic,
             topic_confidence=round(rng.uniform(0.5, 0.95), 2),
             topic=topic,
-            organization=route(region=region, topic=topic, territory=territory).organization,
+            organization=route(region=region, topic=topic, territory=territory, rules=rules).organization,
             status=Status.NEW,
             urgent=urgent,
             policy=policy,

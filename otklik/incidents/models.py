@@ -3,6 +3,7 @@ from django.db import models
 
 from otklik.core.models import TimeStampedModel
 from otklik.incidents.statuses import Status
+from otklik.routing.models import PlacedAndTopical
 
 
 class Network(models.TextChoices):
@@ -18,7 +19,7 @@ class Source(models.TextChoices):
     API = "api", "интеграция (API)"
 
 
-class Incident(TimeStampedModel):
+class Incident(PlacedAndTopical, TimeStampedModel):
     """A public post or comment in a social network that needs a reaction of an education body.
 
     Only what was published is kept: the author's public nickname, never other personal data.
@@ -34,31 +35,6 @@ class Incident(TimeStampedModel):
     published_at = models.DateTimeField("опубликовано", null=True, blank=True)
     found_at = models.DateTimeField("найдено мониторингом", db_index=True)
     source = models.CharField("как поступил", max_length=10, choices=Source.choices, default=Source.FORM)
-    territory = models.ForeignKey(
-        "orgs.Territory",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="incidents",
-        verbose_name="территория",
-    )
-    topic_suggested = models.ForeignKey(
-        "routing.Topic",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="тематика (предложена автоматически)",
-    )
-    topic_confidence = models.FloatField("уверенность в тематике", default=0.0)
-    topic = models.ForeignKey(
-        "routing.Topic",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="incidents",
-        verbose_name="тематика",
-    )
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,

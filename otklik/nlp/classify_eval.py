@@ -83,8 +83,11 @@ def finer_column(path, text_col: str, label_col: str, min_purity: float = 0.95) 
     it. Of several, the purest, then the coarsest is taken. Columns with a value per few rows (ids,
     texts) or missing in more than a tenth of rows are not labels.
     """
-    with Path(path).open(encoding="utf-8-sig", newline="") as f:
-        records = list(csv.DictReader(f))
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as f:
+            records = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None  # `load_csv` explains what is wrong with the file
     labelled = [r for r in records if (r.get(text_col) or "").strip() and (r.get(label_col) or "").strip()]
     if not labelled:
         return None

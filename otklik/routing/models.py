@@ -4,6 +4,41 @@ from otklik.core.models import TimeStampedModel
 from otklik.routing.replies import validate_reply_template
 
 
+class PlacedAndTopical(models.Model):
+    """Where a case happened and what it is about: the territory, and the topic both as the
+    classifier suggested it (with its confidence) and as staff confirmed it. Shared by appeals and
+    incidents, which are routed by topic × territory alike."""
+
+    territory = models.ForeignKey(
+        "orgs.Territory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        verbose_name="территория",
+    )
+    topic_suggested = models.ForeignKey(
+        "routing.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="тематика (предложена автоматически)",
+    )
+    topic_confidence = models.FloatField("уверенность в тематике", default=0.0)
+    topic = models.ForeignKey(
+        "routing.Topic",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        verbose_name="тематика",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Topic(TimeStampedModel):
     """A node of the region's topic classifier (a ПОС-style «классификатор тематик»)."""
 

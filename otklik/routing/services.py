@@ -43,18 +43,31 @@ def _target(rule: RoutingRule, territory: Territory | None) -> Organization | No
     return _municipal_body(territory)
 
 
-def route(*, region: Region, topic: Topic | None, territory: Territory | None) -> Route:
-    """The organization that answers `topic` in `territory`, by the most specific active rule.
-
-    Specificity: the topic itself before its ancestors before "any topic"; within that, the
-    territory before "any territory". A rule that points to the territory's municipal body cannot
-    apply while the territory is unknown, so the search goes on to a broader rule.
-    """
-    rules = list(
+def active_rules(region: Region) -> list[RoutingRule]:
+    """The region's active rules in the order `route` tries them."""
+    return list(
         RoutingRule.objects.filter(region=region, is_active=True)
         .select_related("organization", "region")
         .order_by("priority", "pk")
     )
+
+
+def route(
+    *,
+    region: Region,
+    topic: Topic | None,
+    territory: Territory | None,
+    rules: list[RoutingRule] | None = None,
+) -> Route:
+    """The organization that answers `topic` in `territory`, by the most specific active rule.
+
+    Specificity: the topic itself before its ancestors before "any topic"; within that, the
+    territory before "any territory". A rule that points to the territory's municipal body cannot
+    apply while the territory is unknown, so the search goes on to a broader rule. `rules`
+    (`active_rules(region)`) saves the query when many pairs are routed at once.
+    """
+    if rules is None:
+        rules = active_rules(region)
     chain: list[Topic | None] = []
     node = topic
     while node is not None:

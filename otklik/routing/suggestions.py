@@ -12,7 +12,7 @@ from django.db import transaction
 from otklik.appeals.selectors import appeal_hand_choices
 from otklik.orgs.models import Organization, Region, Territory
 from otklik.routing.models import RoutingRule, RuleSuggestionDismissal, Topic
-from otklik.routing.services import route, routing_rule_save
+from otklik.routing.services import active_rules, route, routing_rule_save
 
 MIN_APPEALS = 3
 MIN_AGREEMENT = 0.8
@@ -60,12 +60,13 @@ def rule_suggestions(
         (d.topic_id, d.territory_id, d.organization_id): d.appeals
         for d in RuleSuggestionDismissal.objects.filter(region=region)
     }
+    rules = active_rules(region)
     out = []
     for (topic_id, territory_id), (organization_id, chosen, total) in leaders.items():
         if total <= dismissed.get((topic_id, territory_id, organization_id), -1):
             continue
         topic, territory = topics[topic_id], territories[territory_id]
-        current = route(region=region, topic=topic, territory=territory).organization
+        current = route(region=region, topic=topic, territory=territory, rules=rules).organization
         if current is not None and current.pk == organization_id:
             continue
         out.append(RuleSuggestion(region, topic, territory, orgs[organization_id], chosen, total, current))

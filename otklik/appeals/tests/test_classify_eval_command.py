@@ -29,3 +29,20 @@ def test_classify_eval_command_uses_the_finer_column_of_the_training_file(tmp_pa
         "classify_eval", *args, "--label-col", "category", "--fine-col", "none", "--json", stdout=out
     )
     assert json.loads(out.getvalue())["fine_col"] is None
+
+
+def test_classify_eval_command_explains_a_missing_training_file(tmp_path):
+    import pytest
+    from django.core.management.base import CommandError
+
+    test = _write(tmp_path / "b.csv", "text,category\nобед,питание\n")
+    with pytest.raises(CommandError, match="не найден"):
+        call_command(
+            "classify_eval",
+            "--train",
+            str(tmp_path / "none.csv"),
+            "--test",
+            str(test),
+            "--label-col",
+            "category",
+        )

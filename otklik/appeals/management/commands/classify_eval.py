@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from otklik.nlp.classify_eval import ClassifyEvalError, evaluate, finer_column, load_csv, looks_like_executors
+from otklik.nlp.classify_eval import ClassifyEvalError, evaluate, finer_column, load_csv
 
 
 class Command(BaseCommand):
@@ -36,10 +36,7 @@ class Command(BaseCommand):
             if fine_col == "none":
                 fine_col = None
             elif fine_col == "auto":
-                fine_col = None
-                labels = [r["label"] for r in load_csv(options["train"], text_col, label_col)]
-                if mode == "topic" or (mode == "auto" and not looks_like_executors(labels)):
-                    fine_col = finer_column(options["train"], text_col, label_col)
+                fine_col = finer_column(options["train"], text_col, label_col)
             # Finer and coarser topics are training signals: only the training file needs them.
             train_extra = [c for c in (fine_col, options["category_col"], options["territory_col"]) if c]
             test_extra = [options["territory_col"]] if options["territory_col"] else []
