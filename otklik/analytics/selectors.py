@@ -17,6 +17,7 @@ from otklik.appeals.selectors import HAND_CHOICE
 from otklik.appeals.statuses import DEADLINE_RUNNING
 from otklik.kb.models import Query
 from otklik.orgs.models import Organization, Territory
+from otklik.orgs.selectors import subtree_q
 from otklik.routing.models import DeadlinePolicy, Topic
 
 ANALYTICS_ROLES = {"admin", "coordinator", "analyst", "executor"}
@@ -60,7 +61,8 @@ def appeals(*, user, region, filters: Filters) -> QuerySet[Appeal]:
     if filters.topic_id:
         qs = qs.filter(Q(topic_id=filters.topic_id) | Q(topic__parent_id=filters.topic_id))
     if filters.organization_id:
-        qs = qs.filter(organization_id=filters.organization_id)
+        # An organization stands for itself and everything below it, as on the dashboard's panels.
+        qs = qs.filter(subtree_q(organization_id=filters.organization_id))
     return qs
 
 

@@ -120,6 +120,17 @@ def test_filters_by_territory_and_topic(data):
     assert s.appeals(user=data.analyst, region=data.region, filters=by_topic).count() == 3
 
 
+def test_organization_filter_takes_the_subtree(data):
+    # The ministry stands for itself and the bodies below it, as on the dashboard's other panels.
+    def count(org):
+        filters = s.Filters(MARCH.start, MARCH.end, organization_id=org.pk)
+        return s.appeals(user=data.analyst, region=data.region, filters=filters).count()
+
+    assert (count(data.ministry), count(data.body_a), count(data.body_b)) == (3, 1, 1)
+    missing = s.Filters(MARCH.start, MARCH.end, organization_id=999999)
+    assert not s.appeals(user=data.analyst, region=data.region, filters=missing).exists()
+
+
 def test_quarter_comparison_table(data):
     rows = s.quarter_comparison(user=data.analyst, region=data.region, year=2026, quarter=1)
     assert rows == [
