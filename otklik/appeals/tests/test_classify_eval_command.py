@@ -46,3 +46,27 @@ def test_classify_eval_command_explains_a_missing_training_file(tmp_path):
             "--label-col",
             "category",
         )
+
+
+def test_classify_eval_command_routes_executors_by_the_training_files_topics(tmp_path):
+    from otklik.nlp.tests.test_routing import HISTORY as ROUTED
+
+    train = ["text,category,topic,executor"] + [
+        f'"{t}",{cat},{cat}-{i % 2},{executor}' for i, (t, cat, executor) in enumerate(ROUTED * 3)
+    ]
+    test = ["text,executor"] + [f'"{t}",{executor}' for t, _, executor in ROUTED]
+    out = StringIO()
+    call_command(
+        "classify_eval",
+        "--train",
+        str(_write(tmp_path / "a.csv", "\n".join(train))),
+        "--test",
+        str(_write(tmp_path / "b.csv", "\n".join(test))),
+        "--label-col",
+        "executor",
+        "--json",
+        stdout=out,
+    )
+    result = json.loads(out.getvalue())
+    assert (result["mode"], result["fine_col"], result["category_col"]) == ("executor", "topic", "category")
+    assert result["accuracy"] >= 0.8

@@ -128,3 +128,22 @@ def test_unknown_territory_backs_off_to_the_topic_executors():
         list(texts), list(execs), categories=list(cats), territories=places
     )
     assert router.predict("Пересмотрите баллы ЕГЭ", territory="east").label == MIN_REGION
+
+
+def test_topic_columns_of_a_training_file_for_routing(tmp_path):
+    from otklik.nlp.classify_eval import topic_columns
+
+    # category: coarse topic; topic: finer; executor_copy: the label again; id: a value per row.
+    rows = ["id,text,category,topic,executor,executor_copy"] + [
+        f'{i},"{text}",{cat},{cat}-{i % 2},{executor},{executor}'
+        for i, (text, cat, executor) in enumerate(HISTORY * 2)
+    ]
+    path = tmp_path / "train.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    assert topic_columns(path, "text", "executor") == ("topic", "category")
+    bare = ["id,text,executor,executor_copy"] + [
+        f'{i},"{text}",{executor},{executor}' for i, (text, _, executor) in enumerate(HISTORY * 2)
+    ]
+    path.write_text("\n".join(bare), encoding="utf-8")
+    assert topic_columns(path, "text", "executor") == (None, None)  # no topic, and a copy of the label
+    assert topic_columns(tmp_path / "missing.csv", "text", "executor") == (None, None)

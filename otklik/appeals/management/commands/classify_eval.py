@@ -2,7 +2,14 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from otklik.nlp.classify_eval import ClassifyEvalError, evaluate, finer_column, load_csv
+from otklik.nlp.classify_eval import (
+    ClassifyEvalError,
+    evaluate,
+    finer_column,
+    load_csv,
+    looks_like_executors,
+    topic_columns,
+)
 
 
 class Command(BaseCommand):
@@ -17,7 +24,8 @@ class Command(BaseCommand):
             "--fine-col",
             default="auto",
             help="столбец с более дробной темой (дополнительный сигнал); auto — найти в обучающем файле "
-            "столбец, уточняющий метку (подтемы категорий), none — не использовать",
+            "столбец, уточняющий метку (подтемы категорий), а для исполнителя — столбцы темы и категории; "
+            "none — не использовать",
         )
         parser.add_argument("--category-col", help="столбец с категорией (для маршрутизации)")
         parser.add_argument("--territory-col", help="столбец с известной территорией (для маршрутизации)")
@@ -32,13 +40,23 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         text_col, label_col, mode = options["text_col"], options["label_col"], options["mode"]
         try:
-            fine_col = options["fine_col"]
+            fine_col, category_col = options["fine_col"], options["category_col"]
             if fine_col == "none":
                 fine_col = None
             elif fine_col == "auto":
-                fine_col = finer_column(options["train"], text_col, label_col)
+                if mode == "auto":
+                    labels = [r["label"] for r in load_csv(options["train"], text_col, label_col)]
+                    mode = "executor" if looks_like_executors(labels) else "topic"
+                if mode == "executor":
+                    # An executor is routed by topic × territory: the router learns the file's topics.
+                    fine_col, found_category = topic_columns(options["train"], text_col, label_col)
+                    category_col = category_col or found_category
+                else:
+                    fine_col = finer_column(options["train"], text_col, label_col)
             # Finer and coarser topics are training signals: only the training file needs them.
-            train_extra = [c for c in (fine_col, options["category_col"], options["territory_col"]) if c]
+            train_extra = list(
+                dict.fromkeys(c for c in (fine_col, category_col, options["territory_col"]) if c)
+            )
             test_extra = [options["territory_col"]] if options["territory_col"] else []
             train = load_csv(options["train"], text_col, label_col, train_extra)
             test = load_csv(options["test"], text_col, label_col, test_extra)
@@ -47,12 +65,14 @@ class Command(BaseCommand):
                 test,
                 mode=mode,
                 fine_col=fine_col,
-                category_col=options["category_col"],
+                category_col=category_col,
                 territory_col=options["territory_col"],
             )
         except ClassifyEvalError as exc:
             raise CommandError(str(exc)) from exc
         result["fine_col"] = fine_col
+        if category_col:
+            result["category_col"] = category_col
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
@@ -67,6 +87,8 @@ class Command(BaseCommand):
             "train_s": "обучение, с",
             "p99_ms": "99-й перцентиль, мс",
             "fine_col": "дробная тема из столбца",
+            "category_col": "категория из столбца",
         }
         for key, label in labels.items():
-            self.stdout.write(f"{label:<26} {result[key] if result[key] is not None else '—'}")
+            value = result.get(key)
+            self.stdout.write(f"{label:<26} {value if value is not None else '—'}")
