@@ -13,6 +13,9 @@ class Button:
 class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
+    # The same message as the one whose button was pressed, with new buttons (a toggled choice):
+    # a channel that can redraw that message does so instead of sending a new one.
+    redraw: bool = False
 
 
 @dataclass

@@ -1,19 +1,25 @@
 """Surveys answered inside the chat, in Telegram and the web chat alike.
 
-Single-choice and scale questions are buttons, a free-text question takes the next message, then the
-optional block about the respondent (every step skippable). The answers wait in
-`Conversation.state` until the last step and go through `surveys.services.response_submit`, the same
-function as the public page, so validation and results are identical; the flow is then dropped from
-the state. The respondent is a token: the chat id in Telegram, the browser's survey cookie in the web
-chat. Only its keyed hash is stored with the response, never the token itself.
+Single-choice and scale questions are buttons; a multiple-choice question is a column of toggles (a
+chosen option is marked ✅ and the message is redrawn in place, see `Reply.redraw`) closed with
+«Готово»; a free-text question takes the next message; then the optional block about the respondent
+(every step skippable). The answers, toggled options included, wait in `Conversation.state` until the
+last step and go through `surveys.services.response_submit`, the same function as the public page, so
+validation and results are identical; the flow is then dropped from the state. The respondent is a
+token: the chat id in Telegram, the browser's survey cookie in the web chat. Only its keyed hash is
+stored with the response, never the token itself.
 
 Actions (≤ 64 bytes): `polls` lists the open surveys, `poll:<survey>` starts one,
-`pa:<survey>:<question index>:<option id | score | ->` answers a question (`-` skips it),
+`pa:<survey>:<question index>:<option id | score | ok | ->` answers a question (`ok` closes a
+multiple-choice one with the options toggled so far, `-` skips it),
+`pm:<survey>:<question index>:<option id>` toggles an option of a multiple-choice question,
 `pp:<survey>:<profile field>:<value | ->` answers the block about the respondent (`pp:<survey>:all:-`
 skips the rest of it).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.conf import settings
 
@@ -26,6 +32,8 @@ FLOW = "survey"
 CHAT_MAX_QUESTIONS = 10  # a longer survey is offered as a link to its page
 MAX_OFFERED = 3  # surveys offered after an answer was rated
 SKIP = "-"
+DONE = "ok"  # «Готово» under a multiple-choice question
+CHOSEN = "✅ "
 PROFILE_STEPS = [
     ("age_group", "Ваш возраст?"),
     ("sex", "Ваш пол?"),
@@ -33,16 +41,13 @@ PROFILE_STEPS = [
     ("territory", "Ваша территория?"),
 ]
 ALREADY_ANSWERED = "Вы уже ответили на этот опрос. Спасибо!"
+NOTHING_CHOSEN = "Это обязательный вопрос: отметьте хотя бы один вариант, затем нажмите «Готово»."
 
 
 def respondent_token(*, channel: str, channel_user: str, given: str = "") -> str:
     """The token the respondent's hash is made of: the one the channel gives (the web chat's survey
     cookie, the Telegram chat id), else the conversation's own id in the channel."""
     return given or f"{channel}:{channel_user}"
-
-
-def _fits_chat(survey: Survey, questions: list[Question]) -> bool:
-    return len(questions) <= CHAT_MAX_QUESTIONS and all(q.kind != Question.Kind.MULTIPLE for q in questions)
 
 
 def _page_url(survey: Survey) -> str:
@@ -103,16 +108,11 @@ def start(conv, token: str, survey_id: int) -> list[Reply]:
     if selectors.has_answered(survey=survey, digest=services.respondent_hash(survey=survey, token=token)):
         return [Reply(ALREADY_ANSWERED, [[Button("📊 Опросы", "polls")], [MENU_BUTTON]])]
     questions = list(survey.questions.prefetch_related("options"))
-    if not _fits_chat(survey, questions):
-        why = (
-            f"много вопросов ({len(questions)})"
-            if len(questions) > CHAT_MAX_QUESTIONS
-            else "есть вопросы с несколькими вариантами ответа"
-        )
+    if len(questions) > CHAT_MAX_QUESTIONS:
         return [
             Reply(
-                f"В опросе «{survey.title}» {why} — его удобнее пройти на странице опроса: "
-                f"{_page_url(survey)}",
+                f"В опросе «{survey.title}» много вопросов ({len(questions)}) — его удобнее пройти "
+                f"на странице опроса: {_page_url(survey)}",
                 [[Button("📊 Опросы", "polls")], [MENU_BUTTON]],
             )
         ]
@@ -127,20 +127,30 @@ def start(conv, token: str, survey_id: int) -> list[Reply]:
     return [Reply(intro), _question_reply(survey, questions, 0)]
 
 
-def _question_reply(survey: Survey, questions: list[Question], i: int) -> Reply:
+def _question_reply(survey: Survey, questions: list[Question], i: int, chosen: Sequence[int] = ()) -> Reply:
+    """Question `i` with its buttons; `chosen` are the option ids toggled on a multiple-choice one.
+    Its text does not depend on them: a toggle only redraws the buttons."""
     question = questions[i]
     lines = [f"Вопрос {i + 1} из {len(questions)}. {question.text}"]
     rows: list[list[Button]] = []
-    if question.kind == Question.Kind.SINGLE:
+    if question.has_options:
         options = list(question.options.all())
         # Full texts (and a project's description) in the message: a button shows only ~60 characters.
         lines += [
             f"{n}. {o.text}" + (f" — {o.description}" if o.description else "")
             for n, o in enumerate(options, 1)
         ]
+    if question.kind == Question.Kind.SINGLE:
         rows = [
             [Button(f"{n}. {o.text}"[:60], f"pa:{survey.pk}:{i}:{o.pk}")] for n, o in enumerate(options, 1)
         ]
+    elif question.kind == Question.Kind.MULTIPLE:
+        lines.append("Отметьте один или несколько вариантов и нажмите «Готово».")
+        rows = [
+            [Button(f"{CHOSEN if o.pk in chosen else ''}{n}. {o.text}"[:60], f"pm:{survey.pk}:{i}:{o.pk}")]
+            for n, o in enumerate(options, 1)
+        ]
+        rows.append([Button(f"Готово ({len(chosen)})" if chosen else "Готово", f"pa:{survey.pk}:{i}:{DONE}")])
     elif question.kind == Question.Kind.SCALE:
         lines.append("Оценка от 1 (очень плохо) до 5 (отлично):")
         rows = [[Button(str(n), f"pa:{survey.pk}:{i}:{n}") for n in range(1, 6)]]
@@ -182,7 +192,7 @@ def _next(conv, token: str, survey: Survey, questions: list[Question]) -> list[R
     """The next question, the next step about the respondent, or the submission."""
     flow = conv.state["flow"]
     if flow["i"] < len(questions):
-        return [_question_reply(survey, questions, flow["i"])]
+        return [_question_reply(survey, questions, flow["i"], _chosen(flow, questions[flow["i"]]))]
     if survey.asks_profile:
         step = len(flow["profile"])
         while step < len(PROFILE_STEPS) and not _profile_choices(survey, PROFILE_STEPS[step][0]):
@@ -198,8 +208,10 @@ def _submit(conv, token: str, survey: Survey, questions: list[Question]) -> list
     answers: dict[int, object] = {}
     for question in questions:
         value = flow["answers"].get(str(question.pk))
-        if question.kind == Question.Kind.SINGLE and value is not None:
-            value = next((o for o in question.options.all() if o.pk == value), None)
+        if question.has_options and value is not None:
+            # An id that is no longer an option stays a None the service refuses, not a lost choice.
+            by_id = {o.pk: o for o in question.options.all()}
+            value = [by_id.get(pk) for pk in value] if isinstance(value, list) else by_id.get(value)
         answers[question.pk] = value
     profile = {k: v for k, v in flow["profile"].items() if k != "territory"}
     territory = flow["profile"].get("territory")
@@ -229,12 +241,37 @@ def _accept_answer(question: Question, raw: str) -> object | None:
     return None
 
 
+def _chosen(flow: dict, question: Question) -> list[int]:
+    """The option ids toggled on so far under a multiple-choice question."""
+    return flow["answers"].get(str(question.pk), []) if question.kind == Question.Kind.MULTIPLE else []
+
+
+def _toggle(flow: dict, survey: Survey, questions: list[Question], raw: str) -> list[Reply]:
+    """An option of the current multiple-choice question toggled: the question redrawn with marks."""
+    i = flow["i"]
+    question = questions[i]
+    ids = [o.pk for o in question.options.all()]
+    if not raw.isdigit() or int(raw) not in ids:
+        return [
+            Reply("В этом вопросе нет такого варианта. Отметьте варианты кнопками под вопросом:"),
+            _question_reply(survey, questions, i, _chosen(flow, question)),
+        ]
+    chosen = set(_chosen(flow, question)) ^ {int(raw)}
+    if chosen:
+        flow["answers"][str(question.pk)] = [pk for pk in ids if pk in chosen]  # in the options' order
+    else:
+        flow["answers"].pop(str(question.pk), None)
+    reply = _question_reply(survey, questions, i, _chosen(flow, question))
+    reply.redraw = True
+    return [reply]
+
+
 def step(conv, token: str, incoming: Incoming) -> list[Reply] | None:
     """Input while a survey is in progress; None when it is not for the survey (any other button
     leaves the survey, the citizen went elsewhere)."""
     flow = conv.state.get("flow") or {}
     value = incoming.value
-    is_answer = incoming.kind == "button" and value.startswith(("pa:", "pp:"))
+    is_answer = incoming.kind == "button" and value.startswith(("pa:", "pm:", "pp:"))
     if flow.get("name") != FLOW:
         if is_answer:
             return [
@@ -260,11 +297,21 @@ def step(conv, token: str, incoming: Incoming) -> list[Reply] | None:
                 Reply("Эта кнопка от другого опроса. Продолжим этот:"),
                 *_next(conv, token, survey, questions),
             ]
+        multiple = current is not None and current.kind == Question.Kind.MULTIPLE
+        if head == "pm" and multiple and key == str(flow["i"]):
+            return _toggle(flow, survey, questions, raw)
+        if head == "pa" and multiple and key == str(flow["i"]) and raw == DONE:
+            if current.required and not _chosen(flow, current):
+                return [Reply(NOTHING_CHOSEN)]
+            flow["i"] += 1  # the toggled options are already in the answers
+            return _next(conv, token, survey, questions)
         if head == "pa" and current is not None and key == str(flow["i"]):
             accepted = _accept_answer(current, raw)
+            if accepted == SKIP:
+                flow["answers"].pop(str(current.pk), None)  # options toggled before «Пропустить»
+            elif accepted is not None:
+                flow["answers"][str(current.pk)] = accepted
             if accepted is not None:
-                if accepted != SKIP:
-                    flow["answers"][str(current.pk)] = accepted
                 flow["i"] += 1
                 return _next(conv, token, survey, questions)
         if head == "pp" and current is None and survey.asks_profile:

@@ -78,7 +78,13 @@ def chat_send(request):
         incoming=incoming,
         respondent_token=token,
     )
-    response = render(request, "dialogue/_messages.html", {"replies": replies, "mine": shown[:4000]})
+    if incoming.kind == "button" and len(replies) == 1 and replies[0].redraw:
+        # A toggled choice: the message with the pressed button is drawn again in its place.
+        response = render(request, "dialogue/_messages.html", {"replies": replies, "mine": ""})
+        response["HX-Retarget"] = "closest li"
+        response["HX-Reswap"] = "outerHTML"
+    else:
+        response = render(request, "dialogue/_messages.html", {"replies": replies, "mine": shown[:4000]})
     remember(response, token)
     return response
 

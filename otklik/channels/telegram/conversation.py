@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.types import User
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import MaybeInaccessibleMessage, User
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
@@ -46,17 +47,40 @@ def _handle(user_id: int, chat_id: int, incoming: Incoming, display_name: str) -
         _recycle_connections()
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
+async def _redraw(bot: Bot, pressed: MaybeInaccessibleMessage, reply: Reply) -> bool:
+    """The new keyboard on the message whose button was pressed (its text stays); False when
+    Telegram refuses to edit it (too old, deleted), and the reply is then sent anew."""
+    try:
+        await bot.edit_message_reply_markup(
+            chat_id=pressed.chat.id,
+            message_id=pressed.message_id,
+            reply_markup=inline_keyboard(reply.buttons),
+        )
+    except TelegramBadRequest as exc:
+        # Two quick taps can ask for the keyboard already shown: nothing to change.
+        return "message is not modified" in str(exc)
+    return True
+
+
+async def send_replies(
+    bot: Bot, chat_id: int, replies: list[Reply], pressed: MaybeInaccessibleMessage | None = None
+) -> None:
     """Each reply as one or more messages; the keyboard goes with the last part. Plain text only:
-    the texts are not HTML-escaped, so no parse mode."""
+    the texts are not HTML-escaped, so no parse mode. A reply that redraws the message with the
+    `pressed` button edits that message's keyboard instead."""
     for reply in replies:
+        if reply.redraw and pressed is not None and await _redraw(bot, pressed, reply):
+            continue
         parts = split_text(reply.text)
         for n, part in enumerate(parts, 1):
             markup = inline_keyboard(reply.buttons) if n == len(parts) else None
             await bot.send_message(chat_id, part, reply_markup=markup, parse_mode=None)
 
 
-async def converse(bot: Bot, chat_id: int, user: User, incoming: Incoming) -> None:
-    """One input of a citizen through the dialogue core, and its replies back to the chat."""
+async def converse(
+    bot: Bot, chat_id: int, user: User, incoming: Incoming, pressed: MaybeInaccessibleMessage | None = None
+) -> None:
+    """One input of a citizen through the dialogue core, and its replies back to the chat;
+    `pressed` is the message whose button was the input."""
     replies = await sync_to_async(_handle, thread_sensitive=True)(user.id, chat_id, incoming, user.full_name)
-    await send_replies(bot, chat_id, replies)
+    await send_replies(bot, chat_id, replies, pressed)

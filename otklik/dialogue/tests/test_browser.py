@@ -41,3 +41,36 @@ def test_citizen_asks_gets_an_answer_and_files_an_appeal(live_server, browser, r
     page.get_by_role("button", name="📄 Мои обращения").last.click()
     page.get_by_role("button", name=f"{number} — ").first.wait_for()
     page.close()
+
+
+def test_citizen_ticks_options_of_a_multiple_choice_question_in_place(live_server, browser, region):
+    from otklik.surveys.models import Answer, Response
+    from otklik.surveys.tests.base import make_poll
+
+    make_poll(region.ministry, asks_profile=False)  # Q2 «Откуда узнаёте новости?»: Сайт, Бот, Школа
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/chat/")
+    page.wait_for_function("window.htmx !== undefined")
+    page.get_by_role("button", name="📊 Опросы").first.click()
+    page.get_by_role("button", name="📊 Опрос о питании").last.click()
+    page.get_by_role("button", name="1. Да").last.click()
+    page.get_by_text("Отметьте один или несколько вариантов").wait_for()
+    questions = page.locator("li.msg", has_text="Откуда узнаёте новости?")
+    page.get_by_role("button", name="1. Сайт", exact=True).click()
+    page.get_by_role("button", name="✅ 1. Сайт").wait_for()
+    page.get_by_role("button", name="3. Школа", exact=True).click()
+    page.get_by_role("button", name="Готово (2)").wait_for()
+    page.get_by_role("button", name="✅ 1. Сайт").click()  # unticked
+    page.get_by_role("button", name="Готово (1)").wait_for()
+    assert questions.count() == 1  # redrawn in its place, not repeated below
+    assert page.get_by_role("button", name="1. Сайт", exact=True).count() == 1
+    assert page.locator("li.msg.mine").count() == 3  # «Опросы», the poll, «1. Да»: no toggle echoed
+    page.get_by_role("button", name="Готово (1)").click()
+    page.get_by_text("Вопрос 3 из 4").wait_for()
+    page.get_by_role("button", name="4", exact=True).last.click()
+    page.get_by_role("button", name="Пропустить").last.click()
+    page.get_by_text("Ваш ответ учтён").wait_for()
+    assert Response.objects.count() == 1
+    chosen = Answer.objects.filter(question__position=2).values_list("option__text", flat=True)
+    assert list(chosen) == ["Школа"]
+    page.close()

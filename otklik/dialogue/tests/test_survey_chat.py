@@ -2,14 +2,16 @@
 buttons and messages, one answer per respondent, through the same service as the public page."""
 
 from otklik.dialogue.models import Conversation
+from otklik.dialogue.survey_chat import NOTHING_CHOSEN
 from otklik.dialogue.tests.test_core import _actions
 from otklik.surveys import selectors, services
-from otklik.surveys.models import Response, Survey
-from otklik.surveys.tests.base import make_poll
+from otklik.surveys.models import Answer, Response, Survey
+from otklik.surveys.tests.base import answer, make_poll, questions
 
 
-def chat_survey(org, *, asks_profile=False, kind=Survey.Kind.SATISFACTION) -> Survey:
-    """Q1 single (Да/Нет), Q2 scale, Q3 optional free text."""
+def chat_survey(org, *, asks_profile=False, kind=Survey.Kind.SATISFACTION, multiple=False) -> Survey:
+    """Q1 single (Да/Нет), Q2 scale, Q3 optional free text; with `multiple`, Q4 multiple choice
+    (Сайт/Бот/Школа)."""
     survey = services.survey_create(
         organization=org, actor=None, title="Качество ответов", kind=kind, asks_profile=asks_profile
     )
@@ -18,6 +20,13 @@ def chat_survey(org, *, asks_profile=False, kind=Survey.Kind.SATISFACTION) -> Su
     )
     services.question_add(survey=survey, text="Оцените работу министерства", kind="scale")
     services.question_add(survey=survey, text="Что улучшить?", kind="text", required=False)
+    if multiple:
+        services.question_add(
+            survey=survey,
+            text="Где вы ищете ответы?",
+            kind="multiple",
+            options=[("Сайт", ""), ("Бот", ""), ("Школа", "")],
+        )
     services.survey_set_status(survey=survey, status=Survey.Status.OPEN)
     return survey
 
@@ -128,18 +137,194 @@ def test_a_survey_closed_meanwhile_takes_no_chat_answer(bot, region):
     assert Response.objects.count() == 0
 
 
-def test_long_survey_or_one_with_multiple_choice_is_offered_as_a_link(bot, region, settings):
+def test_long_survey_is_offered_as_a_link(bot, region, settings):
     settings.SITE_URL = "https://otklik.example.ru"
-    poll = make_poll(region.ministry)  # has a multiple-choice question
     long = services.survey_create(organization=region.ministry, actor=None, title="Длинный", kind="poll")
-    for n in range(11):
+    for n in range(10):
         services.question_add(survey=long, text=f"Вопрос {n}", kind="scale")
+    services.question_add(survey=long, text="Откуда?", kind="multiple", options=[("А", ""), ("Б", "")])
     services.survey_set_status(survey=long, status=Survey.Status.OPEN)
-    reply = bot("button", f"poll:{poll.pk}")[0].text
-    assert f"https://otklik.example.ru/surveys/{poll.key}/" in reply and "несколькими вариантами" in reply
     reply = bot("button", f"poll:{long.pk}")[0].text
-    assert "много вопросов (11)" in reply and f"/surveys/{long.key}/" in reply
+    assert "много вопросов (11)" in reply and f"https://otklik.example.ru/surveys/{long.key}/" in reply
     assert "flow" not in Conversation.objects.get().state
+
+
+# --- multiple choice ------------------------------------------------------------------------------
+
+
+def _labels(replies) -> list[str]:
+    return [b.label for reply in replies for row in reply.buttons for b in row]
+
+
+def _at_news_question(bot, poll) -> list:
+    """The meals poll started and its first question answered: the multiple-choice one is shown."""
+    bot("button", f"poll:{poll.pk}")
+    return bot("button", f"pa:{poll.pk}:0:{_option(poll, 1, 'Да')}")
+
+
+def _flow():
+    return Conversation.objects.get().state["flow"]
+
+
+def test_multiple_choice_options_toggle_on_and_off_and_the_response_has_exactly_the_chosen(bot, region):
+    # Q2 «Откуда узнаёте новости?» (Сайт, Бот, Школа) is required.
+    poll = make_poll(region.ministry, asks_profile=False)
+    site, chatbot, school = (_option(poll, 2, t) for t in ("Сайт", "Бот", "Школа"))
+    shown = _at_news_question(bot, poll)
+    assert shown[0].text == (
+        "Вопрос 2 из 4. Откуда узнаёте новости?\n1. Сайт\n2. Бот\n3. Школа\n"
+        "Отметьте один или несколько вариантов и нажмите «Готово»."
+    )
+    assert _actions(shown) == [
+        f"pm:{poll.pk}:1:{site}",
+        f"pm:{poll.pk}:1:{chatbot}",
+        f"pm:{poll.pk}:1:{school}",
+        f"pa:{poll.pk}:1:ok",
+        "cancel",
+    ]
+    assert _labels(shown)[:4] == ["1. Сайт", "2. Бот", "3. Школа", "Готово"]
+    assert not shown[0].redraw
+
+    toggled = bot("button", f"pm:{poll.pk}:1:{site}")
+    assert len(toggled) == 1 and toggled[0].redraw and toggled[0].text == shown[0].text
+    assert _labels(toggled)[:4] == ["✅ 1. Сайт", "2. Бот", "3. Школа", "Готово (1)"]
+    bot("button", f"pm:{poll.pk}:1:{school}")
+    toggled = bot("button", f"pm:{poll.pk}:1:{site}")  # pressed again: unchecked
+    assert _labels(toggled)[:4] == ["1. Сайт", "2. Бот", "✅ 3. Школа", "Готово (1)"]
+    toggled = bot("button", f"pm:{poll.pk}:1:{chatbot}")
+    assert _labels(toggled)[:4] == ["1. Сайт", "✅ 2. Бот", "✅ 3. Школа", "Готово (2)"]
+    question = poll.questions.get(position=2)
+    assert _flow()["answers"][str(question.pk)] == [chatbot, school]  # in the options' order
+    assert Response.objects.count() == 0  # kept in the conversation until the last step
+
+    scale = bot("button", f"pa:{poll.pk}:1:ok")
+    assert scale[0].text.startswith("Вопрос 3 из 4.")
+    bot("button", f"pa:{poll.pk}:2:4")
+    assert bot("button", f"pa:{poll.pk}:3:-")[0].text == "Спасибо! Ваш ответ учтён."
+
+    chosen = Answer.objects.filter(question=question).values_list("option__text", flat=True)
+    assert sorted(chosen) == ["Бот", "Школа"]
+    # the same choices on the public page make the same rows and the same figures
+    answer(poll, "Да", ["Бот", "Школа"], 4)
+    by_response = [
+        sorted(r.answers.filter(question=question).values_list("option_id", flat=True))
+        for r in Response.objects.order_by("pk")
+    ]
+    assert by_response == [[chatbot, school], [chatbot, school]]
+    news = selectors.survey_results(survey=poll)["questions"][1]
+    assert [(r["label"], r["n"]) for r in news.rows] == [("Сайт", 0), ("Бот", 2), ("Школа", 2)]
+
+
+def test_done_with_nothing_chosen_on_a_required_question_is_refused(bot, region):
+    poll = make_poll(region.ministry, asks_profile=False)
+    site = _option(poll, 2, "Сайт")
+    shown = _at_news_question(bot, poll)
+    assert f"pa:{poll.pk}:1:-" not in _actions(shown)  # required: no «Пропустить»
+    refused = bot("button", f"pa:{poll.pk}:1:ok")
+    assert [r.text for r in refused] == [NOTHING_CHOSEN]
+    assert "другому шагу" in bot("button", f"pa:{poll.pk}:1:-")[0].text
+    bot("button", f"pm:{poll.pk}:1:{site}")
+    bot("button", f"pm:{poll.pk}:1:{site}")  # on and off again: nothing chosen
+    assert bot("button", f"pa:{poll.pk}:1:ok")[0].text == NOTHING_CHOSEN
+    assert _flow()["i"] == 1 and _flow()["answers"] == {
+        str(poll.questions.get(position=1).pk): _option(poll, 1, "Да")
+    }
+    bot("button", f"pm:{poll.pk}:1:{site}")
+    assert bot("button", f"pa:{poll.pk}:1:ok")[0].text.startswith("Вопрос 3 из 4.")
+    assert Response.objects.count() == 0
+
+
+def test_optional_multiple_choice_question_is_skipped_with_nothing_stored(bot, region):
+    survey = services.survey_create(
+        organization=region.ministry, actor=None, title="Кружки", kind="poll", asks_profile=False
+    )
+    services.question_add(
+        survey=survey,
+        text="Какие кружки посещает ребёнок?",
+        kind="multiple",
+        required=False,
+        options=[("Спорт", ""), ("Музыка", ""), ("Робототехника", "")],
+    )
+    services.question_add(survey=survey, text="Оцените выбор кружков", kind="scale")
+    services.survey_set_status(survey=survey, status=Survey.Status.OPEN)
+    music = _option(survey, 1, "Музыка")
+    shown = bot("button", f"poll:{survey.pk}")
+    assert _labels(shown)[-3:] == ["Готово", "Пропустить", "Отменить"]
+    bot("button", f"pm:{survey.pk}:0:{music}")
+    skipped = bot("button", f"pa:{survey.pk}:0:-")  # the toggled option is dropped with the skip
+    assert skipped[0].text.startswith("Вопрос 2 из 2.") and _flow()["answers"] == {}
+    assert bot("button", f"pa:{survey.pk}:1:3")[0].text == "Спасибо! Ваш ответ учтён."
+    assert list(Answer.objects.values_list("question__kind", "scale")) == [("scale", 3)]
+    # «Готово» with nothing chosen on an optional question moves on as a skip
+    bot("button", f"poll:{survey.pk}", user="43")
+    assert bot("button", f"pa:{survey.pk}:0:ok", user="43")[0].text.startswith("Вопрос 2 из 2.")
+    bot("button", f"pa:{survey.pk}:1:5", user="43")
+    assert Response.objects.count() == 2 and Answer.objects.filter(option__isnull=False).count() == 0
+
+
+def test_forged_or_stale_toggles_get_a_clear_message_and_change_nothing(bot, region):
+    poll = make_poll(region.ministry, asks_profile=False)
+    other = chat_survey(region.ministry, multiple=True)
+    yes, site = _option(poll, 1, "Да"), _option(poll, 2, "Сайт")
+    bot("button", f"poll:{poll.pk}")
+    assert "другому шагу" in bot("button", f"pm:{poll.pk}:0:{yes}")[0].text  # Q1 is not multiple choice
+    bot("button", f"pa:{poll.pk}:0:{yes}")
+    bot("button", f"pm:{poll.pk}:1:{site}")
+    before = _flow()
+
+    unknown = bot("button", f"pm:{poll.pk}:1:999999")
+    assert unknown[0].text.startswith("В этом вопросе нет такого варианта.")
+    assert not unknown[1].redraw and "✅ 1. Сайт" in _labels(unknown[1:])  # asked again, marks kept
+    for forged in (f"pm:{poll.pk}:1:{yes}", f"pm:{poll.pk}:1:abc", f"pm:{poll.pk}:1:"):
+        assert bot("button", forged)[0].text.startswith("В этом вопросе нет такого варианта.")
+    assert bot("button", f"pm:{other.pk}:3:{_option(other, 4, 'Бот')}")[0].text.startswith(
+        "Эта кнопка от другого опроса."
+    )
+    for stale in (f"pm:{poll.pk}:7:{site}", f"pm:{poll.pk}:-1:{site}", f"pm:{poll.pk}:0:{site}"):
+        assert "другому шагу" in bot("button", stale)[0].text
+    assert bot("button", "pm:")[0].text.startswith("Эта кнопка от другого опроса.")
+    assert bot("button", f"pa:{poll.pk}:1:{site}")[0].text.startswith("Эта кнопка относится")
+    assert _flow() == before
+
+    bot("button", f"pa:{poll.pk}:1:ok")
+    bot("button", f"pa:{poll.pk}:2:2")
+    assert bot("button", f"pa:{poll.pk}:3:-")[0].text == "Спасибо! Ваш ответ учтён."
+    q2 = questions(poll)[1]
+    assert list(Answer.objects.filter(question=q2).values_list("option_id", flat=True)) == [site]
+    assert bot("button", f"pm:{poll.pk}:1:{site}")[0].text.startswith("Этот опрос уже завершён")
+    assert Response.objects.count() == 1
+
+
+def test_web_chat_redraws_the_toggled_question_with_marks(client, region):
+    poll = make_poll(region.ministry, asks_profile=False)
+    site, school = _option(poll, 2, "Сайт"), _option(poll, 2, "Школа")
+    client.get("/chat/")
+    client.post("/chat/send/", {"action": f"poll:{poll.pk}"})
+    shown = client.post(
+        "/chat/send/", {"action": f"pa:{poll.pk}:0:{_option(poll, 1, 'Да')}", "label": "1. Да"}
+    )
+    assert f"pm:{poll.pk}:1:{site}" in shown.content.decode() and "HX-Retarget" not in shown
+
+    toggled = client.post("/chat/send/", {"action": f"pm:{poll.pk}:1:{site}", "label": "1. Сайт"})
+    html = toggled.content.decode()
+    assert (toggled["HX-Retarget"], toggled["HX-Reswap"]) == ("closest li", "outerHTML")
+    assert html.count('<li class="msg') == 1 and "msg mine" not in html  # only the question, redrawn
+    assert ">✅ 1. Сайт</button>" in html and ">3. Школа</button>" in html and ">Готово (1)</button>" in html
+    html = client.post("/chat/send/", {"action": f"pm:{poll.pk}:1:{school}"}).content.decode()
+    assert ">✅ 1. Сайт</button>" in html and ">✅ 3. Школа</button>" in html and "Готово (2)" in html
+    html = client.post("/chat/send/", {"action": f"pm:{poll.pk}:1:{site}"}).content.decode()
+    assert ">1. Сайт</button>" in html and "Готово (1)" in html
+
+    done = client.post("/chat/send/", {"action": f"pa:{poll.pk}:1:ok", "label": "Готово (1)"})
+    assert "HX-Retarget" not in done and "Вопрос 3 из 4" in done.content.decode()
+    assert "Готово (1)" in done.content.decode()  # the pressed button echoed as the citizen's message
+    forged = client.post("/chat/send/", {"action": f"pm:{poll.pk}:1:999999"})
+    assert forged.status_code == 200 and "другому шагу" in forged.content.decode()
+    client.post("/chat/send/", {"action": f"pa:{poll.pk}:2:5"})
+    assert "Ваш ответ учтён" in client.post("/chat/send/", {"action": f"pa:{poll.pk}:3:-"}).content.decode()
+    assert list(Answer.objects.filter(option__question__position=2).values_list("option_id", flat=True)) == [
+        school
+    ]
 
 
 def test_web_chat_answer_counts_for_the_browser_on_the_public_page(client, region):

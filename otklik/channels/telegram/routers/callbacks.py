@@ -9,7 +9,8 @@ from otklik.dialogue.core import Incoming
 
 async def on_button(query: CallbackQuery, bot: Bot) -> None:
     await query.answer()  # stops the spinner on the button right away
-    await converse(bot, query.message.chat.id, query.from_user, Incoming("button", query.data[:64]))
+    incoming = Incoming("button", query.data[:64])
+    await converse(bot, query.message.chat.id, query.from_user, incoming, pressed=query.message)
 
 
 async def on_stale_button(query: CallbackQuery) -> None:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from aiogram import methods
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Chat, File, Message, Update, User
 
 CITIZEN_ID = 777
@@ -12,16 +13,20 @@ _ids = itertools.count(1)
 
 
 class RecordingSession(BaseSession):
-    """Answers like the Bot API would and keeps (method name, parameters) of each call."""
+    """Answers like the Bot API would and keeps (method name, parameters) of each call; a method
+    named in `refuse` gets a Bad Request with the given description."""
 
     def __init__(self, files: dict[str, bytes] | None = None):
         super().__init__()
         self.calls: list[tuple[str, dict]] = []
         self.files = files or {}
+        self.refuse: dict[str, str] = {}
 
     async def make_request(self, bot, method, timeout=None):
         params = method.model_dump(exclude_none=True)
         self.calls.append((method.__api_method__, params))
+        if method.__api_method__ in self.refuse:
+            raise TelegramBadRequest(method=method, message=self.refuse[method.__api_method__])
         if isinstance(method, methods.SendMessage):
             return Message(
                 message_id=next(_ids),

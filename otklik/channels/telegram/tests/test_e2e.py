@@ -128,9 +128,27 @@ class FakeBotAPI:
             }
         )
 
-    def sent(self) -> list[dict]:
+    @property
+    def last_message_id(self) -> int:
+        """The message the citizen presses buttons on (the last one sent)."""
         with self._lock:
-            return [params for method, params in self.requests if method == "sendMessage"]
+            return self._message_id
+
+    def sent(self) -> list[dict]:
+        return self.calls("sendMessage")
+
+    def calls(self, name: str) -> list[dict]:
+        with self._lock:
+            return [params for method, params in self.requests if method == name]
+
+    def wait_for_call(self, name: str, after: int) -> dict:
+        """The first `name` call after the first `after` ones."""
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            if len(calls := self.calls(name)) > after:
+                return calls[after]
+            time.sleep(0.05)
+        raise AssertionError(f"no {name} call; requests: {[m for m, _ in self.requests][-10:]}")
 
     def wait_for_text(self, fragment: str, after: int, proc: subprocess.Popen, log_path) -> dict:
         """The first message sent after the first `after` ones that contains `fragment`."""
@@ -148,13 +166,16 @@ class FakeBotAPI:
         )
 
 
-def _button(params: dict, label: str) -> str:
+def _buttons(params: dict) -> list[dict]:
     rows = json.loads(params.get("reply_markup") or '{"inline_keyboard": []}')["inline_keyboard"]
-    for row in rows:
-        for button in row:
-            if label in button["text"]:
-                return button["callback_data"]
-    raise AssertionError(f"no button {label!r} in {rows}")
+    return [button for row in rows for button in row]
+
+
+def _button(params: dict, label: str) -> str:
+    for button in _buttons(params):
+        if label in button["text"]:
+            return button["callback_data"]
+    raise AssertionError(f"no button {label!r} in {_buttons(params)}")
 
 
 def _database_url() -> str:
@@ -281,18 +302,33 @@ def test_citizen_rates_an_answer_and_answers_the_offered_survey_in_the_chat(regi
     from otklik.surveys.services import respondent_hash
 
     _load(region.region)
-    survey = chat_survey(region.ministry, asks_profile=True)
+    survey = chat_survey(region.ministry, asks_profile=True, multiple=True)
     article = Article.objects.get(slug="first-grade-dates")
 
     with running_bot(api, tmp_path, settings) as step:
         answer = step(lambda: api.press(f"art:{article.pk}"), "С 1 апреля")
         offer = step(lambda: api.press(_button(answer, "Помогло")), "анонимный опрос")
         assert api.sent()[-2]["text"].startswith("Рады, что помогли")
-        first = step(lambda: api.press(_button(offer, "Качество ответов")), "Вопрос 1 из 3")
-        scale = step(lambda: api.press(_button(first, "Да")), "Вопрос 2 из 3")
-        free = step(lambda: api.press(_button(scale, "5")), "Вопрос 3 из 3")
+        first = step(lambda: api.press(_button(offer, "Качество ответов")), "Вопрос 1 из 4")
+        scale = step(lambda: api.press(_button(first, "Да")), "Вопрос 2 из 4")
+        free = step(lambda: api.press(_button(scale, "5")), "Вопрос 3 из 4")
         assert _button(free, "Пропустить") == f"pa:{survey.pk}:2:-"
-        about = step(lambda: api.send_text("Спасибо за быстрый ответ"), "Несколько вопросов о вас")
+        where = step(lambda: api.send_text("Спасибо за быстрый ответ"), "Вопрос 4 из 4")
+        # A toggle edits the keyboard of the question's message instead of sending a new one.
+        sent, question_id = len(api.sent()), api.last_message_id
+        api.press(_button(where, "Бот"))
+        edit = api.wait_for_call("editMessageReplyMarkup", 0)
+        assert (edit["chat_id"], edit["message_id"]) == ("4242", str(question_id))
+        api.press(_button(edit, "Школа"))
+        edit = api.wait_for_call("editMessageReplyMarkup", 1)
+        assert [b["text"] for b in _buttons(edit)][:4] == [
+            "1. Сайт",
+            "✅ 2. Бот",
+            "✅ 3. Школа",
+            "Готово (2)",
+        ]
+        assert len(api.sent()) == sent
+        about = step(lambda: api.press(_button(edit, "Готово (2)")), "Несколько вопросов о вас")
         step(lambda: api.press(_button(about, "Не отвечать о себе")), "Ваш ответ учтён")
         again = step(lambda: api.press(f"poll:{survey.pk}"), "уже ответили")
         assert _button(again, "Опросы") == "polls"
@@ -300,7 +336,8 @@ def test_citizen_rates_an_answer_and_answers_the_offered_survey_in_the_chat(regi
     response = Response.objects.get()
     assert response.respondent_hash == respondent_hash(survey=survey, token="telegram:4242")
     assert (response.age_group, response.sex, response.role, response.territory) == ("", "", "", None)
-    single, rating, text = survey_results(survey=survey)["questions"]
+    single, rating, text, where = survey_results(survey=survey)["questions"]
     assert [(r["label"], r["n"]) for r in single.rows] == [("Да", 1), ("Нет", 0)]
     assert (rating.average, text.texts) == (5.0, ["Спасибо за быстрый ответ"])
+    assert [(r["label"], r["n"]) for r in where.rows] == [("Сайт", 0), ("Бот", 1), ("Школа", 1)]
     assert all(params["chat_id"] == "4242" for params in api.sent())

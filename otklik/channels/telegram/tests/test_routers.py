@@ -11,6 +11,8 @@ from otklik.channels.telegram.tests.fakes import CITIZEN_ID, button_update, mess
 from otklik.dialogue.core import FILE_TOO_BIG, MAX_FILE_BYTES
 from otklik.dialogue.models import Conversation
 from otklik.kb.models import Article, Category
+from otklik.surveys.models import Response
+from otklik.surveys.tests.base import make_poll
 
 STICKER = {
     "file_id": "s1",
@@ -161,3 +163,63 @@ def test_a_too_big_file_is_refused_without_downloading(feed, session):
     feed(message_update(document=document))
     assert session.texts() == [FILE_TOO_BIG]
     assert "getFile" not in [name for name, _ in session.calls]
+
+
+def _at_multiple_choice(feed, session, region):
+    """The meals poll started, its first question answered: the multiple-choice one is on screen."""
+    poll = make_poll(region.ministry, asks_profile=False)
+    q1, q2 = poll.questions.order_by("position")[:2]
+    feed(button_update(f"poll:{poll.pk}"))
+    feed(button_update(f"pa:{poll.pk}:0:{q1.options.get(text='Да').pk}"))
+    assert session.texts()[-1].startswith("Вопрос 2 из 4. Откуда узнаёте новости?")
+    session.calls.clear()
+    return poll, {o.text: o.pk for o in q2.options.all()}
+
+
+def _keyboard(params: dict) -> list[str]:
+    return [b["text"] for row in params["reply_markup"]["inline_keyboard"] for b in row]
+
+
+def test_a_toggled_option_redraws_the_keyboard_of_the_pressed_message(feed, session, kb_region):
+    poll, options = _at_multiple_choice(feed, session, kb_region)
+    pressed = button_update(f"pm:{poll.pk}:1:{options['Бот']}")
+    feed(pressed)
+    assert [name for name, _ in session.calls] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    edit = session.calls[1][1]
+    assert (edit["chat_id"], edit["message_id"]) == (CITIZEN_ID, pressed.callback_query.message.message_id)
+    assert _keyboard(edit) == ["1. Сайт", "✅ 2. Бот", "3. Школа", "Готово (1)", "Отменить"]
+    session.calls.clear()
+    feed(button_update(f"pm:{poll.pk}:1:{options['Бот']}"))
+    assert _keyboard(session.calls[1][1])[:4] == ["1. Сайт", "2. Бот", "3. Школа", "Готово"]
+    session.calls.clear()
+    feed(button_update(f"pa:{poll.pk}:1:ok"))  # nothing chosen on a required question
+    assert [name for name, _ in session.calls] == ["answerCallbackQuery", "sendMessage"]
+    assert session.texts() == [
+        "Это обязательный вопрос: отметьте хотя бы один вариант, затем нажмите «Готово»."
+    ]
+
+
+def test_a_message_telegram_cannot_edit_gets_the_question_sent_anew(feed, session, kb_region):
+    poll, options = _at_multiple_choice(feed, session, kb_region)
+    session.refuse["editMessageReplyMarkup"] = "Bad Request: message can't be edited"
+    feed(button_update(f"pm:{poll.pk}:1:{options['Школа']}"))
+    assert [name for name, _ in session.calls] == [
+        "answerCallbackQuery",
+        "editMessageReplyMarkup",
+        "sendMessage",
+    ]
+    assert session.texts()[0].startswith("Вопрос 2 из 4. Откуда узнаёте новости?")
+    assert _keyboard(session.sent()[0])[:4] == ["1. Сайт", "2. Бот", "✅ 3. Школа", "Готово (1)"]
+    session.calls.clear()
+    session.refuse["editMessageReplyMarkup"] = "Bad Request: message is not modified"
+    feed(button_update(f"pm:{poll.pk}:1:{options['Сайт']}"))
+    assert [name for name, _ in session.calls] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    session.refuse.clear()
+    feed(button_update(f"pa:{poll.pk}:1:ok"))
+    feed(button_update(f"pa:{poll.pk}:2:3"))
+    feed(button_update(f"pa:{poll.pk}:3:-"))
+    assert session.texts()[-1] == "Спасибо! Ваш ответ учтён."
+    chosen = (
+        Response.objects.get().answers.filter(option__isnull=False).values_list("option__text", flat=True)
+    )
+    assert sorted(chosen) == ["Да", "Сайт", "Школа"]
