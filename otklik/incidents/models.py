@@ -201,3 +201,10 @@ class ReplyPublication(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Ответ на инцидент №{self.incident_id}: {self.get_state_display()}"
+
+    @property
+    def comment_url(self) -> str:
+        from otklik.lib.vk import parse_wall_url
+
+        post = parse_wall_url(self.incident.url)
+        return post.comment_url(self.comment_id) if post and self.comment_id else ""

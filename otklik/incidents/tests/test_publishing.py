@@ -9,21 +9,17 @@ from django_tasks_db.models import DBTaskResult
 
 from otklik.appeals.models import Notification
 from otklik.incidents import publishing, services
-from otklik.incidents.models import ReplyPublication, VkCommunity
+from otklik.incidents.models import ReplyPublication
 from otklik.incidents.services import IncidentError
+from otklik.incidents.tests.conftest import VK_TOKEN
 from otklik.routing.models import Topic
 from otklik.testing import run_due_tasks
 
 POST = "https://vk.com/wall-1234_56"
 REPLY = "Здравствуйте! Ремонт крыши школы № 1 запланирован на ноябрь, подрядчик выбран."
-TOKEN = "vk1.a.community-secret-0000"
+TOKEN = VK_TOKEN
 NOW = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 State = ReplyPublication.State
-
-
-@pytest.fixture
-def community(incidents_region):
-    return VkCommunity.objects.create(region=incidents_region.region, group_id=1234, access_token=TOKEN)
 
 
 def _incident(region, url=POST):
@@ -54,7 +50,7 @@ def _kinds(incident) -> list[str]:
 
 
 def test_the_reply_is_commented_under_the_post_and_its_link_kept(
-    incidents_region, community, vk_api, django_capture_on_commit_callbacks
+    incidents_region, vk_community, vk_api, django_capture_on_commit_callbacks
 ):
     incident = _incident(incidents_region)
     _reply(incidents_region, incident, django_capture_on_commit_callbacks)
@@ -86,7 +82,7 @@ def test_the_reply_is_commented_under_the_post_and_its_link_kept(
 
 
 def test_a_link_to_a_comment_answers_in_its_thread(
-    incidents_region, community, vk_api, django_capture_on_commit_callbacks
+    incidents_region, vk_community, vk_api, django_capture_on_commit_callbacks
 ):
     incident = _incident(incidents_region, url="https://m.vk.com/minobr?w=wall-1234_56&reply=77")
     _reply(incidents_region, incident, django_capture_on_commit_callbacks)
@@ -102,7 +98,7 @@ def test_a_link_to_a_comment_answers_in_its_thread(
     [(15, "доступ запрещён"), (213, "комментарии к записи закрыты"), (5, "ключ доступа сообщества неверен")],
 )
 def test_a_permanent_refusal_is_explained_once_without_retry(
-    incidents_region, community, vk_api, django_capture_on_commit_callbacks, code, words
+    incidents_region, vk_community, vk_api, django_capture_on_commit_callbacks, code, words
 ):
     vk_api.answers = [{"error": {"error_code": code, "error_msg": "Access denied"}}]
     incident = _incident(incidents_region)
@@ -124,7 +120,7 @@ def test_a_permanent_refusal_is_explained_once_without_retry(
 
 
 def test_a_rate_limit_is_retried_with_backoff(
-    incidents_region, community, vk_api, django_capture_on_commit_callbacks
+    incidents_region, vk_community, vk_api, django_capture_on_commit_callbacks
 ):
     vk_api.answers = [
         {"error": {"error_code": 6, "error_msg": "Too many requests per second"}},
@@ -155,7 +151,7 @@ def test_a_rate_limit_is_retried_with_backoff(
 
 
 def test_an_unreachable_vk_fails_after_five_attempts(
-    incidents_region, community, django_capture_on_commit_callbacks
+    incidents_region, vk_community, django_capture_on_commit_callbacks
 ):
     # no fake server: the configured API is a closed port
     with time_machine.travel(NOW, tick=False) as clock:
@@ -190,10 +186,10 @@ def test_without_a_configured_community_nothing_is_sent_and_the_manual_link_is_k
 
 @pytest.mark.parametrize("active, url", [(False, POST), (True, "https://t.me/minobr/15")])
 def test_an_inactive_community_or_another_network_sends_nothing(
-    incidents_region, community, vk_api, django_capture_on_commit_callbacks, active, url
+    incidents_region, vk_community, vk_api, django_capture_on_commit_callbacks, active, url
 ):
-    community.is_active = active
-    community.save()
+    vk_community.is_active = active
+    vk_community.save()
     incident = _incident(incidents_region, url=url)
     _reply(incidents_region, incident, django_capture_on_commit_callbacks)
     run_due_tasks()
@@ -203,7 +199,7 @@ def test_an_inactive_community_or_another_network_sends_nothing(
 
 
 def test_a_reply_published_by_hand_is_not_published_again(
-    incidents_region, community, vk_api, django_capture_on_commit_callbacks
+    incidents_region, vk_community, vk_api, django_capture_on_commit_callbacks
 ):
     incident = _incident(incidents_region)
     _reply(incidents_region, incident, django_capture_on_commit_callbacks, reply_url=f"{POST}?reply=5")
@@ -213,7 +209,7 @@ def test_a_reply_published_by_hand_is_not_published_again(
 
 
 def test_after_a_refusal_the_executor_publishes_again(
-    incidents_region, community, vk_api, django_capture_on_commit_callbacks
+    incidents_region, vk_community, vk_api, django_capture_on_commit_callbacks
 ):
     vk_api.answers = [
         {"error": {"error_code": 15, "error_msg": "Access denied"}},
@@ -238,7 +234,7 @@ def test_after_a_refusal_the_executor_publishes_again(
 
 
 def test_a_link_pasted_while_waiting_cancels_the_publication(
-    incidents_region, community, vk_api, django_capture_on_commit_callbacks
+    incidents_region, vk_community, vk_api, django_capture_on_commit_callbacks
 ):
     incident = _incident(incidents_region)
     _reply(incidents_region, incident, django_capture_on_commit_callbacks)
