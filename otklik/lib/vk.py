@@ -4,6 +4,7 @@ No Django models here; the API's base URL and version come from settings so that
 a fake server on 127.0.0.1.
 """
 
+import http.client
 import json
 import re
 import urllib.error
@@ -134,8 +135,8 @@ def create_comment(
         raise VkError(
             f"API ВКонтакте ответил HTTP {exc.code}", transient=exc.code >= 500 or exc.code == 429
         ) from exc
-    except (OSError, ValueError) as exc:
-        raise VkError(f"API ВКонтакте недоступен: {exc}") from exc
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # HTTPException: a cut-off answer
+        raise VkError(f"API ВКонтакте недоступен: {exc!r}"[:300]) from exc
     if not isinstance(payload, dict):
         raise VkError("API ВКонтакте вернул непонятный ответ")
     if isinstance(payload.get("error"), dict):

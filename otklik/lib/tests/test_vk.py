@@ -3,6 +3,7 @@
 import pytest
 
 from otklik.lib.vk import VkError, WallPost, create_comment, parse_wall_url
+from otklik.testing import FakeApiHandler, fake_api
 
 
 @pytest.mark.parametrize(
@@ -106,3 +107,24 @@ def test_an_unreachable_api_is_a_transient_error(settings):
     with pytest.raises(VkError) as refused:
         create_comment(token="t", post=WallPost(-1, 2), message="m", from_group=1, timeout=2)
     assert refused.value.transient and "недоступен" in str(refused.value)
+
+
+class _CutOff(FakeApiHandler):
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        self.body()
+        self.send_response(200)
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        self.wfile.write(b'{"resp')
+
+
+def test_an_answer_cut_off_midway_is_a_transient_error(settings):
+    with fake_api(_CutOff) as base:
+        settings.VK_API_BASE = base
+        with pytest.raises(VkError) as refused:
+            create_comment(token="t", post=WallPost(-1, 2), message="m", from_group=1)
+    assert (
+        refused.value.transient
+        and "недоступен" in str(refused.value)
+        and "IncompleteRead" in str(refused.value)
+    )
