@@ -56,7 +56,9 @@ def incident_reply_publish(*, incident: Incident, actor) -> ReplyPublication:
 
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status != Status.ANSWERED or not incident.reply_text:
-        raise IncidentError("Опубликовать можно только сохранённый ответ инцидента в статусе «Ответ дан».")
+        raise IncidentError(
+            f"Опубликовать можно только сохранённый ответ инцидента в статусе «{Status.ANSWERED.label}»."
+        )
     if incident.reply_url:
         raise IncidentError("Ответ уже опубликован: ссылка на него сохранена.")
     last = latest(incident)
