@@ -2,10 +2,11 @@
 
 import os
 import shutil
+from urllib.parse import parse_qsl
 
 import pytest
 
-from otklik.testing import PASSWORD, Personas, make_personas
+from otklik.testing import PASSWORD, FakeApiHandler, Personas, fake_api, make_personas
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -35,6 +36,12 @@ def _models_refit_in_the_caller(settings):
     """Per-region models refit in a background thread in production; a test's data lives in its
     transaction, which such a thread cannot see, so tests refit in the caller."""
     settings.MODELS_REFIT_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
+def _no_real_vk(settings):
+    """Tests never reach api.vk.com: unless a test starts the fake (`vk_api`), VK is a closed port."""
+    settings.VK_API_BASE = "http://127.0.0.1:9/method"
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +131,28 @@ def staff_page(browser, live_server):
         return page
 
     return _open
+
+
+class _VkAPI(FakeApiHandler):
+    """A stand-in for api.vk.com: records each call's form parameters and answers from `answers`
+    in order (the last answer repeats)."""
+
+    answers: list = []
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        self.received.append((self.path, dict(parse_qsl(self.body().decode(), keep_blank_values=True))))
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        self.reply(*(answer if isinstance(answer, tuple) else (200, answer)))
+
+
+@pytest.fixture
+def vk_api(settings):
+    """A fake VK API on 127.0.0.1 that `settings.VK_API_BASE` points to; it comments successfully
+    (comment 789) unless a test sets `vk_api.answers`."""
+    _VkAPI.received = []
+    _VkAPI.answers = [{"response": {"comment_id": 789, "parents_stack": []}}]
+    with fake_api(_VkAPI) as base:
+        settings.VK_API_BASE = f"{base}/method/"
+        settings.VK_API_VERSION = "5.199"
+        yield _VkAPI

@@ -2,7 +2,7 @@
 
 Nothing needs to be configured for the embedded default (SQLite under var/). Production sets
 DATABASE_URL (PostgreSQL), OTKLIK_SECRET_KEY, OTKLIK_ALLOWED_HOSTS and OTKLIK_HTTPS. Integrations
-(Telegram, e-mail) stay off unless their variables are set. See docs/operations.md.
+(Telegram, e-mail, VK) stay off unless configured. See docs/operations.md.
 """
 
 import secrets
@@ -208,6 +208,10 @@ TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
 TELEGRAM_MODE = env_str("TELEGRAM_MODE", "polling").lower()
 if TELEGRAM_MODE not in {"polling", "webhook"}:
     raise ValueError(f"TELEGRAM_MODE must be 'polling' or 'webhook', got {TELEGRAM_MODE!r}")
+# VK: replies to incidents are published by the communities configured per region (admin, «Публикация
+# во ВКонтакте»); these only say where the API is (a test fake, a proxy).
+VK_API_BASE = env_str("VK_API_BASE", "https://api.vk.com/method")
+VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
 
 # The answer engine shares the machine with the web server and the worker: cap its threads.
 NLP_THREADS = env_int("OTKLIK_NLP_THREADS", 1)

@@ -1,7 +1,12 @@
 """Plain factory functions and the personas every test module can use."""
 
 import itertools
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -223,3 +228,35 @@ def make_week_of_incidents(personas: Personas):
 
 
 INCIDENT_WEEK_NOW = "2026-03-09T08:00:00+05:00"
+
+
+class FakeApiHandler(BaseHTTPRequestHandler):
+    """Base of the stand-ins for external HTTP APIs (Telegram Bot API, VK API) in tests: a subclass
+    reads the request in `do_POST` and replies with `self.reply(status, payload)`."""
+
+    def reply(self, status: int, payload) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self) -> bytes:
+        return self.rfile.read(int(self.headers["Content-Length"]))
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def fake_api(handler: type[FakeApiHandler]) -> Iterator[str]:
+    """Serve `handler` on a free port of 127.0.0.1 (a real socket, a thread per request); yields
+    its base URL `http://127.0.0.1:<port>`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

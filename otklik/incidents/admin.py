@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
 
 from otklik.core.admin_base import ScopedAdmin
-from otklik.incidents.models import Incident, IncidentEvent, IncidentExternalId
+from otklik.incidents.models import Incident, IncidentEvent, IncidentExternalId, ReplyPublication, VkCommunity
 
 
 class EventInline(admin.TabularInline):
@@ -20,6 +21,17 @@ class ExternalIdInline(admin.TabularInline):
     can_delete = False
 
 
+class PublicationInline(admin.TabularInline):
+    model = ReplyPublication
+    extra = 0
+    fields = ["created_at", "network", "state", "attempts", "comment_id", "error", "published_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Incident)
 class IncidentAdmin(ScopedAdmin):
     list_display = [
@@ -36,7 +48,7 @@ class IncidentAdmin(ScopedAdmin):
     list_filter = ["status", "network", "urgent", "overdue", "source"]
     search_fields = ["url", "text", "author_nickname"]
     date_hierarchy = "found_at"
-    inlines = [EventInline, ExternalIdInline]
+    inlines = [EventInline, PublicationInline, ExternalIdInline]
     readonly_fields = [
         "url",
         "found_at",
@@ -48,3 +60,49 @@ class IncidentAdmin(ScopedAdmin):
         "appeal",
     ]
     autocomplete_fields = ["organization", "topic", "topic_suggested", "territory"]
+
+
+class VkCommunityForm(forms.ModelForm):
+    """The token is written, never shown back: the field is always empty, and left empty on a change
+    it keeps the stored token."""
+
+    access_token = forms.CharField(
+        label="ключ доступа сообщества",
+        required=False,
+        strip=True,
+        max_length=512,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Управление сообществом → Работа с API → Ключи доступа: ключ с правами «управление "
+        "сообществом» и «стена». Оставьте пустым, чтобы не менять сохранённый.",
+    )
+
+    class Meta:
+        model = VkCommunity
+        fields = ["region", "group_id", "access_token", "is_active"]
+
+    def clean_access_token(self):
+        token = self.cleaned_data["access_token"]
+        if not token:
+            if not (self.instance.pk and self.instance.access_token):
+                raise forms.ValidationError("Вставьте ключ доступа сообщества.")
+            return self.instance.access_token
+        return token
+
+
+@admin.register(VkCommunity)
+class VkCommunityAdmin(ScopedAdmin):
+    """Secrets: superusers only, like the regions themselves."""
+
+    org_field = None
+    form = VkCommunityForm
+    list_display = ["region", "group_id", "token_hint", "is_active", "updated_at"]
+
+    @admin.display(description="ключ")
+    def token_hint(self, obj):
+        return obj.token_hint
+
+    def _superuser(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    has_module_permission = has_view_permission = has_add_permission = _superuser
+    has_change_permission = has_delete_permission = _superuser

@@ -1,6 +1,7 @@
 """One function per kind of incident event. The text is what staff read in the timeline."""
 
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from otklik.incidents.models import Incident, IncidentEvent
 
@@ -19,6 +20,10 @@ LABELS = {
     "comment": "Комментарий",
     "reminder": "Напоминание о сроке реакции",
     "overdue": "Срок реакции нарушен",
+    "publish_requested": "Публикация ответа во ВКонтакте запрошена",
+    "published": "Ответ опубликован во ВКонтакте",
+    "publish_failed": "Ответ не опубликован во ВКонтакте",
+    "reply_link": "Ссылка на ответ указана вручную",
 }
 
 
@@ -91,10 +96,41 @@ def taken(incident, *, actor):
     return record(incident, "taken", actor=actor)
 
 
-def answered(incident, *, actor, at=None):
+def answered(incident, *, actor, at=None, publish: bool = False):
     late = " (позже срока)" if incident.overdue else ""
-    text = f"{incident.reply_url}{late}\n{incident.reply_text}".strip()
-    return record(incident, "answered", actor=actor, at=at, text=text, data={"url": incident.reply_url})
+    where = "Будет опубликован во ВКонтакте от имени сообщества." if publish else incident.reply_url
+    text = f"{where}{late}\n{incident.reply_text}".strip()
+    return record(
+        incident,
+        "answered",
+        actor=actor,
+        at=at,
+        text=text,
+        data={"url": incident.reply_url, "publish": publish},
+    )
+
+
+def publish_requested(incident, *, actor):
+    return record(incident, "publish_requested", actor=actor, text="Отклик опубликует ответ ещё раз.")
+
+
+def published(incident, *, url: str, comment_id: int):
+    return record(incident, "published", text=url, data={"url": url, "comment_id": comment_id})
+
+
+def publish_failed(incident, *, error: str, code: int | None):
+    return record(
+        incident,
+        "publish_failed",
+        text=f"{capfirst(error)}. Опубликуйте ответ снова или вставьте ссылку на опубликованный вручную.",
+        data={"code": code},
+    )
+
+
+def reply_link(incident, *, actor):
+    return record(
+        incident, "reply_link", actor=actor, text=incident.reply_url, data={"url": incident.reply_url}
+    )
 
 
 def no_reaction(incident, *, actor, reason: str):

@@ -143,3 +143,68 @@ class IncidentEvent(models.Model):
         from otklik.incidents.events import LABELS
 
         return LABELS.get(self.kind, self.kind)
+
+
+class VkCommunity(TimeStampedModel):
+    """The VK community whose account publishes the region's public replies to incidents in VK.
+
+    Publishing is off in a region without an active row. The access token is a secret: entered in the
+    admin, never shown back (only its last characters)."""
+
+    region = models.OneToOneField(
+        "orgs.Region", on_delete=models.CASCADE, related_name="vk_community", verbose_name="регион"
+    )
+    group_id = models.PositiveBigIntegerField(
+        "номер сообщества", help_text="Число из адреса vk.com/club<номер>, без минуса."
+    )
+    access_token = models.CharField("ключ доступа сообщества", max_length=512)
+    is_active = models.BooleanField("публиковать ответы", default=True)
+
+    class Meta:
+        verbose_name = "публикация во ВКонтакте"
+        verbose_name_plural = "публикация во ВКонтакте"
+
+    def __str__(self) -> str:
+        return f"vk.com/club{self.group_id} ({self.region})"
+
+    @property
+    def token_hint(self) -> str:
+        """What may be shown of the token: its last four characters."""
+        return f"…{self.access_token[-4:]}" if len(self.access_token) >= 12 else "задан"
+
+
+class ReplyPublication(TimeStampedModel):
+    """One request to publish an incident's public reply through a network's API, delivered and
+    retried by the worker. The card shows the latest; a retry after a refusal is a new row."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "ожидает публикации"
+        PUBLISHED = "published", "опубликован"
+        FAILED = "failed", "ошибка"
+        CANCELLED = "cancelled", "отменена: ссылка указана вручную"
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="publications", verbose_name="инцидент"
+    )
+    network = models.CharField("социальная сеть", max_length=20, choices=Network.choices, default=Network.VK)
+    state = models.CharField("состояние", max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("попыток", default=0)
+    comment_id = models.PositiveBigIntegerField("номер комментария", null=True, blank=True)
+    error_code = models.IntegerField("код ошибки", null=True, blank=True)
+    error = models.TextField("ошибка", blank=True)
+    published_at = models.DateTimeField("опубликован", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "публикация ответа"
+        verbose_name_plural = "публикации ответов"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Ответ на инцидент №{self.incident_id}: {self.get_state_display()}"
+
+    @property
+    def comment_url(self) -> str:
+        from otklik.lib.vk import parse_wall_url
+
+        post = parse_wall_url(self.incident.url)
+        return post.comment_url(self.comment_id) if post and self.comment_id else ""

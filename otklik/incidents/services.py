@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from otklik.appeals.models import Appeal, Channel
 from otklik.incidents import events
-from otklik.incidents.models import Incident, IncidentExternalId, Network, Source
+from otklik.incidents.models import Incident, IncidentExternalId, Network, ReplyPublication, Source
 from otklik.incidents.statuses import DEADLINE_RUNNING, Status, can_transition
 from otklik.orgs.models import Region, Territory
 from otklik.routing.deadlines import answer_due, reminder_at
@@ -297,8 +297,11 @@ def incident_take(*, incident: Incident, actor) -> Incident:
 
 @transaction.atomic
 def incident_reply(*, incident: Incident, actor, text: str, reply_url: str = "") -> Incident:
-    """The public reply has been published in the network from the body's account: record its text
-    and address. Late if after the reaction deadline."""
+    """Record the public reply: its text and, if it was published by hand, its address. Without an
+    address, a reply to a VK wall post in a region with a configured community is queued for
+    publishing by the worker (`publishing.py`). Late if after the reaction deadline."""
+    from otklik.incidents.publishing import reply_publication_plan
+
     text = (text or "").strip()
     if len(text) < MIN_REPLY:
         raise IncidentError({"text": f"Ответ слишком короткий (не короче {MIN_REPLY} символов)."})
@@ -313,8 +316,28 @@ def incident_reply(*, incident: Incident, actor, text: str, reply_url: str = "")
     incident.answered_at = now
     if incident.due_at and now > incident.due_at:
         incident.overdue = True
-    events.answered(incident, actor=actor, at=now)
     incident.save()
+    publication = None if reply_url else reply_publication_plan(incident)
+    events.answered(incident, actor=actor, at=now, publish=publication is not None)
+    return incident
+
+
+@transaction.atomic
+def incident_reply_link(*, incident: Incident, actor, reply_url: str) -> Incident:
+    """The reply was published by hand: record its link. A publication still waiting is cancelled."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status not in (Status.ANSWERED, Status.CLOSED) or not incident.reply_text:
+        raise IncidentError("Ссылку можно указать только для инцидента с сохранённым ответом.")
+    if incident.reply_url:
+        raise IncidentError("Ссылка на ответ уже сохранена.")
+    if not (reply_url or "").strip():
+        raise IncidentError({"reply_url": "Вставьте ссылку на опубликованный ответ."})
+    incident.reply_url = normalize_url(reply_url, field="reply_url")
+    incident.publications.filter(state=ReplyPublication.State.PENDING).update(
+        state=ReplyPublication.State.CANCELLED, updated_at=timezone.now()
+    )
+    incident.save(update_fields=["reply_url", "updated_at"])
+    events.reply_link(incident, actor=actor)
     return incident
 
 
@@ -407,7 +430,7 @@ def _still_due(incident_id: int, due_at: str) -> Incident | None:
     return incident
 
 
-def _card_url(incident: Incident) -> str:
+def card_url(incident: Incident) -> str:
     return f"{settings.SITE_URL}/staff/incidents/{incident.pk}/"
 
 
@@ -424,7 +447,7 @@ def incident_deadline_remind(*, incident_id: int, due_at: str) -> bool:
         staff_email(
             users=[incident.executor],
             subject=f"Инцидент №{incident.pk}: срок реакции скоро истекает",
-            text=f"Опубликуйте ответ до {events.local_time(incident, incident.due_at)}: {_card_url(incident)}",
+            text=f"Опубликуйте ответ до {events.local_time(incident, incident.due_at)}: {card_url(incident)}",
         )
     return True
 
@@ -444,6 +467,6 @@ def incident_deadline_missed(*, incident_id: int, due_at: str) -> bool:
         region=incident.region,
         subject=f"Просрочена реакция на инцидент №{incident.pk}",
         text=f"Срок реакции на публикацию {incident.url} ({incident.organization or 'организация не назначена'}) "
-        f"истёк {events.local_time(incident, incident.due_at)}. Карточка: {_card_url(incident)}",
+        f"истёк {events.local_time(incident, incident.due_at)}. Карточка: {card_url(incident)}",
     )
     return True

@@ -1,8 +1,9 @@
-"""Background work of incidents: the reaction deadline's reminder and missed-deadline check."""
+"""Background work of incidents: the reaction deadline's reminder and missed-deadline check, and
+publishing the public reply in VK."""
 
 from django.tasks import task
 
-from otklik.incidents import services
+from otklik.incidents import publishing, services
 
 
 @task()
@@ -13,3 +14,8 @@ def incident_deadline_reminder(incident_id: int, due_at: str) -> bool:
 @task()
 def incident_deadline_check(incident_id: int, due_at: str) -> bool:
     return services.incident_deadline_missed(incident_id=incident_id, due_at=due_at)
+
+
+@task()
+def incident_reply_deliver(publication_id: int) -> str:
+    return publishing.reply_publication_deliver(publication_id=publication_id)

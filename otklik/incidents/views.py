@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.appeals.importing import ImportFileError
-from otklik.incidents import selectors, services
+from otklik.incidents import publishing, selectors, services
 from otklik.incidents.forms import ImportForm, IncidentForm
 from otklik.incidents.importing import incidents_import
 from otklik.incidents.models import Incident, Network
@@ -168,6 +168,10 @@ def detail(request, pk: int):
     incident = _staff_incident(request, pk)
     roles = user_roles(user=request.user)
     coordinator = request.user.is_superuser or bool(roles & selectors.COORDINATION_ROLES)
+    publication, vk_community = publishing.latest(incident), publishing.community(incident)
+    link_missing = bool(
+        incident.status in (Status.ANSWERED, Status.CLOSED) and incident.reply_text and not incident.reply_url
+    )
     return render(
         request,
         "incidents/detail.html",
@@ -180,6 +184,17 @@ def detail(request, pk: int):
             "is_coordinator": coordinator,
             "running": incident.status in (Status.NEW, Status.IN_WORK),
             "template": selectors.incident_reply_draft(incident=incident),
+            "publication": publication,
+            "vk_community": vk_community,
+            "link_missing": link_missing,
+            # Publishing again: the saved reply, nothing waiting or published, a community to publish it.
+            "can_publish": link_missing
+            and incident.status == Status.ANSWERED
+            and vk_community is not None
+            and (
+                publication is None
+                or publication.state in {publication.State.FAILED, publication.State.CANCELLED}
+            ),
             "topics": Topic.objects.filter(region=incident.region, parent__isnull=False).order_by("code"),
             "territories": Territory.objects.filter(region=incident.region).order_by("name"),
             "organizations": organizations_in_scope(user=request.user)
@@ -200,13 +215,23 @@ def action(request, pk: int):
     coordinator = request.user.is_superuser or bool(roles & selectors.COORDINATION_ROLES)
     user, post = request.user, request.POST
     name = post.get("action", "")
+    said = "Готово."
     text = post.get("text", "")[:20000]
     try:
         if name == "take":
             services.incident_take(incident=incident, actor=user)
         elif name == "reply":
             services.incident_reply(
-                incident=incident, actor=user, text=text, reply_url=post.get("reply_url", "")
+                incident=incident, actor=user, text=text, reply_url=post.get("reply_url", "")[:2000]
+            )
+            if publishing.latest(incident) and not incident.reply_url:
+                said = "Ответ сохранён. Отклик публикует его во ВКонтакте — состояние видно в карточке."
+        elif name == "publish":
+            publishing.incident_reply_publish(incident=incident, actor=user)
+            said = "Ответ поставлен в очередь на публикацию во ВКонтакте."
+        elif name == "reply_link":
+            services.incident_reply_link(
+                incident=incident, actor=user, reply_url=post.get("reply_url", "")[:2000]
             )
         elif name == "dismiss":
             services.incident_dismiss(incident=incident, actor=user, reason=text)
@@ -239,7 +264,7 @@ def action(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Готово.")
+        messages.success(request, said)
     return redirect("incidents:detail", pk=incident.pk)
 
 

@@ -1,48 +1,35 @@
 """The worker's plain-HTTP sender against a small Bot API stand-in on 127.0.0.1."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from otklik.lib.telegram import TelegramSendError, telegram_send_message
+from otklik.testing import FakeApiHandler, fake_api
 
 
-class _BotAPI(BaseHTTPRequestHandler):
+class _BotAPI(FakeApiHandler):
     answers: dict = {}
     received: list = []
 
     def do_POST(self):  # noqa: N802 - http.server's naming
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = json.loads(self.body())
         self.received.append((self.path, body))
-        status, payload = self.answers[body["chat_id"]]
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.reply(*self.answers[body["chat_id"]])
 
 
 @pytest.fixture
 def api(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _BotAPI)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.TELEGRAM_BOT_TOKEN = "123:ABC"
-    settings.TELEGRAM_API_BASE = f"http://127.0.0.1:{server.server_address[1]}/"
     _BotAPI.received = []
     _BotAPI.answers = {
         "1": (200, {"ok": True, "result": {}}),
         "2": (429, {"ok": False, "description": "Too Many Requests", "parameters": {"retry_after": 7}}),
         "3": (403, {"ok": False, "description": "Forbidden: bot was blocked by the user"}),
     }
-    yield _BotAPI
-    server.shutdown()
-    server.server_close()
+    with fake_api(_BotAPI) as base:
+        settings.TELEGRAM_API_BASE = f"{base}/"
+        yield _BotAPI
 
 
 def test_sends_the_message_to_the_configured_server(api):
