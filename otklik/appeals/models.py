@@ -121,6 +121,15 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
         related_name="duplicates",
         verbose_name="повтор обращения",
     )
+    widget_organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="виджет какой организации",
+        help_text="Для обращений через виджет: организация, на чьём сайте он размещён (параметр org).",
+    )
     external_source = models.CharField("внешняя система", max_length=40, blank=True)
     external_id = models.CharField("номер во внешней системе", max_length=100, blank=True)
     secret = models.CharField("код доступа заявителя", max_length=40, default=new_secret, editable=False)

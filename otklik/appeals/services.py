@@ -191,6 +191,7 @@ def appeal_submit(
     policy_code: str | None = None,
     external_source: str = "",
     external_id: str = "",
+    widget_organization: Organization | None = None,
     actor=None,
     at: datetime | None = None,
     is_synthetic: bool = False,
@@ -201,7 +202,9 @@ def appeal_submit(
     Returns (appeal, created). Re-sending the same `external_id` from the same source returns the
     appeal registered the first time. `topic` is a topic staff confirmed; `citizen_topic` one the
     citizen chose among the suggestions: it routes the appeal like a confident suggestion but is not
-    a confirmed label (the classifier does not learn from it).
+    a confirmed label (the classifier does not learn from it). `widget_organization` is the
+    organization whose site hosts the widget the appeal came through (kept for widget appeals of
+    the same region only: it counts placed widgets, it does not route).
     """
     text = (text or "").strip()
     if len(text) < MIN_TEXT:
@@ -248,6 +251,9 @@ def appeal_submit(
         registered_at=now,
         external_source=external_source[:40],
         external_id=external_id,
+        widget_organization=widget_organization
+        if channel == Channel.WIDGET and widget_organization and widget_organization.region_id == region.pk
+        else None,
         is_synthetic=is_synthetic,
         status=Status.MODERATION,
     )

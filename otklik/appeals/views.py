@@ -47,6 +47,14 @@ def _errors(exc: ValidationError) -> str:
 # --- citizens -------------------------------------------------------------------------------------
 
 
+def _widget_organization(request, region) -> Organization | None:
+    """The organization whose site embeds the widget: `?org=<its code>` in the iframe's address."""
+    code = (request.GET.get("org") or "").strip()[:40]
+    if not code:
+        return None
+    return Organization.objects.filter(region=region, code=code, is_active=True).first()
+
+
 def appeal_new(request, channel: str = Channel.WEB):
     region = _region()
     form = PublicAppealForm(
@@ -65,6 +73,9 @@ def appeal_new(request, channel: str = Channel.WEB):
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 territory=data["territory"],
+                widget_organization=_widget_organization(request, region)
+                if channel == Channel.WIDGET
+                else None,
                 files=[data["attachment"]] if data.get("attachment") else (),
             )
         except ValidationError as exc:

@@ -334,3 +334,18 @@ def test_an_answer_given_straight_away_is_one_message_not_two(region):
     assert [n.subject for n in Notification.objects.order_by("pk")[before:]] == [
         f"Ответ на обращение {appeal.number}"
     ]
+
+
+def test_widget_organization_is_kept_for_widget_appeals_of_its_region_only(region):
+    from otklik.testing import make_org, make_region
+
+    def submit(channel, org):
+        appeal, _ = services.appeal_submit(
+            region=region.region, text=TEXT, channel=channel, widget_organization=org
+        )
+        return appeal.widget_organization
+
+    foreign = make_org(make_region(), "school")
+    assert submit("widget", region.school_b) == region.school_b
+    assert submit("web", region.school_b) is None
+    assert submit("widget", foreign) is None

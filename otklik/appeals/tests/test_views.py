@@ -44,6 +44,28 @@ def test_web_form_registers_routes_and_shows_status(
     assert client.get(f"/appeal/{appeal.number}/").status_code == 404
 
 
+def test_widget_records_the_organization_whose_site_embeds_it(client, region):
+    url = f"/appeal/widget/?org={region.school_a.code}"
+    assert client.get(url).status_code == 200
+    response = client.post(url, _form(territory=region.territory_a.pk))
+    assert response.status_code == 302
+    appeal = Appeal.objects.get()
+    assert (appeal.channel, appeal.widget_organization) == ("widget", region.school_a)
+
+
+@pytest.mark.parametrize("query", ["", "?org=NO-SUCH-CODE"])
+def test_widget_without_a_known_organization_still_registers_the_appeal(client, region, query):
+    response = client.post(f"/appeal/widget/{query}", _form(territory=region.territory_a.pk))
+    assert response.status_code == 302
+    assert Appeal.objects.get().widget_organization is None
+
+
+def test_web_form_ignores_a_widget_organization(client, region):
+    response = client.post(f"/appeal/new/?org={region.school_a.code}", _form(territory=region.territory_a.pk))
+    assert response.status_code == 302
+    assert Appeal.objects.get().widget_organization is None
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
