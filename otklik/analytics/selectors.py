@@ -21,6 +21,10 @@ from otklik.orgs.selectors import subtree_q
 from otklik.routing.models import DeadlinePolicy, Topic
 
 ANALYTICS_ROLES = {"admin", "coordinator", "analyst", "executor"}
+# ПОС «доля сообщений в ПОС»: the platform's own intake channels; «из региональных систем»: what other
+# systems pass in. E-mail, the federal ПОС and social-media incidents are neither (all: denominator).
+OWN_CHANNELS = (Channel.TELEGRAM, Channel.WEBCHAT, Channel.WEB, Channel.WIDGET, Channel.HOTLINE)
+REGIONAL_CHANNELS = (Channel.API, Channel.IMPORT)
 
 
 @dataclass
@@ -54,7 +58,7 @@ def appeals(*, user, region, filters: Filters) -> QuerySet[Appeal]:
     """Appeals the user may see (all of them for `user=None`: scheduled reports), inside the filters."""
     start, end = period_bounds(filters)
     qs = Appeal.objects.filter(region=region, registered_at__gte=start, registered_at__lt=end)
-    if user is not None and not (user.is_superuser or {"analyst", "admin", "coordinator"} & _roles(user)):
+    if is_restricted(user):
         qs = scoped(qs, user=user, roles=ANALYTICS_ROLES, org_field="organization")
     if filters.territory_id:
         qs = qs.filter(territory_id=filters.territory_id)
@@ -64,6 +68,17 @@ def appeals(*, user, region, filters: Filters) -> QuerySet[Appeal]:
         # An organization stands for itself and everything below it, as on the dashboard's panels.
         qs = qs.filter(subtree_q(organization_id=filters.organization_id))
     return qs
+
+
+def is_restricted(user) -> bool:
+    """Whether the user sees only their own subtrees (an executor); analysts, coordinators, admins
+    and the scheduled reports (`user=None`) see the whole region."""
+    return user is not None and not (user.is_superuser or {"analyst", "admin", "coordinator"} & _roles(user))
+
+
+def share(part: int, whole: int) -> float | None:
+    """`part / whole` rounded to 3 places; None (shown «—») when there is nothing to divide by."""
+    return round(part / whole, 3) if whole else None
 
 
 def _roles(user) -> set[str]:
@@ -212,7 +227,8 @@ def satisfaction(qs) -> dict:
 
 
 def pos_kpis(qs, region, *, times: dict | None = None, sat: dict | None = None) -> dict:
-    """The ПОС functional KPIs (see docs/analytics.md for definitions).
+    """The ПОС KPIs computed from the appeals of `qs`: functional, promotion (channel shares) and
+    satisfaction (definitions: docs/architecture.md, «ПОС KPIs»; the others: `analytics.kpis`).
 
     `times` and `sat` are `response_times(qs)` and `satisfaction(qs)` when the caller has them already.
     """
@@ -222,21 +238,29 @@ def pos_kpis(qs, region, *, times: dict | None = None, sat: dict | None = None) 
         routed=Count("organization_id"),
         auto=Count("pk", filter=Q(routed_automatically=True)),
         fast=Count("pk", filter=Q(policy_id=fast_track)),
+        own=Count("pk", filter=Q(channel__in=OWN_CHANNELS)),
+        regional=Count("pk", filter=Q(channel__in=REGIONAL_CHANNELS)),
     )
-    total, routed = agg["total"] or 1, agg["routed"] or 1
-    topics = Topic.objects.filter(region=region, parent__isnull=False)
-    n_topics = topics.count() or 1
     if times is None:
         counts = _deadline_counts(qs, timezone.now())
         within = round(counts["in_time"] / counts["answered"], 3) if counts["answered"] else None
     else:
         within = times["within_deadline_share"]
     sat = sat if sat is not None else satisfaction(qs)
+    return _kpis(region, {**agg, "within": within}, sat)
+
+
+def _kpis(region, counts: dict, sat: dict) -> dict:
+    """`pos_kpis` from counts of the appeals: total, routed, auto, fast, own, regional, within."""
+    topics = Topic.objects.filter(region=region, parent__isnull=False)
+    total = counts["total"]
     return {
-        "auto_routed_share": round(agg["auto"] / routed, 3),
-        "fast_track_share": round(agg["fast"] / total, 3),
-        "topics_with_templates_share": round(topics.exclude(answer_template="").count() / n_topics, 3),
-        "within_deadline_share": within,
+        "auto_routed_share": share(counts["auto"], counts["routed"]),
+        "fast_track_share": share(counts["fast"], total),
+        "topics_with_templates_share": share(topics.exclude(answer_template="").count(), topics.count()),
+        "within_deadline_share": counts["within"],
+        "own_channels_share": share(counts["own"], total),
+        "regional_systems_share": share(counts["regional"], total),
         "satisfied_share": sat["satisfied_share"],
         "dissatisfied_share": sat["dissatisfied_share"],
     }
@@ -354,16 +378,20 @@ def dashboard_figures(qs, region) -> dict:
         "dissatisfied_share": round((dist[1] + dist[2]) / rated, 3) if rated else None,
         "escalations": totals["escalations"],
     }
-    topics = Topic.objects.filter(region=region, parent__isnull=False)
-    n_topics = topics.count() or 1
-    kpi = {
-        "auto_routed_share": round(totals["auto"] / (totals["routed"] or 1), 3),
-        "fast_track_share": round(totals["fast"] / (n or 1), 3),
-        "topics_with_templates_share": round(topics.exclude(answer_template="").count() / n_topics, 3),
-        "within_deadline_share": times["within_deadline_share"],
-        "satisfied_share": sat["satisfied_share"],
-        "dissatisfied_share": sat["dissatisfied_share"],
-    }
+    by_channel = sums["channel"]
+    kpi = _kpis(
+        region,
+        {
+            "total": n,
+            "routed": totals["routed"],
+            "auto": totals["auto"],
+            "fast": totals["fast"],
+            "own": sum(by_channel.get(c, 0) for c in OWN_CHANNELS),
+            "regional": sum(by_channel.get(c, 0) for c in REGIONAL_CHANNELS),
+            "within": times["within_deadline_share"],
+        },
+        sat,
+    )
     return {
         "total": n,
         "channel": _rows(sums["channel"], dict(Channel.choices)),
