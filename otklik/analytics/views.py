@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.analytics import selectors as s
+from otklik.analytics.kpis import kpi_rows, pos_reach
 from otklik.analytics.planning import forecast_daily, roster, weekly
 from otklik.incidents.selectors import incident_figures
 from otklik.orgs.models import Territory
@@ -62,6 +63,11 @@ def _table_rows(name: str, data: dict) -> tuple[list[str], list[list]]:
             "Изменение",
             "Изменение, %",
         ], [[r["label"], r["before"], r["after"], r["change"], r["change_pct"]] for r in data["quarters"]]
+    if name == "kpi":
+        return ["Группа", "Показатель", "Значение", "Пояснение", "Определение"], [
+            [r["group"], r["label"], "—" if r["value"] is None else r["value"], r["detail"], r["definition"]]
+            for r in data["kpi_rows"]
+        ]
     if name == "map":
         return ["Территория", "Обращений", "На 1000 обучающихся"], [
             [r["territory"].name, r["n"], r["per_1000"]] for r in data["map"]
@@ -140,8 +146,11 @@ def dashboard(request):
     last_year = s.appeals(user=request.user, region=region, filters=filters.shifted_year()).count()
     figures = s.dashboard_figures(qs, region)
     total = figures["total"]
+    kpi = {**figures["kpi"], **pos_reach(user=request.user, region=region, filters=filters)}
     data = {
         **figures,
+        "kpi": kpi,
+        "kpi_rows": kpi_rows(kpi),
         "last_year": last_year,
         "change": total - last_year,
         "organization": figures["organization"][:30],

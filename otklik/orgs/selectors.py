@@ -9,9 +9,11 @@ def organization_subtree(*, org: Organization) -> QuerySet[Organization]:
 
 
 def subtree_q(*, organization_id: int, org_field: str = "organization") -> Q:
-    """Rows whose organization (`org_field`) is the given one or lies below it; none for an unknown id."""
+    """Rows whose organization (`org_field`; "" for Organization itself) is the given one or lies
+    below it; none for an unknown id."""
     path = Organization.objects.filter(pk=organization_id).values_list("path", flat=True).first()
-    return Q(**{f"{org_field}__path__startswith": path}) if path else Q(pk__in=[])
+    lookup = f"{org_field}__path__startswith" if org_field else "path__startswith"
+    return Q(**{lookup: path}) if path else Q(pk__in=[])
 
 
 def organization_ancestors(*, org: Organization) -> list[Organization]:
