@@ -2,8 +2,9 @@
 
 The history follows the education calendar: first-grade admission (from 1 April for the assigned
 territory, from 6 July for the rest), the start of the school year, kindergarten allocation in
-May–June, exams from April to June, the heating season in October–November. Every synthetic row
-is flagged `is_synthetic` and carries its true article (`gold_article`).
+May–June, exams from April to June (and the final essay in December), the heating season in
+October–November. Every synthetic row is flagged `is_synthetic` and carries its true article
+(`gold_article`).
 """
 
 import math
@@ -24,10 +25,11 @@ BASE_PER_DAY = 55
 PEAKS = [
     ((4, 1), 10, 2.4, {"general"}),
     ((7, 6), 8, 1.8, {"general"}),
-    ((9, 1), 12, 2.2, {"general", "conditions", "standards"}),
+    ((9, 1), 12, 2.2, {"general", "conditions", "standards", "extra"}),
     ((5, 20), 25, 1.9, {"preschool"}),
-    ((5, 25), 30, 1.7, {"standards", "special-needs", "vocational"}),
-    ((6, 20), 15, 1.6, {"vocational", "documents", "lost-documents"}),
+    ((5, 25), 30, 1.7, {"standards", "special-needs", "vocational", "exams"}),
+    ((6, 20), 15, 1.6, {"vocational", "documents", "lost-documents", "exams"}),
+    ((12, 3), 10, 1.3, {"exams"}),  # итоговое сочинение, the first Wednesday of December
     ((10, 20), 25, 1.4, {"conditions", "safety"}),
     ((12, 10), 20, 1.3, {"awards", "labour"}),
 ]
@@ -45,9 +47,9 @@ UNANSWERED = [
         "многодетным компенсация формы сроки",
     ],
     [
-        "как записаться в кружок робототехники бесплатно",
-        "где бесплатные кружки робототехника",
-        "запись в кружок робототехники",
+        "когда школьный этап олимпиады по математике",
+        "где смотреть результаты всероссийской олимпиады школьников",
+        "как попасть на региональный этап олимпиады",
     ],
     [
         "будет ли дистанционка из за морозов",
@@ -228,7 +230,7 @@ def seed(ctx) -> None:
     for text in [
         "Добавьте, пожалуйста, ответ про электронный дневник: как восстановить пароль",
         "Хотелось бы знать, где посмотреть меню школьной столовой на неделю",
-        "Расскажите про бесплатные кружки в нашем районе",
+        "Расскажите про всероссийскую олимпиаду школьников: этапы и сроки",
     ]:
         suggestion_submit(region=ctx.region, text=text, channel="telegram", channel_user="demo-suggest")
     clusters = queue_rebuild(region=ctx.region)
