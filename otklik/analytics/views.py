@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.analytics import selectors as s
 from otklik.analytics.planning import forecast_daily, roster, weekly
 from otklik.incidents.selectors import incident_figures
+from otklik.lib.params import parse_day, parse_id
 from otklik.orgs.models import Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
@@ -29,10 +29,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _filters(request) -> tuple[s.Filters, list[str]]:
     problems = []
     today = timezone.localdate()
-    start = (
-        parse_date(request.GET.get("from") or "") if request.GET.get("from") else today - timedelta(days=364)
-    )
-    end = parse_date(request.GET.get("to") or "") if request.GET.get("to") else today
+    start = parse_day(request.GET["from"]) if request.GET.get("from") else today - timedelta(days=364)
+    end = parse_day(request.GET["to"]) if request.GET.get("to") else today
     if start is None or end is None:
         problems.append("Даты периода — в формате ГГГГ-ММ-ДД; показан последний год.")
         start, end = today - timedelta(days=364), today
@@ -44,8 +42,7 @@ def _filters(request) -> tuple[s.Filters, list[str]]:
         start = end - timedelta(days=MAX_SPAN_DAYS)
 
     def ident(name):
-        value = request.GET.get(name) or ""
-        return int(value) if value.isdigit() else None
+        return parse_id(request.GET.get(name))
 
     return s.Filters(start, end, ident("territory"), ident("topic"), ident("organization")), problems
 
@@ -274,12 +271,11 @@ def pains(request):
             return redirect("analytics:pains")
 
         def ident(name: str) -> int:
-            value = request.POST.get(name) or ""
-            return int(value) if value.isdigit() else 0
+            return parse_id(request.POST.get(name)) or 0
 
         point = PainPoint.objects.filter(region=region, pk=ident("point")).first()
         status = request.POST.get("status", "")
-        deadline = parse_date(request.POST.get("deadline") or "") if request.POST.get("deadline") else None
+        deadline = parse_day(request.POST.get("deadline"))
         owner = User.objects.filter(pk=ident("owner"), memberships__isnull=False).first()
         if point is None or status not in PainPoint.Status.values:
             messages.error(request, "Выберите проблему и статус из списка.")
@@ -347,7 +343,7 @@ def weekly_report_file(request, fmt: str):
     )
 
     region = _pain_access(request)
-    week_end = parse_date(request.GET.get("week") or "") or timezone.localdate() - timedelta(days=1)
+    week_end = parse_day(request.GET.get("week")) or timezone.localdate() - timedelta(days=1)
     report = weekly_report(user=request.user, region=region, week_end=week_end)
     if fmt not in {"xlsx", "pdf"}:
         raise Http404("Неизвестный формат")

@@ -164,10 +164,15 @@ def test_bad_filters_are_explained_not_500(client, data):
         {"from": "2026-05-01", "to": "2026-01-01"},
         {"from": "1990-01-01"},
         {"territory": "abc", "topic": "-1"},
+        {"from": "2026-13-45"},
+        {"to": "2026-02-30"},
+        {"territory": "²", "topic": "99999999999999999999", "organization": "99999999999999999999"},
     ):
         response = client.get("/staff/analytics/", params)
         assert response.status_code == 200
+        assert client.get("/staff/analytics/public/", params).status_code == 200
     assert "ГГГГ-ММ-ДД" in client.get("/staff/analytics/", {"from": "вчера"}).content.decode()
+    assert "ГГГГ-ММ-ДД" in client.get("/staff/analytics/", {"from": "2026-13-45"}).content.decode()
 
 
 def test_staff_without_role_get_403(client, data):
