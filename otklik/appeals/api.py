@@ -6,7 +6,6 @@ bad input.
 """
 
 import hashlib
-import hmac
 import json
 import secrets
 from functools import wraps
@@ -14,12 +13,12 @@ from functools import wraps
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from otklik.appeals import services
 from otklik.appeals.models import ApiToken, Appeal, Channel
 from otklik.appeals.selectors import appeal_timeline
+from otklik.lib.params import parse_moment
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
 
@@ -200,7 +199,10 @@ def paginate(request, qs) -> dict | JsonResponse:
         offset = max(int(request.GET.get("offset", 0)), 0)
     except ValueError:
         return error_response(400, "limit и offset — целые числа.")
-    return {"count": qs.count(), "limit": limit, "offset": offset, "page": list(qs[offset : offset + limit])}
+    count = qs.count()
+    # Past the end the page is empty; slicing at the count keeps a 20-digit offset out of the SQL.
+    start = min(offset, count)
+    return {"count": count, "limit": limit, "offset": offset, "page": list(qs[start : start + limit])}
 
 
 def _list(request):
@@ -215,7 +217,7 @@ def _list(request):
         qs = qs.filter(status=status[:20])
     since = request.GET.get("updated_since")
     if since:
-        when = parse_datetime(since)
+        when = parse_moment(since)
         if when is None:
             return error_response(400, "updated_since — дата и время в ISO 8601.")
         qs = qs.filter(updated_at__gte=when)
@@ -238,7 +240,7 @@ def appeal_detail(request, number: str):
     token = request.api_token
     secret = request.GET.get("secret", "")
     staff = token is not None and appeal is not None and _in_scope(token, appeal)
-    citizen = appeal is not None and bool(secret) and hmac.compare_digest(appeal.secret, secret[:64])
+    citizen = appeal is not None and appeal.secret_matches(secret[:64])
     if appeal is None or not (staff or (citizen and request.method == "GET")):
         return error_response(404, "Обращение не найдено.")
     if request.method == "GET":

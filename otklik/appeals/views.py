@@ -1,6 +1,5 @@
 """Citizen's web form and status page; the operators' workspace."""
 
-import hmac
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -28,6 +27,7 @@ from otklik.appeals.forms import (
 from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.statuses import MEANING, Status
+from otklik.lib.params import parse_id
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
@@ -79,7 +79,7 @@ def appeal_new(request, channel: str = Channel.WEB):
 
 def _appeal_by_secret(number: str, secret: str) -> Appeal:
     appeal = Appeal.objects.select_related("organization", "policy", "region").filter(number=number).first()
-    if appeal is None or not secret or not hmac.compare_digest(appeal.secret, secret):
+    if appeal is None or not appeal.secret_matches(secret):
         raise Http404("Обращение не найдено")
     return appeal
 
@@ -141,9 +141,9 @@ def workspace(request):
     channel = request.GET.get("channel", "")
     filters = {
         "channel": channel if channel in Channel.values else "",
-        "topic": max(_int(request.GET.get("topic")), 0),
-        "territory": max(_int(request.GET.get("territory")), 0),
-        "organization": max(_int(request.GET.get("organization")), 0),
+        "topic": parse_id(request.GET.get("topic")),
+        "territory": parse_id(request.GET.get("territory")),
+        "organization": parse_id(request.GET.get("organization")),
     }
     page = Paginator(
         selectors.appeal_queue(user=request.user, queue=queue, search=search, filters=filters), 30
@@ -260,8 +260,12 @@ def appeal_action(request, number: str):
                 appeal=appeal, actor=user, days=form.cleaned_data["days"], reason=form.cleaned_data["text"]
             )
         elif action == "assign" and coordinator:
-            org = organizations_in_scope(user=user).filter(pk=_int(request.POST.get("organization"))).first()
-            topic = Topic.objects.filter(region=appeal.region, pk=_int(request.POST.get("topic"))).first()
+            org = (
+                organizations_in_scope(user=user)
+                .filter(pk=parse_id(request.POST.get("organization")))
+                .first()
+            )
+            topic = Topic.objects.filter(region=appeal.region, pk=parse_id(request.POST.get("topic"))).first()
             if org is None:
                 raise ValidationError("Выберите организацию-исполнителя.")
             services.appeal_assign(appeal=appeal, organization=org, actor=user, topic=topic)
@@ -326,13 +330,6 @@ def citizen_attachment(request, number: str, pk: int):
     """A file staff attached to the answer, for the citizen who holds the appeal's secret."""
     appeal = _appeal_by_secret(number, (request.GET.get("s") or "")[:64])
     return _file_response(appeal.attachments.filter(from_citizen=False), pk, as_attachment=True)
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @login_required

@@ -126,6 +126,17 @@ def test_bad_input_is_a_russian_json_error(client, region, tokens, body, content
     assert Appeal.objects.count() == 0
 
 
+def test_hostile_list_parameters_and_secrets_are_answered_not_500(client, region, tokens, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    number = _post(client, tokens["ministry"], {"text": TEXT}).json()["number"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['ministry']}"}
+    impossible = client.get("/api/v1/appeals", {"updated_since": "2026-13-45T10:00:00+03:00"}, **auth)
+    assert impossible.status_code == 400 and "ISO 8601" in impossible.json()["error"]
+    far = client.get("/api/v1/appeals", {"limit": "9" * 20, "offset": "9" * 20}, **auth)
+    assert far.status_code == 200 and far.json()["count"] == 1 and far.json()["results"] == []
+    assert client.get(f"/api/v1/appeals/{number}", {"secret": "²"}).status_code == 404
+
+
 def test_missing_or_revoked_token(client, region, tokens):
     assert (
         client.post(

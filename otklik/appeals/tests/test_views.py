@@ -41,6 +41,7 @@ def test_web_form_registers_routes_and_shows_status(
     page = client.get(location).content.decode()
     assert appeal.number in page and "Обращение зарегистрировано" in page
     assert client.get(f"/appeal/{appeal.number}/?s=wrong").status_code == 404
+    assert client.get(f"/appeal/{appeal.number}/?s=²").status_code == 404
     assert client.get(f"/appeal/{appeal.number}/").status_code == 404
 
 
@@ -105,6 +106,13 @@ def test_executor_of_another_body_gets_404_and_changes_nothing(client, region, s
     assert appeal.number not in client.get("/staff/appeals/?queue=all").content.decode()
     appeal.refresh_from_db()
     assert appeal.status == Status.ASSIGNED
+
+
+def test_hostile_workspace_filters_show_the_page(client, region):
+    client.force_login(region.coordinator)
+    huge = "9" * 20
+    response = client.get("/staff/appeals/", {"topic": huge, "territory": huge, "organization": huge})
+    assert response.status_code == 200
 
 
 def test_workspace_needs_a_staff_role(client, region):

@@ -141,6 +141,8 @@ def test_the_list_needs_a_token_and_pages_are_integers(client, incidents_region,
     assert client.get("/api/v1/incidents").status_code == 401
     assert client.get("/api/v1/incidents", HTTP_AUTHORIZATION="Bearer otk_nope").status_code == 401
     assert _get(client, tokens["a"], "?limit=x").status_code == 400
+    far = _get(client, tokens["a"], "?offset=" + "9" * 20)
+    assert far.status_code == 200 and far.json()["results"] == []
 
 
 def test_openapi_describes_the_list_and_external_id(client, db):

@@ -64,6 +64,8 @@ def test_queues_and_filters_show_what_the_user_may_see(login, incidents_region):
     assert f"/staff/incidents/{other.pk}/" not in filtered.content.decode()
     nonsense = coordinator.get("/staff/incidents/?queue=zzz&network=x&territory=abc&topic=-1&page=q")
     assert nonsense.status_code == 200
+    huge = "9" * 20
+    assert coordinator.get(f"/staff/incidents/?territory={huge}&topic={huge}").status_code == 200
 
 
 def test_executor_takes_replies_and_closes_through_the_card(login, incidents_region):
