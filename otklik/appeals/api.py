@@ -87,9 +87,28 @@ def json_body(request) -> dict | JsonResponse:
         data = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         return error_response(400, "Тело запроса — не корректный JSON.")
+    except RecursionError:
+        return error_response(400, "Тело запроса — JSON со слишком глубокой вложенностью.")
     if not isinstance(data, dict):
         return error_response(400, "Ожидается JSON-объект.")
+    if _has_nul(data):
+        return error_response(400, "Строки в JSON не должны содержать символ NUL (\\u0000).")
     return data
+
+
+def _has_nul(data) -> bool:
+    """Whether a string anywhere in parsed JSON holds a NUL, which PostgreSQL cannot store."""
+    pending = [data]
+    while pending:  # not recursive: JSON may nest as deep as the parser allows
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def territory_and_topic(data: dict, region, fields: dict) -> tuple[Territory | None, Topic | None]:

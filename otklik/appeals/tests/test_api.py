@@ -117,6 +117,9 @@ def test_other_organization_cannot_act_and_nothing_changes(client, region, token
         ({"text": "коротко"}, "application/json", 400, "подробнее"),
         ("text=hello", "application/x-www-form-urlencoded", 415, "JSON"),
         ("x" * (1024 * 1024 + 10), "application/json", 413, "1 МБ"),
+        ({"text": TEXT + "\x00"}, "application/json", 400, "NUL"),
+        ({"text": TEXT, "contact": {"name": "Анна\x00"}}, "application/json", 400, "NUL"),
+        ("[" * 100000 + "]" * 100000, "application/json", 400, "вложенност"),
     ],
 )
 def test_bad_input_is_a_russian_json_error(client, region, tokens, body, content_type, status, message):

@@ -113,6 +113,23 @@ def test_import_from_xlsx(client, region):
     assert Appeal.objects.get().contact_email == "anna@example.ru"
 
 
+def test_impossible_dates_nul_characters_and_utf16_files_are_imported_or_explained(client, region):
+    client.force_login(region.coordinator)
+    rows = [
+        f"105;2026-13-45 10:00;{TEXT};",
+        f"106;01.10.2026 10:00;{TEXT}\x00;",
+    ]
+    response = client.post("/staff/appeals/import/", {"source": "pos", "file": _csv(rows)})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Принято: <strong>1</strong>" in page and "не распознана" in page
+    assert Appeal.objects.get().text == TEXT  # PostgreSQL cannot store the NUL
+    content = "Номер;Текст\n107;" + TEXT + "\n"
+    utf16 = SimpleUploadedFile("unicode.csv", content.encode("utf-16"))  # Excel's «Unicode text»
+    response = client.post("/staff/appeals/import/", {"source": "pos", "file": utf16})
+    assert "Принято: <strong>1</strong>" in response.content.decode()
+    assert Appeal.objects.filter(external_id="107").exists()
+
+
 def test_bad_import_files_are_explained(client, region):
     client.force_login(region.coordinator)
     for upload, message in [

@@ -14,6 +14,19 @@ def test_unknown_page_gets_russian_404(client, db):
     assert "Страница не найдена" in response.content.decode()
 
 
+def test_nul_in_an_address_a_filter_or_a_form_is_a_russian_400(client, region):
+    """PostgreSQL cannot even compare a string holding NUL: every such lookup used to be a 500."""
+    page = client.get("/appeal/TO-2026-0%00/?s=x")
+    assert page.status_code == 400 and "недопустимый символ NUL" in page.content.decode()
+    assert client.get("/staff/appeals/?q=%00", follow=True).status_code == 400
+    chat = client.post("/chat/send/", {"text": "когда запись в школу\x00"})
+    assert chat.status_code == 400
+    api = client.get("/api/v1/appeals/TO-2026-0%00")
+    assert api.status_code == 400 and "NUL" in api.json()["error"]
+    client.force_login(region.coordinator)
+    assert client.get("/staff/appeals/?q=%00").status_code == 400
+
+
 def test_staff_home_requires_login(client, db):
     response = client.get("/staff/")
     assert response.status_code == 302
