@@ -16,6 +16,7 @@ from otklik.analytics import selectors as s
 from otklik.analytics.planning import forecast_daily, roster, weekly
 from otklik.incidents.selectors import incident_figures
 from otklik.lib.params import parse_day, parse_id
+from otklik.lib.spreadsheet import csv_cell, xlsx_append
 from otklik.orgs.models import Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
@@ -73,9 +74,8 @@ def _export(name: str, data: dict, fmt: str) -> HttpResponse:
 
         book = Workbook()
         sheet = book.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
+        for row in [header, *rows]:
+            xlsx_append(sheet, row)
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
@@ -83,7 +83,7 @@ def _export(name: str, data: dict, fmt: str) -> HttpResponse:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([csv_cell(v) for v in row] for row in rows)
         response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="otklik-{name}.{fmt}"'
     return response

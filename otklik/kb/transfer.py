@@ -24,6 +24,7 @@ from otklik.kb.services import (
     article_create,
     category_get_or_create,
 )
+from otklik.lib.spreadsheet import csv_cell, csv_cell_read, xlsx_append
 from otklik.orgs.models import Region
 
 COLUMNS = [
@@ -169,7 +170,7 @@ def _parse_csv(text: str) -> tuple[list[dict], list[dict]]:
     missing = [c for c in ("category", "question", "answer") if c not in (reader.fieldnames or [])]
     if missing:
         raise KbImportError([f"В таблице нет обязательных столбцов: {', '.join(missing)}."])
-    return _rows_to_data(list(reader))
+    return _rows_to_data([{k: csv_cell_read(v) for k, v in row.items()} for row in reader])
 
 
 def _parse_xlsx(content: bytes) -> tuple[list[dict], list[dict]]:
@@ -373,7 +374,7 @@ def kb_export_csv(*, region: Region) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(_flat_rows(region))
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in _flat_rows(region))
     return out.getvalue()
 
 
@@ -388,7 +389,7 @@ def kb_export_xlsx(*, region: Region) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _flat_rows(region):
-        sheet.append([row[c] for c in COLUMNS])
+        xlsx_append(sheet, [row[c] for c in COLUMNS])
     for column, width in zip(
         "ABCDEFGHIJKLM", [28, 22, 30, 18, 30, 50, 80, 40, 50, 12, 12, 12, 12], strict=True
     ):

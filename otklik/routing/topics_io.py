@@ -13,6 +13,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from otklik.lib.spreadsheet import csv_cell, csv_cell_read
 from otklik.orgs.models import Region
 from otklik.routing.models import Topic
 from otklik.routing.replies import validate_reply_template
@@ -90,7 +91,8 @@ def _rows_from_csv(text: str) -> list[dict]:
     if missing:
         raise TopicImportError([f"В CSV нет обязательных столбцов: {', '.join(missing)}."])
     rows = []
-    for row in reader:
+    for raw in reader:
+        row = {k: csv_cell_read(v) for k, v in raw.items()}
         rows.append(
             {
                 "code": (row.get("code") or "").strip(),
@@ -184,13 +186,9 @@ def topics_export_csv(*, region: Region) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for row in topics_export_rows(region=region):
+        flat = {**row, "keywords": ";".join(row["keywords"])}
         writer.writerow(
-            {
-                **row,
-                "urgent": int(row["urgent"]),
-                "consultative": int(row["consultative"]),
-                "keywords": ";".join(row["keywords"]),
-            }
+            {k: csv_cell(v) for k, v in flat.items()} | {k: int(row[k]) for k in ("urgent", "consultative")}
         )
     return out.getvalue()
 

@@ -52,6 +52,17 @@ def test_round_trip_yaml_and_csv(personas):
     assert topics_export_csv(region=personas.region) == exported_csv
 
 
+def test_formula_like_texts_go_through_csv_as_text(personas):
+    _import(personas.region, TREE_YAML)
+    Topic.objects.filter(code="01.01").update(name="=HYPERLINK(1)", answer_template="+7 звонить")
+    exported = topics_export_csv(region=personas.region)
+    assert "'=HYPERLINK(1)" in exported and "'+7 звонить" in exported
+    Topic.objects.all().delete()
+    _import(personas.region, exported, "t.csv")
+    topic = Topic.objects.get(code="01.01")
+    assert (topic.name, topic.answer_template) == ("=HYPERLINK(1)", "+7 звонить")
+
+
 def test_reimport_updates_instead_of_duplicating(personas):
     _import(personas.region, TREE_YAML)
     result = _import(personas.region, TREE_YAML.replace("Общее образование", "Общее образование (школы)"))
