@@ -6,7 +6,6 @@ own; a bad row is reported with its reason and does not stop the others; a row a
 """
 
 import codecs
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from django.utils import timezone
 from otklik.appeals.models import Channel
 from otklik.appeals.services import appeal_submit
 from otklik.lib.params import parse_moment
+from otklik.lib.spreadsheet import UnreadableFile, csv_dicts
 from otklik.orgs.models import Region, Territory
 from otklik.routing.models import Topic
 
@@ -96,12 +96,10 @@ def read_rows(content: bytes, filename: str) -> list[dict]:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = content.decode("cp1251", errors="replace")  # exports from Windows systems
-    text = _no_nul(text)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+        return csv_dicts(_no_nul(text))[1]
+    except UnreadableFile as exc:
+        raise ImportFileError(str(exc)) from exc
 
 
 def _no_nul(value):

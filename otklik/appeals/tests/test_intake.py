@@ -136,6 +136,7 @@ def test_bad_import_files_are_explained(client, region):
         (SimpleUploadedFile("a.csv", b"x;y\n1;2\n"), "Нет столбца с текстом"),
         (SimpleUploadedFile("a.xlsx", b"PK\x03\x04junk"), "не открывается"),
         (SimpleUploadedFile("a.doc", b"hello"), "Поддерживаются"),
+        (SimpleUploadedFile("a.csv", b'text\n"\xd0\xb0\r\n' + b"x" * 200_000 + b"\n"), "не читается"),
     ]:
         response = client.post("/staff/appeals/import/", {"source": "pos", "file": upload})
         assert response.status_code == 400 and message in response.content.decode()

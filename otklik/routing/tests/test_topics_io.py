@@ -75,7 +75,9 @@ def test_reimport_updates_instead_of_duplicating(personas):
     [
         (b"", "t.csv", "Файл пуст"),
         (b"\xff\xfe\x00garbage", "t.csv", "UTF-8"),
-        (b"topics: [", "t.yaml", "не является корректным YAML"),
+        (b"topics: [", "t.yaml", "не является корректным YAML (строка 1, позиция 10)."),
+        (b"topics:\n  - {code: '1', name: A, opened: 2026-13-45}\n", "t.yaml", "проверьте даты"),
+        (b"code,name\n1," + b"A" * 200_000 + b"\n", "t.csv", "Файл CSV не читается (строка 2)"),
         (b"- just a list", "t.yaml", "нет списка"),
         (b"name\nX\n", "t.csv", "нет обязательных столбцов: code"),
         (b"code,name,parent_code\n1,,\n", "t.csv", "не указано название"),
