@@ -27,6 +27,13 @@ def test_nul_in_an_address_a_filter_or_a_form_is_a_russian_400(client, region):
     assert client.get("/staff/appeals/?q=%00").status_code == 400
 
 
+def test_empty_choice_of_a_select_is_russian(client, region):
+    """Django 6.1 labels the empty choice «- Select an option -», which its Russian catalog lacks."""
+    client.force_login(region.coordinator)
+    page = client.get("/staff/broadcast/").content.decode()
+    assert "Select an option" not in page and "— выберите —" in page
+
+
 def test_staff_home_requires_login(client, db):
     response = client.get("/staff/")
     assert response.status_code == 302
