@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
@@ -70,11 +72,22 @@ def appeal_new(request, channel: str = Channel.WEB):
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
+            if channel == Channel.WIDGET:  # the status page may not be framed: say it here, link it out
+                return render(request, "appeals/widget_done.html", {"appeal": appeal})
             return redirect(f"/appeal/{appeal.number}/?s={appeal.secret}&new=1")
     template = "appeals/widget_form.html" if channel == Channel.WIDGET else "appeals/public_form.html"
     return render(
         request, template, {"form": form, "region": region}, status=400 if request.method == "POST" else 200
     )
+
+
+# The widget is framed by organizations' sites. In a frame of another site browsers send no
+# cookies (SameSite), so the CSRF token could never match; the form acts for nobody logged in, and
+# its own spam guards (the hidden field, the signed start time) stay.
+@xframe_options_exempt
+@csrf_exempt
+def appeal_widget(request):
+    return appeal_new(request, channel=Channel.WIDGET)
 
 
 def _appeal_by_secret(number: str, secret: str) -> Appeal:

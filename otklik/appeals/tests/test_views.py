@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 
 from otklik.appeals.models import Appeal
 from otklik.appeals.statuses import Status
@@ -63,6 +64,26 @@ def test_bad_web_form_input_is_explained_and_nothing_registered(client, region, 
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Appeal.objects.count() == 0
+
+
+def test_widget_form_is_framed_by_other_sites_and_submitted_without_cookies(region, settings):
+    """In a frame of another site browsers send no cookies, so the widget cannot rely on CSRF."""
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    framed = Client(enforce_csrf_checks=True)
+    page = framed.get("/appeal/widget/")
+    assert page.status_code == 200 and "X-Frame-Options" not in page.headers
+    framed.cookies.clear()
+    response = framed.post("/appeal/widget/", _form(territory=region.territory_a.pk))
+    appeal = Appeal.objects.get()
+    text = response.content.decode()
+    assert response.status_code == 200 and "X-Frame-Options" not in response.headers
+    assert appeal.channel == "widget" and "Обращение зарегистрировано" in text
+    assert f"/appeal/{appeal.number}/?s={appeal.secret}" in text and 'target="_blank"' in text
+    # the site's own form keeps both protections
+    own = Client(enforce_csrf_checks=True)
+    assert own.get("/appeal/new/").headers["X-Frame-Options"] == "DENY"
+    assert own.post("/appeal/new/", _form(territory=region.territory_a.pk)).status_code == 403
+    assert Appeal.objects.count() == 1
 
 
 def test_whole_loop_through_the_web(client, region, settings, django_capture_on_commit_callbacks):
