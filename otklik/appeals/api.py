@@ -201,11 +201,11 @@ def appeals(request):
         channel=channel,
         territory=territory,
         topic=topic,
-        author_name=str(contact.get("name") or "")[:300],
-        contact_email=str(contact.get("email") or "")[:254],
-        contact_phone=str(contact.get("phone") or "")[:40],
+        author_name=str(contact.get("name") or ""),
+        contact_email=str(contact.get("email") or ""),
+        contact_phone=str(contact.get("phone") or ""),
         external_source=f"api:{token.organization.code}"[:40],
-        external_id=str(external_id or "")[:100],
+        external_id=str(external_id or ""),
     )
     body = {**_appeal_json(appeal, full=False), "secret": appeal.secret}
     return JsonResponse(body, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
