@@ -80,7 +80,7 @@ def test_an_external_id_reused_for_another_post_is_a_409_and_nothing_changes(
     assert (Incident.objects.count(), incident.mentions, IncidentExternalId.objects.count()) == (1, 1, 1)
 
 
-@pytest.mark.parametrize("value", [True, ["BR-1"], {"id": 1}])
+@pytest.mark.parametrize("value", [True, ["BR-1"], {"id": 1}, "BR-" + "1" * 98])
 def test_a_bad_external_id_is_a_400(client, incidents_region, tokens, value):
     response = _post(client, tokens["ministry"], {**BODY, "external_id": value})
     assert response.status_code == 400 and "external_id" in response.json()["fields"]
