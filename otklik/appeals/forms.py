@@ -1,3 +1,4 @@
+import hashlib
 import time
 
 from django import forms
@@ -84,6 +85,12 @@ class PublicAppealForm(forms.Form):
                 "Форма заполнена слишком быстро. Проверьте текст и отправьте ещё раз."
             )
         return data
+
+    def submission_key(self) -> str:
+        """The same page sent twice with the same text (a double click, a reload after sending) is
+        one submission; the page's signed start time tells pages apart, the text edits made on it."""
+        sent = f"{self.cleaned_data['started']}\n{self.cleaned_data['text']}"
+        return hashlib.sha256(sent.encode()).hexdigest()[:40]
 
 
 class RatingForm(forms.Form):

@@ -34,6 +34,10 @@ from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
 
+# Appeals from the public form are kept apart by their submission, so sending a page twice
+# registers one appeal (`appeal_submit` returns the first one).
+FORM_SOURCE = "form"
+
 
 def _region():
     region = region_default()
@@ -68,6 +72,8 @@ def appeal_new(request, channel: str = Channel.WEB):
                 contact_phone=data["contact_phone"],
                 territory=data["territory"],
                 files=[data["attachment"]] if data.get("attachment") else (),
+                external_source=FORM_SOURCE,
+                external_id=form.submission_key(),
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))

@@ -86,6 +86,18 @@ def test_widget_form_is_framed_by_other_sites_and_submitted_without_cookies(regi
     assert Appeal.objects.count() == 1
 
 
+def test_the_same_form_sent_twice_is_one_appeal_and_an_edited_one_another(client, region):
+    Topic.objects.filter(code="12.01").update(keywords=["холодно", "отопление"])
+    form = _form(territory=region.territory_a.pk)
+    first = client.post("/appeal/new/", form)
+    again = client.post("/appeal/new/", form)  # a double click, a reload after sending
+    appeal = Appeal.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] and appeal.number in again["Location"]
+    edited = client.post("/appeal/new/", {**form, "text": TEXT + " Просим проверить и другие классы."})
+    assert edited.status_code == 302 and Appeal.objects.count() == 2
+
+
 def test_whole_loop_through_the_web(client, region, settings, django_capture_on_commit_callbacks):
     settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
     with django_capture_on_commit_callbacks(execute=True):
