@@ -370,6 +370,8 @@ def hotline(request):
                 territory=data["territory"],
                 topic=data["topic"],
                 actor=request.user,
+                external_source=FORM_SOURCE,
+                external_id=form.submission_key(),
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))

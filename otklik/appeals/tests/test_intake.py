@@ -1,6 +1,7 @@
 """Hotline operator's form, attachments on the web form, and imports with a per-row report."""
 
 import io
+import re
 import time
 
 from django.core import signing
@@ -29,6 +30,17 @@ def test_hotline_call_is_registered_on_behalf_of_the_caller(client, region):
     assert response.status_code == 302 and response["Location"] == f"/staff/appeals/{appeal.number}/"
     assert appeal.channel == "hotline" and appeal.author_name == "Петров Пётр"
     assert appeal.events.get(kind="registered").actor == region.coordinator
+
+
+def test_a_hotline_call_sent_twice_from_one_page_is_one_appeal(client, region):
+    client.force_login(region.coordinator)
+    page = client.get("/staff/appeals/hotline/").content.decode()
+    assert "Started" not in page
+    started = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    call = {"author_name": "Петров Пётр", "text": TEXT, "consent": "on", "started": started}
+    first = client.post("/staff/appeals/hotline/", call)
+    again = client.post("/staff/appeals/hotline/", call)
+    assert first["Location"] == again["Location"] and Appeal.objects.count() == 1
 
 
 def test_hotline_refuses_personal_data_without_consent_and_empty_text(client, region):
