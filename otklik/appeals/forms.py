@@ -21,7 +21,7 @@ class OneSubmissionForm(forms.Form):
             self.initial["started"] = signing.dumps(time.time())
 
     def submission_key(self) -> str:
-        """ "" when the page sent no start time: then nothing tells two submissions apart."""
+        """Empty when the page sent no start time: then nothing tells two submissions apart."""
         if not self.cleaned_data.get("started"):
             return ""
         sent = f"{self.cleaned_data['started']}\n{self.cleaned_data['text']}"
