@@ -9,6 +9,7 @@ conversation continues after any process restarts.
 from __future__ import annotations
 
 import base64
+import dataclasses
 
 from django.conf import settings
 from django.db import transaction
@@ -638,6 +639,13 @@ def handle(
 ) -> list[Reply]:
     """Process one input from a citizen and return what to show them. `respondent_token` is who
     answers surveys (see `survey_chat.respondent_token`)."""
+    # PostgreSQL stores no NUL character; no one types it, so it goes before anything is saved.
+    incoming = dataclasses.replace(
+        incoming,
+        value=(incoming.value or "").replace("\x00", ""),
+        file_name=incoming.file_name.replace("\x00", ""),
+    )
+    display_name = display_name.replace("\x00", "")
     token = survey_chat.respondent_token(channel=channel, channel_user=channel_user, given=respondent_token)
     conv, created = Conversation.objects.select_for_update().get_or_create(
         channel=channel, channel_user=str(channel_user)[:100], defaults={"region": region}

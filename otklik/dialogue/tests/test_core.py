@@ -152,6 +152,13 @@ def test_forged_buttons_get_a_polite_answer_not_an_error(bot, action):
     assert Query.objects.count() == 0
 
 
+def test_a_nul_character_in_a_message_is_dropped_before_it_is_stored(bot):
+    """PostgreSQL refuses NUL in text; a Telegram message is not checked by the web's middleware."""
+    replies = bot("text", "здравствуйте когда запись\x00 в первый класс")
+    assert "Когда начинается приём" in replies[0].text
+    assert Query.objects.get().text == "здравствуйте когда запись в первый класс"
+
+
 def test_subscriptions_toggle(bot):
     replies = bot("button", "subs")
     action = next(a for a in _actions(replies) if a.startswith("sub:"))
