@@ -43,7 +43,7 @@ def _require(request, roles: set[str]) -> set[str]:
 
 @login_required
 def workspace(request):
-    _require(request, selectors.STAFF_ROLES)
+    held = _require(request, selectors.STAFF_ROLES)
     region = _region()
     queue = request.GET.get("queue") or "new"
     if queue not in selectors.QUEUES:
@@ -77,6 +77,7 @@ def workspace(request):
                 "code"
             ),
             "territories": Territory.objects.filter(region=region).order_by("name"),
+            "can_register": request.user.is_superuser or bool(held & selectors.INTAKE_ROLES),
         },
     )
 

@@ -154,6 +154,15 @@ def test_bad_input_gets_a_russian_message_not_500(client, half):
     assert xlsx.status_code == 400 and "Полугодие — 1" in xlsx.content.decode()
 
 
+def test_executor_is_not_sent_to_the_public_report_closed_to_him(client, half):
+    client.force_login(half.executor_a)
+    page = client.get("/staff/analytics/halfyear/", {"year": "2026", "half": "1"}).content.decode()
+    assert "/staff/analytics/public/" not in page and "обезличенный отчёт" in page
+    client.force_login(half.analyst)
+    page = client.get("/staff/analytics/halfyear/", {"year": "2026", "half": "1"}).content.decode()
+    assert "/staff/analytics/public/" in page
+
+
 def test_outsiders_are_refused(client, half):
     response = client.get("/staff/analytics/halfyear/", {"year": "2026", "half": "1"})
     assert response.status_code == 302 and "/login" in response["Location"]

@@ -148,6 +148,14 @@ def test_hostile_workspace_filters_show_the_page(client, region):
     assert response.status_code == 200
 
 
+def test_the_import_is_linked_only_for_those_who_may_import(client, region):
+    client.force_login(region.executor_a)
+    assert "/staff/appeals/import/" not in client.get("/staff/appeals/").content.decode()
+    assert client.get("/staff/appeals/import/").status_code == 403
+    client.force_login(region.coordinator)
+    assert "/staff/appeals/import/" in client.get("/staff/appeals/").content.decode()
+
+
 def test_workspace_needs_a_staff_role(client, region):
     from otklik.accounts.models import User
 

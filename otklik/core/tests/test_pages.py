@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 
@@ -32,6 +34,21 @@ def test_empty_choice_of_a_select_is_russian(client, region):
     client.force_login(region.coordinator)
     page = client.get("/staff/broadcast/").content.decode()
     assert "Select an option" not in page and "— выберите —" in page
+
+
+@pytest.mark.parametrize("persona", ["admin", "coordinator", "executor_a", "analyst", "editor", "monitor"])
+def test_every_link_of_the_main_menu_opens_for_the_person_it_is_shown_to(client, personas, persona):
+    from otklik.accounts.roles import Role
+    from otklik.testing import make_staff
+
+    user = make_staff(personas.ministry, Role.MONITOR) if persona == "monitor" else getattr(personas, persona)
+    client.force_login(user)
+    page = client.get("/staff/").content.decode()
+    menu = page[page.index('aria-label="Основное меню"') : page.index("</nav>")]
+    links = re.findall(r'href="(/staff/[^"]*)"', menu)
+    assert links
+    for href in links:
+        assert client.get(href).status_code == 200, href
 
 
 def test_staff_home_requires_login(client, db):
