@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "otklik.core.middleware.RequestLogMiddleware",
+    "otklik.core.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "otklik.urls"

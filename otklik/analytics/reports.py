@@ -13,6 +13,7 @@ from otklik.analytics import selectors as s
 from otklik.analytics.summaries import Share, Table
 from otklik.incidents.reports import summary_rows as incident_summary_rows
 from otklik.incidents.selectors import incident_figures
+from otklik.lib.spreadsheet import csv_cell, xlsx_append
 
 FONT_PATHS = [
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -139,23 +140,23 @@ def tables_xlsx(title: str, tables: list[Table], note: str = "") -> bytes:
     for index, table in enumerate(tables):
         sheet = book.create_sheet(table.title[:31].replace("/", " "))
         if index == 0:
-            sheet.append([title])
+            xlsx_append(sheet, [title])
             sheet["A1"].font = Font(bold=True, size=13)
             if note:
-                sheet.append([note])
+                xlsx_append(sheet, [note])
         if table.header:
-            sheet.append(table.header)
+            xlsx_append(sheet, table.header)
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(["—" if v is None else v for v in row])
+            xlsx_append(sheet, ["—" if v is None else v for v in row])
             for cell, value in zip(sheet[sheet.max_row], row, strict=False):
                 if isinstance(value, Share):
                     cell.number_format = "0.0%"
                 if isinstance(value, str) and "\n" in value:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
         if table.note:
-            sheet.append([table.note])
+            xlsx_append(sheet, [table.note])
         sheet.column_dimensions["A"].width = 55
         for letter in "BCDEF":
             sheet.column_dimensions[letter].width = 18
@@ -169,15 +170,17 @@ def tables_csv(title: str, tables: list[Table]) -> str:
     «12,5%», decimal commas); BOM so that Excel reads UTF-8."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title])
+    writer.writerow([csv_cell(title)])
     for table in tables:
         writer.writerow([])
-        writer.writerow([table.title])
+        writer.writerow([csv_cell(table.title)])
         if table.note:
-            writer.writerow([table.note])
+            writer.writerow([csv_cell(table.note)])
         if table.header:
-            writer.writerow(table.header)
-        writer.writerows([format_cell(v) if not isinstance(v, str) else v for v in row] for row in table.rows)
+            writer.writerow([csv_cell(v) for v in table.header])
+        writer.writerows(
+            [csv_cell(format_cell(v) if not isinstance(v, str) else v) for v in row] for row in table.rows
+        )
     return "\ufeff" + out.getvalue()
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from django.utils import timezone
 
 from otklik.analytics import selectors as s
+from otklik.lib.params import parse_id
 from otklik.nlp.anonymize import anonymize
 
 
@@ -69,7 +70,7 @@ def half_year(year: str | None, half: str | None) -> HalfYear:
     today = timezone.localdate()
     if not year and not half:
         return HalfYear(today.year, 1 if today.month <= 6 else 2)
-    if not (year or "").isdigit() or not 2000 <= int(year) <= today.year:
+    if not 2000 <= (parse_id(year) or 0) <= today.year:
         raise PeriodError(f"Год — число от 2000 до {today.year}, например ?year={today.year}&half=1.")
     if half not in {"1", "2"}:
         raise PeriodError("Полугодие — 1 (январь–июнь) или 2 (июль–декабрь), например ?half=1.")

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
@@ -17,6 +16,8 @@ from otklik.analytics import selectors as s
 from otklik.analytics.kpis import kpi_rows, pos_reach
 from otklik.analytics.planning import forecast_daily, roster, weekly
 from otklik.incidents.selectors import incident_figures
+from otklik.lib.params import parse_day, parse_id
+from otklik.lib.spreadsheet import csv_cell, xlsx_append
 from otklik.orgs.models import Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
@@ -30,10 +31,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _filters(request) -> tuple[s.Filters, list[str]]:
     problems = []
     today = timezone.localdate()
-    start = (
-        parse_date(request.GET.get("from") or "") if request.GET.get("from") else today - timedelta(days=364)
-    )
-    end = parse_date(request.GET.get("to") or "") if request.GET.get("to") else today
+    start = parse_day(request.GET["from"]) if request.GET.get("from") else today - timedelta(days=364)
+    end = parse_day(request.GET["to"]) if request.GET.get("to") else today
     if start is None or end is None:
         problems.append("Даты периода — в формате ГГГГ-ММ-ДД; показан последний год.")
         start, end = today - timedelta(days=364), today
@@ -45,8 +44,7 @@ def _filters(request) -> tuple[s.Filters, list[str]]:
         start = end - timedelta(days=MAX_SPAN_DAYS)
 
     def ident(name):
-        value = request.GET.get(name) or ""
-        return int(value) if value.isdigit() else None
+        return parse_id(request.GET.get(name))
 
     return s.Filters(start, end, ident("territory"), ident("topic"), ident("organization")), problems
 
@@ -82,9 +80,8 @@ def _export(name: str, data: dict, fmt: str) -> HttpResponse:
 
         book = Workbook()
         sheet = book.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
+        for row in [header, *rows]:
+            xlsx_append(sheet, row)
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
@@ -92,7 +89,7 @@ def _export(name: str, data: dict, fmt: str) -> HttpResponse:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([csv_cell(v) for v in row] for row in rows)
         response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="otklik-{name}.{fmt}"'
     return response
@@ -283,12 +280,11 @@ def pains(request):
             return redirect("analytics:pains")
 
         def ident(name: str) -> int:
-            value = request.POST.get(name) or ""
-            return int(value) if value.isdigit() else 0
+            return parse_id(request.POST.get(name)) or 0
 
         point = PainPoint.objects.filter(region=region, pk=ident("point")).first()
         status = request.POST.get("status", "")
-        deadline = parse_date(request.POST.get("deadline") or "") if request.POST.get("deadline") else None
+        deadline = parse_day(request.POST.get("deadline"))
         owner = User.objects.filter(pk=ident("owner"), memberships__isnull=False).first()
         if point is None or status not in PainPoint.Status.values:
             messages.error(request, "Выберите проблему и статус из списка.")
@@ -356,7 +352,7 @@ def weekly_report_file(request, fmt: str):
     )
 
     region = _pain_access(request)
-    week_end = parse_date(request.GET.get("week") or "") or timezone.localdate() - timedelta(days=1)
+    week_end = parse_day(request.GET.get("week")) or timezone.localdate() - timedelta(days=1)
     report = weekly_report(user=request.user, region=region, week_end=week_end)
     if fmt not in {"xlsx", "pdf"}:
         raise Http404("Неизвестный формат")

@@ -6,7 +6,6 @@ bad input.
 """
 
 import hashlib
-import hmac
 import json
 import secrets
 from functools import wraps
@@ -14,12 +13,12 @@ from functools import wraps
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from otklik.appeals import services
 from otklik.appeals.models import ApiToken, Appeal, Channel
 from otklik.appeals.selectors import appeal_timeline
+from otklik.lib.params import parse_moment
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
 
@@ -88,9 +87,28 @@ def json_body(request) -> dict | JsonResponse:
         data = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         return error_response(400, "Тело запроса — не корректный JSON.")
+    except RecursionError:
+        return error_response(400, "Тело запроса — JSON со слишком глубокой вложенностью.")
     if not isinstance(data, dict):
         return error_response(400, "Ожидается JSON-объект.")
+    if _has_nul(data):
+        return error_response(400, "Строки в JSON не должны содержать символ NUL (\\u0000).")
     return data
+
+
+def _has_nul(data) -> bool:
+    """Whether a string anywhere in parsed JSON holds a NUL, which PostgreSQL cannot store."""
+    pending = [data]
+    while pending:  # not recursive: JSON may nest as deep as the parser allows
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def territory_and_topic(data: dict, region, fields: dict) -> tuple[Territory | None, Topic | None]:
@@ -183,11 +201,11 @@ def appeals(request):
         channel=channel,
         territory=territory,
         topic=topic,
-        author_name=str(contact.get("name") or "")[:300],
-        contact_email=str(contact.get("email") or "")[:254],
-        contact_phone=str(contact.get("phone") or "")[:40],
+        author_name=str(contact.get("name") or ""),
+        contact_email=str(contact.get("email") or ""),
+        contact_phone=str(contact.get("phone") or ""),
         external_source=f"api:{token.organization.code}"[:40],
-        external_id=str(external_id or "")[:100],
+        external_id=str(external_id or ""),
     )
     body = {**_appeal_json(appeal, full=False), "secret": appeal.secret}
     return JsonResponse(body, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
@@ -200,7 +218,10 @@ def paginate(request, qs) -> dict | JsonResponse:
         offset = max(int(request.GET.get("offset", 0)), 0)
     except ValueError:
         return error_response(400, "limit и offset — целые числа.")
-    return {"count": qs.count(), "limit": limit, "offset": offset, "page": list(qs[offset : offset + limit])}
+    count = qs.count()
+    # Past the end the page is empty; slicing at the count keeps a 20-digit offset out of the SQL.
+    start = min(offset, count)
+    return {"count": count, "limit": limit, "offset": offset, "page": list(qs[start : start + limit])}
 
 
 def _list(request):
@@ -215,7 +236,7 @@ def _list(request):
         qs = qs.filter(status=status[:20])
     since = request.GET.get("updated_since")
     if since:
-        when = parse_datetime(since)
+        when = parse_moment(since)
         if when is None:
             return error_response(400, "updated_since — дата и время в ISO 8601.")
         qs = qs.filter(updated_at__gte=when)
@@ -238,7 +259,7 @@ def appeal_detail(request, number: str):
     token = request.api_token
     secret = request.GET.get("secret", "")
     staff = token is not None and appeal is not None and _in_scope(token, appeal)
-    citizen = appeal is not None and bool(secret) and hmac.compare_digest(appeal.secret, secret[:64])
+    citizen = appeal is not None and appeal.secret_matches(secret[:64])
     if appeal is None or not (staff or (citizen and request.method == "GET")):
         return error_response(404, "Обращение не найдено.")
     if request.method == "GET":

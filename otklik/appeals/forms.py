@@ -1,3 +1,4 @@
+import hashlib
 import time
 
 from django import forms
@@ -8,7 +9,26 @@ from otklik.orgs.models import Territory
 MIN_FILL_SECONDS = 3
 
 
-class PublicAppealForm(forms.Form):
+class OneSubmissionForm(forms.Form):
+    """A form whose page carries its signed start time, so that the same page sent twice with the
+    same text (a double click, a reload after sending) is one submission: `submission_key`."""
+
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["started"] = signing.dumps(time.time())
+
+    def submission_key(self) -> str:
+        """Empty when the page sent no start time: then nothing tells two submissions apart."""
+        if not self.cleaned_data.get("started"):
+            return ""
+        sent = f"{self.cleaned_data['started']}\n{self.cleaned_data['text']}"
+        return hashlib.sha256(sent.encode()).hexdigest()[:40]
+
+
+class PublicAppealForm(OneSubmissionForm):
     """The public web form: no login, consent required, a honeypot and a minimum fill time against bots."""
 
     author_name = forms.CharField(label="Фамилия, имя, отчество", max_length=300, required=False)
@@ -52,14 +72,11 @@ class PublicAppealForm(forms.Form):
         label="Оставьте это поле пустым",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    started = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         if region is not None:
             self.fields["territory"].queryset = Territory.objects.filter(region=region).order_by("name")
-        if not self.is_bound:
-            self.initial["started"] = signing.dumps(time.time())
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
@@ -128,7 +145,7 @@ class ExtendForm(forms.Form):
     text = forms.CharField(max_length=2000, error_messages={"required": "Укажите причину продления."})
 
 
-class HotlineForm(forms.Form):
+class HotlineForm(OneSubmissionForm):
     """A hotline operator registers a phone call on behalf of the caller."""
 
     author_name = forms.CharField(label="ФИО звонящего", max_length=300, required=False)

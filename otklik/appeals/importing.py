@@ -5,7 +5,7 @@ own; a bad row is reported with its reason and does not stop the others; a row a
 (same source and external id) is reported as a repeat and not registered again.
 """
 
-import csv
+import codecs
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from otklik.appeals.models import Channel
 from otklik.appeals.services import appeal_submit
+from otklik.lib.params import parse_moment
+from otklik.lib.spreadsheet import UnreadableFile, csv_dicts
 from otklik.orgs.models import Region, Territory
 from otklik.routing.models import Topic
 
@@ -80,21 +81,31 @@ def read_rows(content: bytes, filename: str) -> list[dict]:
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
             raise ImportFileError("Файл не открывается как таблица Excel (.xlsx).") from exc
         values = sheet.iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(values, [])]
+        header = [_no_nul(str(h or "")).strip() for h in next(values, [])]
         return [
-            dict(zip(header, row, strict=False)) for row in values if any(v not in (None, "") for v in row)
+            dict(zip(header, (_no_nul(v) for v in row), strict=False))
+            for row in values
+            if any(v not in (None, "") for v in row)
         ]
     if not filename.lower().endswith(".csv"):
         raise ImportFileError("Поддерживаются файлы .csv и .xlsx.")
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = content.decode("utf-16", errors="replace")  # Excel's «Unicode text»
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1251", errors="replace")  # exports from Windows systems
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1251", errors="replace")  # exports from Windows systems
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+        return csv_dicts(_no_nul(text))[1]
+    except UnreadableFile as exc:
+        raise ImportFileError(str(exc)) from exc
+
+
+def _no_nul(value):
+    """A text without NUL characters (binary junk in a cell, Excel's _x0000_), which PostgreSQL
+    cannot store; anything else as it is."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def match_columns(header: list[str], aliases: dict[str, list[str]] = ALIASES) -> dict[str, str]:
@@ -115,7 +126,7 @@ def parse_when(value, tz: ZoneInfo) -> datetime | None:
     text = str(value or "").strip()
     if not text:
         return None
-    parsed = parse_datetime(text)
+    parsed = parse_moment(text)
     if parsed is None:
         for fmt in DATE_FORMATS:
             try:

@@ -1,3 +1,4 @@
+import hmac
 import secrets
 
 from django.conf import settings
@@ -160,6 +161,11 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
     def can_get_written_answer(self) -> bool:
         """59-ФЗ art. 11: no written answer without a return address."""
         return bool(self.contact_email or self.postal_address or (self.citizen_id and not self.is_anonymous))
+
+    def secret_matches(self, given: str) -> bool:
+        """The citizen's access code, compared in constant time; any typed text (even «²», which
+        `hmac.compare_digest` refuses as a str) is just a wrong code."""
+        return bool(given) and hmac.compare_digest(self.secret.encode(), given.encode())
 
 
 class AppealEvent(models.Model):

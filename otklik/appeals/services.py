@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -174,6 +175,33 @@ def _route_to(
 # --- intake --------------------------------------------------------------------------------------
 
 
+_CONTACT_LIMITS = (
+    ("author_name", 300, "Имя заявителя"),
+    ("contact_email", 254, "Адрес электронной почты"),
+    ("contact_phone", 40, "Телефон"),
+    ("postal_address", 500, "Почтовый адрес"),
+    ("external_id", 100, "Номер во внешней системе"),
+)
+
+
+def _check_contacts(**values: str) -> None:
+    """Refuse, never cut: a cut e-mail is another address, and two long external ids cut to the same
+    100 characters would make the second appeal a «repeat» of the first and lose it."""
+    problems = {
+        field: f"{label} — не длиннее {limit} символов."
+        for field, limit, label in _CONTACT_LIMITS
+        if len((values[field] or "").strip()) > limit
+    }
+    email = (values["contact_email"] or "").strip()
+    if email and "contact_email" not in problems:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems["contact_email"] = "Укажите корректный адрес электронной почты."
+    if problems:
+        raise AppealError(problems)
+
+
 @transaction.atomic
 def appeal_submit(
     *,
@@ -213,7 +241,14 @@ def appeal_submit(
         raise AppealError({"text": f"Текст длиннее {MAX_TEXT} символов: сократите его или приложите файлом."})
     if channel not in Channel.values:
         raise AppealError({"channel": "Неизвестный канал поступления."})
-    external_id = (external_id or "").strip()[:100]
+    external_id = (external_id or "").strip()
+    _check_contacts(
+        author_name=author_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        postal_address=postal_address,
+        external_id=external_id,
+    )
     if external_id:
         existing = Appeal.objects.filter(
             region=region, external_source=external_source, external_id=external_id
@@ -239,10 +274,10 @@ def appeal_submit(
         policy=_policy_for(channel=channel, topic=suggested, policy_code=policy_code),
         citizen=citizen,
         is_anonymous=anonymous or bool(citizen and citizen.is_anonymous),
-        author_name=author_name[:300],
-        contact_email=contact_email.strip().lower()[:254],
-        contact_phone=contact_phone.strip()[:40],
-        postal_address=postal_address.strip()[:500],
+        author_name=author_name.strip(),
+        contact_email=contact_email.strip().lower(),
+        contact_phone=contact_phone.strip(),
+        postal_address=postal_address.strip(),
         text=text,
         territory=territory,
         topic_suggested=suggested,

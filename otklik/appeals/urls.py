@@ -11,7 +11,7 @@ urlpatterns = [
     path("staff/appeals/<str:number>/action/", views.appeal_action, name="action"),
     path("staff/appeals/<str:number>/files/<int:pk>/", views.attachment_download, name="attachment"),
     path("appeal/new/", views.appeal_new, name="new"),
-    path("appeal/widget/", views.appeal_new, {"channel": "widget"}, name="widget"),
+    path("appeal/widget/", views.appeal_widget, name="widget"),
     path("appeal/<str:number>/", views.appeal_status, name="status"),
     path("appeal/<str:number>/files/<int:pk>/", views.citizen_attachment, name="citizen_attachment"),
 ]

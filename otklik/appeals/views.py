@@ -1,6 +1,5 @@
 """Citizen's web form and status page; the operators' workspace."""
 
-import hmac
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -11,6 +10,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
@@ -28,9 +29,14 @@ from otklik.appeals.forms import (
 from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.statuses import MEANING, Status
+from otklik.lib.params import parse_id
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
+
+# Appeals from the public form are kept apart by their submission, so sending a page twice
+# registers one appeal (`appeal_submit` returns the first one).
+FORM_SOURCE = "form"
 
 
 def _region():
@@ -77,10 +83,14 @@ def appeal_new(request, channel: str = Channel.WEB):
                 if channel == Channel.WIDGET
                 else None,
                 files=[data["attachment"]] if data.get("attachment") else (),
+                external_source=FORM_SOURCE,
+                external_id=form.submission_key(),
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
+            if channel == Channel.WIDGET:  # the status page may not be framed: say it here, link it out
+                return render(request, "appeals/widget_done.html", {"appeal": appeal})
             return redirect(f"/appeal/{appeal.number}/?s={appeal.secret}&new=1")
     template = "appeals/widget_form.html" if channel == Channel.WIDGET else "appeals/public_form.html"
     return render(
@@ -88,9 +98,18 @@ def appeal_new(request, channel: str = Channel.WEB):
     )
 
 
+# The widget is framed by organizations' sites. In a frame of another site browsers send no
+# cookies (SameSite), so the CSRF token could never match; the form acts for nobody logged in, and
+# its own spam guards (the hidden field, the signed start time) stay.
+@xframe_options_exempt
+@csrf_exempt
+def appeal_widget(request):
+    return appeal_new(request, channel=Channel.WIDGET)
+
+
 def _appeal_by_secret(number: str, secret: str) -> Appeal:
     appeal = Appeal.objects.select_related("organization", "policy", "region").filter(number=number).first()
-    if appeal is None or not secret or not hmac.compare_digest(appeal.secret, secret):
+    if appeal is None or not appeal.secret_matches(secret):
         raise Http404("Обращение не найдено")
     return appeal
 
@@ -152,9 +171,9 @@ def workspace(request):
     channel = request.GET.get("channel", "")
     filters = {
         "channel": channel if channel in Channel.values else "",
-        "topic": max(_int(request.GET.get("topic")), 0),
-        "territory": max(_int(request.GET.get("territory")), 0),
-        "organization": max(_int(request.GET.get("organization")), 0),
+        "topic": parse_id(request.GET.get("topic")),
+        "territory": parse_id(request.GET.get("territory")),
+        "organization": parse_id(request.GET.get("organization")),
     }
     page = Paginator(
         selectors.appeal_queue(user=request.user, queue=queue, search=search, filters=filters), 30
@@ -271,8 +290,12 @@ def appeal_action(request, number: str):
                 appeal=appeal, actor=user, days=form.cleaned_data["days"], reason=form.cleaned_data["text"]
             )
         elif action == "assign" and coordinator:
-            org = organizations_in_scope(user=user).filter(pk=_int(request.POST.get("organization"))).first()
-            topic = Topic.objects.filter(region=appeal.region, pk=_int(request.POST.get("topic"))).first()
+            org = (
+                organizations_in_scope(user=user)
+                .filter(pk=parse_id(request.POST.get("organization")))
+                .first()
+            )
+            topic = Topic.objects.filter(region=appeal.region, pk=parse_id(request.POST.get("topic"))).first()
             if org is None:
                 raise ValidationError("Выберите организацию-исполнителя.")
             services.appeal_assign(appeal=appeal, organization=org, actor=user, topic=topic)
@@ -339,13 +362,6 @@ def citizen_attachment(request, number: str, pk: int):
     return _file_response(appeal.attachments.filter(from_citizen=False), pk, as_attachment=True)
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 @login_required
 def hotline(request):
     """A hotline operator registers a call; the appeal gets the hotline channel and the operator as actor."""
@@ -365,6 +381,8 @@ def hotline(request):
                 territory=data["territory"],
                 topic=data["topic"],
                 actor=request.user,
+                external_source=FORM_SOURCE,
+                external_id=form.submission_key(),
             )
         except ValidationError as exc:
             form.add_error(None, _errors(exc))

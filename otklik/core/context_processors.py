@@ -1,6 +1,17 @@
 from django.conf import settings
 
+from otklik.accounts.roles import Role
 from otklik.accounts.selectors import user_primary_role, user_roles
+
+# Sections of the main menu and the roles their pages let in (the views check the same sets:
+# appeals and incidents `selectors.STAFF_ROLES`, analytics `ANALYTICS_ROLES`, routing `READERS`),
+# so that the menu never shows a link its reader would meet as a 403.
+MENU_SECTIONS = {
+    "appeals": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST},
+    "incidents": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST, Role.MONITOR},
+    "analytics": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST},
+    "topics": {Role.ADMIN, Role.COORDINATOR, Role.EDITOR, Role.ANALYST, Role.EXECUTOR},
+}
 
 
 def site(request):
@@ -9,7 +20,6 @@ def site(request):
     return {
         "OTKLIK_VERSION": settings.VERSION,
         "user_roles": roles,
-        # Only a monitoring operator: no appeals workspace and no analytics (they would answer 403).
-        "monitor_only": roles == {"monitor"} and not user.is_superuser,
+        "menu": {name for name, allowed in MENU_SECTIONS.items() if roles & allowed},
         "primary_role": user_primary_role(user=user) if roles else None,
     }

@@ -1,6 +1,8 @@
 import logging
 import time
 
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 log = logging.getLogger("otklik.request")
@@ -37,3 +39,40 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+NUL_MESSAGE = "Запрос содержит недопустимый символ NUL (код 0). Уберите его и отправьте запрос ещё раз."
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    data = [request.GET]
+    if request.method == "POST":
+        data.append(request.POST)
+    # A password is only hashed, never stored or looked up as text: the login form answers it itself.
+    return any(
+        "\x00" in key or ("password" not in key and any("\x00" in v for v in values))
+        for d in data
+        for key, values in d.lists()
+    )
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address, the query string or a form field is refused with a 400.
+
+    No text anyone types contains it, and PostgreSQL refuses to store or even compare a string
+    with it, so every lookup or save of such a value would otherwise be a 500. Django's form fields
+    already refuse it; this covers the rest (numbers in the path, filters, chat buttons)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": NUL_MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            return render(request, "400.html", {"message": NUL_MESSAGE}, status=400)
+        return self.get_response(request)

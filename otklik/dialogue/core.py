@@ -9,6 +9,7 @@ conversation continues after any process restarts.
 from __future__ import annotations
 
 import base64
+import dataclasses
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +26,7 @@ from otklik.dialogue.replies import MENU_BUTTON, Button, Incoming, Reply
 from otklik.kb import services as kb_services
 from otklik.kb.engine import registry
 from otklik.kb.models import Article, Category, Query
+from otklik.lib.params import parse_id
 from otklik.orgs.models import Region, Territory
 
 MAX_INPUT = 4000
@@ -384,8 +386,8 @@ def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
     if step == "territory" and incoming.kind == "button" and value.startswith("ask:terr:"):
         chosen = value.removeprefix("ask:terr:")
         territory = None  # "none" (skipped) or a forged id
-        if chosen.isdigit():
-            territory = Territory.objects.filter(pk=int(chosen), region=conv.region).first()
+        if (territory_id := parse_id(chosen)) is not None:
+            territory = Territory.objects.filter(pk=territory_id, region=conv.region).first()
         _set_territory(draft, territory)
         return _ask_contact(conv)
     if step == "territory" and incoming.kind == "text":
@@ -521,13 +523,13 @@ def _on_button(conv: Conversation, action: str, token: str) -> list[Reply]:
     if head == "cats":
         return [_categories(conv.region, None)]
     if head == "cat":
-        category_id = int(rest) if rest.isdigit() else None
+        category_id = parse_id(rest)
         if category_id and Category.objects.filter(pk=category_id, region=conv.region).exists():
             _record_open(conv, category_id)
         return [_categories(conv.region, category_id)]
     if head == "art":
         article = Article.objects.filter(
-            pk=int(rest or 0), region=conv.region, status=Article.Status.PUBLISHED
+            pk=parse_id(rest), region=conv.region, status=Article.Status.PUBLISHED
         ).first()
         if article is None:
             return [Reply("Этот ответ больше недоступен.", [[MENU_BUTTON]])]
@@ -536,22 +538,22 @@ def _on_button(conv: Conversation, action: str, token: str) -> list[Reply]:
         return [_article_reply(article, None)]
     if head == "pick":
         query_id, _, article_id = rest.partition(":")
-        article = Article.objects.filter(pk=int(article_id or 0), region=conv.region).first()
-        query = Query.objects.filter(pk=int(query_id or 0), region=conv.region).first()
+        article = Article.objects.filter(pk=parse_id(article_id), region=conv.region).first()
+        query = Query.objects.filter(pk=parse_id(query_id), region=conv.region).first()
         if article is None:
             return [Reply("Этот ответ больше недоступен.", [[MENU_BUTTON]])]
         if query is not None:
             Query.objects.filter(pk=query.pk).update(article=article)
         return [_article_reply(article, query.pk if query else None)]
     if head == "none":
-        query = Query.objects.filter(pk=int(rest or 0), region=conv.region).first()
+        query = Query.objects.filter(pk=parse_id(rest), region=conv.region).first()
         if query is not None:
             kb_services.query_feedback(query=query, helped=False)
         return [_dont_know()]
     if head == "fb":
         query_id, article_id, helped = (rest.split(":") + ["", "", ""])[:3]
-        query = Query.objects.filter(pk=int(query_id or 0), region=conv.region).first()
-        article = Article.objects.filter(pk=int(article_id or 0)).first()
+        query = Query.objects.filter(pk=parse_id(query_id), region=conv.region).first()
+        article = Article.objects.filter(pk=parse_id(article_id)).first()
         if query is not None:
             kb_services.query_feedback(query=query, helped=helped == "1", article=article)
         surveys = survey_chat.offer_after_feedback(conv, token)
@@ -596,7 +598,7 @@ def _on_button(conv: Conversation, action: str, token: str) -> list[Reply]:
     if head == "subs":
         return [_subscriptions(conv)]
     if head == "sub":
-        category = Category.objects.filter(pk=int(rest or 0), region=conv.region).first()
+        category = Category.objects.filter(pk=parse_id(rest), region=conv.region).first()
         if category is not None:
             if conv.subscriptions.filter(pk=category.pk).exists():
                 conv.subscriptions.remove(category)
@@ -607,8 +609,8 @@ def _on_button(conv: Conversation, action: str, token: str) -> list[Reply]:
         return [Reply(HELP, [[MENU_BUTTON]])]
     if head == "polls":
         return survey_chat.survey_list(conv, token)
-    if head == "poll" and rest.isdigit():
-        return survey_chat.start(conv, token, int(rest))
+    if head == "poll" and (survey_id := parse_id(rest)) is not None:
+        return survey_chat.start(conv, token, survey_id)
     return [Reply("Эта кнопка устарела. Вот главное меню:"), _main_menu()]
 
 
@@ -637,6 +639,13 @@ def handle(
 ) -> list[Reply]:
     """Process one input from a citizen and return what to show them. `respondent_token` is who
     answers surveys (see `survey_chat.respondent_token`)."""
+    # PostgreSQL stores no NUL character; no one types it, so it goes before anything is saved.
+    incoming = dataclasses.replace(
+        incoming,
+        value=(incoming.value or "").replace("\x00", ""),
+        file_name=incoming.file_name.replace("\x00", ""),
+    )
+    display_name = display_name.replace("\x00", "")
     token = survey_chat.respondent_token(channel=channel, channel_user=channel_user, given=respondent_token)
     conv, created = Conversation.objects.select_for_update().get_or_create(
         channel=channel, channel_user=str(channel_user)[:100], defaults={"region": region}

@@ -3,6 +3,8 @@
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +21,7 @@ log = logging.getLogger("otklik.dialogue")
 BROADCAST_RATE = 25  # messages per second; Telegram allows about 30 to different chats
 MAX_BROADCAST = 4096
 MAX_RETRIES = 3
+REPEAT_WINDOW = timedelta(minutes=10)  # the same text to the same section again this soon is a repeat
 
 
 @transaction.atomic
@@ -32,6 +35,18 @@ def broadcast_send(*, region: Region, category_id: int, text: str, sent_by) -> B
     category = Category.objects.filter(pk=category_id, region=region).first()
     if category is None:
         raise ValidationError({"category": "Выберите раздел этого региона."})
+    just_sent = (
+        Broadcast.objects.filter(
+            region=region, category=category, text=text, created_at__gte=timezone.now() - REPEAT_WINDOW
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if just_sent is not None:  # a double click would send every subscriber the news twice
+        at = timezone.localtime(just_sent.created_at, ZoneInfo(region.timezone))
+        raise ValidationError(
+            f"Эта рассылка уже поставлена в очередь в {at:%H:%M}: подписчики получат её один раз."
+        )
     broadcast = Broadcast.objects.create(
         region=region,
         category=category,

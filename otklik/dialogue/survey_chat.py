@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from django.conf import settings
 
 from otklik.dialogue.replies import CANCEL_BUTTON, MENU_BUTTON, Button, Incoming, Reply
+from otklik.lib.params import parse_id
 from otklik.orgs.models import Territory
 from otklik.surveys import selectors, services
 from otklik.surveys.models import AgeGroup, Question, RespondentRole, Sex, Survey
@@ -232,12 +233,13 @@ def _accept_answer(question: Question, raw: str) -> object | None:
     """The stored value of a pressed answer button, or None when it does not fit the question."""
     if raw == SKIP:
         return None if question.required else SKIP
-    if not raw.isdigit():
+    value = parse_id(raw)
+    if value is None:
         return None
     if question.kind == Question.Kind.SINGLE:
-        return int(raw) if any(o.pk == int(raw) for o in question.options.all()) else None
+        return value if any(o.pk == value for o in question.options.all()) else None
     if question.kind == Question.Kind.SCALE:
-        return int(raw) if 1 <= int(raw) <= 5 else None
+        return value if 1 <= value <= 5 else None
     return None
 
 

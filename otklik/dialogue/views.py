@@ -3,12 +3,15 @@ news broadcast to Telegram subscribers."""
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
@@ -21,6 +24,7 @@ from otklik.orgs.selectors import region_default
 from otklik.surveys.cookies import browser_token, remember
 
 CHANNEL = "web"
+TICKET_SALT = "otklik.dialogue.chat"
 
 
 def _chat_id(request) -> str:
@@ -37,13 +41,25 @@ def _region():
 
 
 def _page(request, template: str):
+    chat_id = _chat_id(request)
     replies = handle(
         region=_region(),
         channel=CHANNEL,
-        channel_user=_chat_id(request),
+        channel_user=chat_id,
         incoming=Incoming("command", "/start"),
     )
-    return render(request, template, {"replies": replies})
+    ticket = signing.dumps(chat_id, salt=TICKET_SALT)
+    return render(request, template, {"replies": replies, "chat_ticket": ticket})
+
+
+def _ticket_chat_id(request) -> str | None:
+    try:
+        chat_id = signing.loads(
+            request.POST.get("chat") or "", salt=TICKET_SALT, max_age=settings.SESSION_COOKIE_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return chat_id if isinstance(chat_id, str) and 0 < len(chat_id) <= 64 else None
 
 
 def chat(request):
@@ -56,9 +72,27 @@ def chat_widget(request):
     return _page(request, "dialogue/widget.html")
 
 
+@csrf_exempt
 @require_POST
 def chat_send(request):
-    """One input (typed text or a pressed button); returns the new messages as an HTML fragment."""
+    """One input (typed text or a pressed button); returns the new messages as an HTML fragment.
+
+    The widget runs in a frame of an organization's site, where browsers send no cookies
+    (SameSite): no session, no CSRF cookie. Its page carries the chat's id, signed, and its messages
+    send it back; such a message rests on no cookie, so there is nothing for CSRF to forge. A
+    message without it is the site's own chat page: session and CSRF check as usual."""
+    chat_id = _ticket_chat_id(request)
+    if chat_id is None:
+        return _send_in_session(request)
+    return _send(request, chat_id, browser_token(request, fallback=f"webchat:{chat_id}"))
+
+
+@csrf_protect
+def _send_in_session(request):
+    return _send(request, _chat_id(request), browser_token(request))
+
+
+def _send(request, chat_id: str, token: str):
     action = (request.POST.get("action") or "")[:64]
     text = request.POST.get("text") or ""
     if action:
@@ -70,11 +104,10 @@ def chat_send(request):
     else:
         return render(request, "dialogue/_messages.html", {"replies": [], "mine": ""})
     # Surveys answered here count once per browser together with the public survey page.
-    token = browser_token(request)
     replies = handle(
         region=_region(),
         channel=CHANNEL,
-        channel_user=_chat_id(request),
+        channel_user=chat_id,
         incoming=incoming,
         respondent_token=token,
     )

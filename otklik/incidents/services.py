@@ -148,7 +148,10 @@ def incident_register(
     back and nothing is counted; the same id for another post is refused.
     """
     url = normalize_url(url)
-    external = (external_source[:40], (external_id or "").strip()[:100])
+    external_id = (external_id or "").strip()
+    if len(external_id) > 100:  # cut, two ids would be one: a new sighting taken for a retry or a 409
+        raise IncidentError({"external_id": "Номер в системе мониторинга — не длиннее 100 символов."})
+    external = (external_source[:40], external_id)
     existing = Incident.objects.select_for_update().filter(url=url).first()
     if external[1] and (retried := _retried(existing, url, *external)) is not None:
         return retried, False

@@ -19,6 +19,7 @@ from otklik.incidents.forms import ImportForm, IncidentForm
 from otklik.incidents.importing import incidents_import
 from otklik.incidents.models import Incident, Network
 from otklik.incidents.statuses import MEANING, Status
+from otklik.lib.params import parse_id
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
@@ -40,16 +41,9 @@ def _require(request, roles: set[str]) -> set[str]:
     return held
 
 
-def _int(value) -> int:
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return 0
-
-
 @login_required
 def workspace(request):
-    _require(request, selectors.STAFF_ROLES)
+    held = _require(request, selectors.STAFF_ROLES)
     region = _region()
     queue = request.GET.get("queue") or "new"
     if queue not in selectors.QUEUES:
@@ -59,8 +53,8 @@ def workspace(request):
     filters = {
         "network": network if network in Network.values else "",
         "status": status if status in Status.values else "",
-        "territory": _int(request.GET.get("territory")),
-        "topic": _int(request.GET.get("topic")),
+        "territory": parse_id(request.GET.get("territory")),
+        "topic": parse_id(request.GET.get("topic")),
     }
     page = Paginator(
         selectors.incident_queue(user=request.user, queue=queue, search=search, filters=filters), 30
@@ -83,6 +77,7 @@ def workspace(request):
                 "code"
             ),
             "territories": Territory.objects.filter(region=region).order_by("name"),
+            "can_register": request.user.is_superuser or bool(held & selectors.INTAKE_ROLES),
         },
     )
 
@@ -243,14 +238,14 @@ def action(request, pk: int):
             services.incident_comment(incident=incident, actor=user, text=text)
         elif name == "correct":
             changes = {
-                "topic": Topic.objects.filter(region=incident.region, pk=_int(post.get("topic"))).first(),
+                "topic": Topic.objects.filter(region=incident.region, pk=parse_id(post.get("topic"))).first(),
                 "territory": Territory.objects.filter(
-                    region=incident.region, pk=_int(post.get("territory"))
+                    region=incident.region, pk=parse_id(post.get("territory"))
                 ).first(),
                 "urgent": post.get("urgent") == "1",
             }
             if coordinator and post.get("organization"):
-                org = organizations_in_scope(user=user).filter(pk=_int(post.get("organization"))).first()
+                org = organizations_in_scope(user=user).filter(pk=parse_id(post.get("organization"))).first()
                 if org is None:
                     raise ValidationError("Выберите организацию из списка.")
                 changes["organization"] = org
@@ -276,7 +271,7 @@ def figures(request):
     from otklik.incidents.reports import figure_tables
 
     _require(request, selectors.STAFF_ROLES)
-    days = _int(request.GET.get("days")) or 30
+    days = parse_id(request.GET.get("days")) or 30
     if days not in PERIODS:
         days = 30
     until = timezone.now()

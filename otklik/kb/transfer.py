@@ -24,6 +24,7 @@ from otklik.kb.services import (
     article_create,
     category_get_or_create,
 )
+from otklik.lib.spreadsheet import UnreadableFile, csv_cell, csv_cell_read, csv_dicts, xlsx_append, yaml_load
 from otklik.orgs.models import Region
 
 COLUMNS = [
@@ -70,9 +71,9 @@ def _text(value) -> str:
 
 def _parse_yaml(text: str) -> tuple[list[dict], list[dict]]:
     try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: impossible dates like 2026-02-30
-        raise KbImportError([f"Файл не является корректным YAML: {str(exc)[:200]}"]) from exc
+        data = yaml_load(text)
+    except UnreadableFile as exc:
+        raise KbImportError([str(exc)]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("articles"), list):
         raise KbImportError(["В YAML нет списка «articles»."])
     categories: list[dict] = []
@@ -162,14 +163,13 @@ def _rows_to_data(rows: list[dict]) -> tuple[list[dict], list[dict]]:
 
 def _parse_csv(text: str) -> tuple[list[dict], list[dict]]:
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    missing = [c for c in ("category", "question", "answer") if c not in (reader.fieldnames or [])]
+        header, rows = csv_dicts(text)
+    except UnreadableFile as exc:
+        raise KbImportError([str(exc)]) from exc
+    missing = [c for c in ("category", "question", "answer") if c not in header]
     if missing:
         raise KbImportError([f"В таблице нет обязательных столбцов: {', '.join(missing)}."])
-    return _rows_to_data(list(reader))
+    return _rows_to_data([{k: csv_cell_read(v) for k, v in row.items()} for row in rows])
 
 
 def _parse_xlsx(content: bytes) -> tuple[list[dict], list[dict]]:
@@ -373,7 +373,7 @@ def kb_export_csv(*, region: Region) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(_flat_rows(region))
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in _flat_rows(region))
     return out.getvalue()
 
 
@@ -388,7 +388,7 @@ def kb_export_xlsx(*, region: Region) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _flat_rows(region):
-        sheet.append([row[c] for c in COLUMNS])
+        xlsx_append(sheet, [row[c] for c in COLUMNS])
     for column, width in zip(
         "ABCDEFGHIJKLM", [28, 22, 30, 18, 30, 50, 80, 40, 50, 12, 12, 12, 12], strict=True
     ):

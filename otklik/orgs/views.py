@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from otklik.accounts.models import Membership
-from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404
+from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_can_access_org
 from otklik.orgs.models import Organization
 from otklik.orgs.selectors import organization_ancestors
 
@@ -31,7 +31,10 @@ def organization_detail(request, code: str):
         "orgs/organization_detail.html",
         {
             "org": org,
-            "ancestors": organization_ancestors(org=org),
+            # an ancestor outside the person's scope is named, not linked: the link would be a 404
+            "ancestors": [
+                (a, user_can_access_org(user=request.user, org=a)) for a in organization_ancestors(org=org)
+            ],
             "children": org.children.order_by("name"),
             "staff": Membership.objects.filter(organization=org).select_related("user").order_by("role"),
         },

@@ -13,6 +13,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from otklik.lib.spreadsheet import UnreadableFile, csv_cell, csv_cell_read, csv_dicts, yaml_load
 from otklik.orgs.models import Region
 from otklik.routing.models import Topic
 from otklik.routing.replies import validate_reply_template
@@ -54,9 +55,9 @@ def _flag(value) -> bool:
 
 def _rows_from_yaml(text: str) -> list[dict]:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise TopicImportError([f"Файл не является корректным YAML: {exc}"]) from exc
+        data = yaml_load(text)
+    except UnreadableFile as exc:
+        raise TopicImportError([str(exc)]) from exc
     if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
         raise TopicImportError(["В YAML нет списка «topics»."])
     rows: list[dict] = []
@@ -85,12 +86,16 @@ def _rows_from_yaml(text: str) -> list[dict]:
 
 
 def _rows_from_csv(text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("code", "name") if c not in (reader.fieldnames or [])]
+    try:
+        header, table = csv_dicts(text, sniff=False)
+    except UnreadableFile as exc:
+        raise TopicImportError([str(exc)]) from exc
+    missing = [c for c in ("code", "name") if c not in header]
     if missing:
         raise TopicImportError([f"В CSV нет обязательных столбцов: {', '.join(missing)}."])
     rows = []
-    for row in reader:
+    for raw in table:
+        row = {k: csv_cell_read(v) for k, v in raw.items()}
         rows.append(
             {
                 "code": (row.get("code") or "").strip(),
@@ -184,13 +189,9 @@ def topics_export_csv(*, region: Region) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for row in topics_export_rows(region=region):
+        flat = {**row, "keywords": ";".join(row["keywords"])}
         writer.writerow(
-            {
-                **row,
-                "urgent": int(row["urgent"]),
-                "consultative": int(row["consultative"]),
-                "keywords": ";".join(row["keywords"]),
-            }
+            {k: csv_cell(v) for k, v in flat.items()} | {k: int(row[k]) for k in ("urgent", "consultative")}
         )
     return out.getvalue()
 

@@ -9,10 +9,12 @@ COOKIE = "otklik_respondent"
 COOKIE_SALT = "otklik.surveys.respondent"
 
 
-def browser_token(request) -> str:
-    """The token of this browser, or a fresh one (then `remember` it on the response)."""
+def browser_token(request, fallback: str = "") -> str:
+    """The token of this browser, or `fallback`, or a fresh one (then `remember` it on the response).
+
+    The chat widget in another site's frame gets no cookie; its fallback is a token of its chat."""
     token = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT)
-    return token if token and len(token) <= 64 else secrets.token_urlsafe(24)
+    return token if token and len(token) <= 64 else fallback or secrets.token_urlsafe(24)
 
 
 def remember(response, token: str) -> None:

@@ -175,10 +175,36 @@ def test_bad_filters_are_explained_not_500(client, data):
         {"from": "2026-05-01", "to": "2026-01-01"},
         {"from": "1990-01-01"},
         {"territory": "abc", "topic": "-1"},
+        {"from": "2026-13-45"},
+        {"to": "2026-02-30"},
+        {"territory": "²", "topic": "99999999999999999999", "organization": "99999999999999999999"},
     ):
         response = client.get("/staff/analytics/", params)
         assert response.status_code == 200
+        assert client.get("/staff/analytics/public/", params).status_code == 200
     assert "ГГГГ-ММ-ДД" in client.get("/staff/analytics/", {"from": "вчера"}).content.decode()
+    assert "ГГГГ-ММ-ДД" in client.get("/staff/analytics/", {"from": "2026-13-45"}).content.decode()
+
+
+CLOSED_TO_EXECUTORS = [
+    "/staff/analytics/planning/",
+    "/staff/analytics/pains/",
+    "/staff/analytics/public/",
+    "/staff/analytics/report/weekly.xlsx",
+    "/staff/analytics/report/weekly/subscription/",
+]
+
+
+def test_executor_sees_no_links_to_pages_closed_to_him(client, data):
+    client.force_login(data.executor_a)
+    page = client.get("/staff/analytics/").content.decode()
+    assert "/staff/analytics/halfyear/" in page
+    for url in CLOSED_TO_EXECUTORS:
+        assert url not in page
+        assert client.get(url).status_code in {403, 405}
+    client.force_login(data.analyst)
+    page = client.get("/staff/analytics/").content.decode()
+    assert all(url in page for url in CLOSED_TO_EXECUTORS)
 
 
 def test_staff_without_role_get_403(client, data):

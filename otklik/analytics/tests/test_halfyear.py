@@ -112,6 +112,7 @@ def test_executor_sees_only_their_organization_subtree(half):
     ("year", "half_", "message"),
     [
         ("abc", "1", "Год — число от 2000 до 2026"),
+        ("²", "1", "Год — число от 2000 до 2026"),
         ("1999", "1", "Год — число от 2000 до 2026"),
         ("2027", "1", "Год — число от 2000 до 2026"),
         ("2026", "3", "Полугодие — 1"),
@@ -151,6 +152,15 @@ def test_bad_input_gets_a_russian_message_not_500(client, half):
     assert page.status_code == 400 and "Год — число от 2000" in page.content.decode()
     xlsx = client.get("/staff/analytics/halfyear/", {"year": "2026", "half": "7", "format": "xlsx"})
     assert xlsx.status_code == 400 and "Полугодие — 1" in xlsx.content.decode()
+
+
+def test_executor_is_not_sent_to_the_public_report_closed_to_him(client, half):
+    client.force_login(half.executor_a)
+    page = client.get("/staff/analytics/halfyear/", {"year": "2026", "half": "1"}).content.decode()
+    assert "/staff/analytics/public/" not in page and "обезличенный отчёт" in page
+    client.force_login(half.analyst)
+    page = client.get("/staff/analytics/halfyear/", {"year": "2026", "half": "1"}).content.decode()
+    assert "/staff/analytics/public/" in page
 
 
 def test_outsiders_are_refused(client, half):

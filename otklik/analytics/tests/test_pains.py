@@ -69,5 +69,14 @@ def test_page_and_bad_input(client, region):
     assert client.post("/staff/analytics/pains/", {"action": "rebuild"}).status_code == 302
     response = client.post("/staff/analytics/pains/", {"point": "x", "status": "nonsense"}, follow=True)
     assert "Выберите проблему" in response.content.decode()
+    point = PainPoint.objects.create(region=region.region, key="k", title="Холодно в классах")
+    response = client.post(
+        "/staff/analytics/pains/",
+        {"point": point.pk, "status": point.status, "deadline": "2026-13-45", "measures": "Проверка"},
+        follow=True,
+    )
+    assert "Срок — дата в формате ГГГГ-ММ-ДД" in response.content.decode()
+    point.refresh_from_db()
+    assert point.measures != "Проверка" and point.deadline is None
     client.force_login(region.executor_a)
     assert client.get("/staff/analytics/pains/").status_code == 403

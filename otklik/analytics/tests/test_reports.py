@@ -34,6 +34,7 @@ def test_report_downloads(client, data):  # noqa: F811
     client.force_login(data.analyst)
     assert client.get("/staff/analytics/report/weekly.xlsx", {"week": "2026-03-08"}).status_code == 200
     assert client.get("/staff/analytics/report/weekly.pdf", {"week": "bad"}).status_code == 200
+    assert client.get("/staff/analytics/report/weekly.xlsx", {"week": "2026-13-45"}).status_code == 200
     assert client.get("/staff/analytics/report/weekly.doc").status_code == 404
     client.force_login(data.executor_a)
     assert client.get("/staff/analytics/report/weekly.xlsx").status_code == 403

@@ -113,10 +113,17 @@ def test_other_organization_cannot_act_and_nothing_changes(client, region, token
         ({"text": TEXT, "territory": "MARS"}, "application/json", 400, "Территория"),
         ({"text": TEXT, "topic": "99.99"}, "application/json", 400, "Тематика"),
         ({"text": TEXT, "contact": "anna"}, "application/json", 400, "объект"),
+        ({"text": TEXT, "contact": {"name": "Я" * 301}}, "application/json", 400, "Имя заявителя"),
+        ({"text": TEXT, "contact": {"email": "anna"}}, "application/json", 400, "адрес электронной почты"),
+        ({"text": TEXT, "contact": {"phone": "1" * 41}}, "application/json", 400, "Телефон"),
+        ({"text": TEXT, "external_id": "POS-" + "0" * 97}, "application/json", 400, "не длиннее 100"),
         ({"text": "я" * 20001}, "application/json", 400, "длиннее"),
         ({"text": "коротко"}, "application/json", 400, "подробнее"),
         ("text=hello", "application/x-www-form-urlencoded", 415, "JSON"),
         ("x" * (1024 * 1024 + 10), "application/json", 413, "1 МБ"),
+        ({"text": TEXT + "\x00"}, "application/json", 400, "NUL"),
+        ({"text": TEXT, "contact": {"name": "Анна\x00"}}, "application/json", 400, "NUL"),
+        ("[" * 100000 + "]" * 100000, "application/json", 400, "вложенност"),
     ],
 )
 def test_bad_input_is_a_russian_json_error(client, region, tokens, body, content_type, status, message):
@@ -124,6 +131,17 @@ def test_bad_input_is_a_russian_json_error(client, region, tokens, body, content
     assert response.status_code == status
     assert message in json.dumps(response.json(), ensure_ascii=False)
     assert Appeal.objects.count() == 0
+
+
+def test_hostile_list_parameters_and_secrets_are_answered_not_500(client, region, tokens, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    number = _post(client, tokens["ministry"], {"text": TEXT}).json()["number"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['ministry']}"}
+    impossible = client.get("/api/v1/appeals", {"updated_since": "2026-13-45T10:00:00+03:00"}, **auth)
+    assert impossible.status_code == 400 and "ISO 8601" in impossible.json()["error"]
+    far = client.get("/api/v1/appeals", {"limit": "9" * 20, "offset": "9" * 20}, **auth)
+    assert far.status_code == 200 and far.json()["count"] == 1 and far.json()["results"] == []
+    assert client.get(f"/api/v1/appeals/{number}", {"secret": "²"}).status_code == 404
 
 
 def test_missing_or_revoked_token(client, region, tokens):

@@ -1,6 +1,7 @@
 """Hotline operator's form, attachments on the web form, and imports with a per-row report."""
 
 import io
+import re
 import time
 
 from django.core import signing
@@ -29,6 +30,17 @@ def test_hotline_call_is_registered_on_behalf_of_the_caller(client, region):
     assert response.status_code == 302 and response["Location"] == f"/staff/appeals/{appeal.number}/"
     assert appeal.channel == "hotline" and appeal.author_name == "Петров Пётр"
     assert appeal.events.get(kind="registered").actor == region.coordinator
+
+
+def test_a_hotline_call_sent_twice_from_one_page_is_one_appeal(client, region):
+    client.force_login(region.coordinator)
+    page = client.get("/staff/appeals/hotline/").content.decode()
+    assert "Started" not in page
+    started = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    call = {"author_name": "Петров Пётр", "text": TEXT, "consent": "on", "started": started}
+    first = client.post("/staff/appeals/hotline/", call)
+    again = client.post("/staff/appeals/hotline/", call)
+    assert first["Location"] == again["Location"] and Appeal.objects.count() == 1
 
 
 def test_hotline_refuses_personal_data_without_consent_and_empty_text(client, region):
@@ -113,12 +125,30 @@ def test_import_from_xlsx(client, region):
     assert Appeal.objects.get().contact_email == "anna@example.ru"
 
 
+def test_impossible_dates_nul_characters_and_utf16_files_are_imported_or_explained(client, region):
+    client.force_login(region.coordinator)
+    rows = [
+        f"105;2026-13-45 10:00;{TEXT};",
+        f"106;01.10.2026 10:00;{TEXT}\x00;",
+    ]
+    response = client.post("/staff/appeals/import/", {"source": "pos", "file": _csv(rows)})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Принято: <strong>1</strong>" in page and "не распознана" in page
+    assert Appeal.objects.get().text == TEXT  # PostgreSQL cannot store the NUL
+    content = "Номер;Текст\n107;" + TEXT + "\n"
+    utf16 = SimpleUploadedFile("unicode.csv", content.encode("utf-16"))  # Excel's «Unicode text»
+    response = client.post("/staff/appeals/import/", {"source": "pos", "file": utf16})
+    assert "Принято: <strong>1</strong>" in response.content.decode()
+    assert Appeal.objects.filter(external_id="107").exists()
+
+
 def test_bad_import_files_are_explained(client, region):
     client.force_login(region.coordinator)
     for upload, message in [
         (SimpleUploadedFile("a.csv", b"x;y\n1;2\n"), "Нет столбца с текстом"),
         (SimpleUploadedFile("a.xlsx", b"PK\x03\x04junk"), "не открывается"),
         (SimpleUploadedFile("a.doc", b"hello"), "Поддерживаются"),
+        (SimpleUploadedFile("a.csv", b'text\n"\xd0\xb0\r\n' + b"x" * 200_000 + b"\n"), "не читается"),
     ]:
         response = client.post("/staff/appeals/import/", {"source": "pos", "file": upload})
         assert response.status_code == 400 and message in response.content.decode()

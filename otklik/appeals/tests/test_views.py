@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 
 from otklik.appeals.models import Appeal
 from otklik.appeals.statuses import Status
@@ -41,6 +42,7 @@ def test_web_form_registers_routes_and_shows_status(
     page = client.get(location).content.decode()
     assert appeal.number in page and "Обращение зарегистрировано" in page
     assert client.get(f"/appeal/{appeal.number}/?s=wrong").status_code == 404
+    assert client.get(f"/appeal/{appeal.number}/?s=²").status_code == 404
     assert client.get(f"/appeal/{appeal.number}/").status_code == 404
 
 
@@ -86,6 +88,38 @@ def test_bad_web_form_input_is_explained_and_nothing_registered(client, region, 
     assert Appeal.objects.count() == 0
 
 
+def test_widget_form_is_framed_by_other_sites_and_submitted_without_cookies(region, settings):
+    """In a frame of another site browsers send no cookies, so the widget cannot rely on CSRF."""
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    framed = Client(enforce_csrf_checks=True)
+    page = framed.get("/appeal/widget/")
+    assert page.status_code == 200 and "X-Frame-Options" not in page.headers
+    framed.cookies.clear()
+    response = framed.post("/appeal/widget/", _form(territory=region.territory_a.pk))
+    appeal = Appeal.objects.get()
+    text = response.content.decode()
+    assert response.status_code == 200 and "X-Frame-Options" not in response.headers
+    assert appeal.channel == "widget" and "Обращение зарегистрировано" in text
+    assert f"/appeal/{appeal.number}/?s={appeal.secret}" in text and 'target="_blank"' in text
+    # the site's own form keeps both protections
+    own = Client(enforce_csrf_checks=True)
+    assert own.get("/appeal/new/").headers["X-Frame-Options"] == "DENY"
+    assert own.post("/appeal/new/", _form(territory=region.territory_a.pk)).status_code == 403
+    assert Appeal.objects.count() == 1
+
+
+def test_the_same_form_sent_twice_is_one_appeal_and_an_edited_one_another(client, region):
+    Topic.objects.filter(code="12.01").update(keywords=["холодно", "отопление"])
+    form = _form(territory=region.territory_a.pk)
+    first = client.post("/appeal/new/", form)
+    again = client.post("/appeal/new/", form)  # a double click, a reload after sending
+    appeal = Appeal.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] and appeal.number in again["Location"]
+    edited = client.post("/appeal/new/", {**form, "text": TEXT + " Просим проверить и другие классы."})
+    assert edited.status_code == 302 and Appeal.objects.count() == 2
+
+
 def test_whole_loop_through_the_web(client, region, settings, django_capture_on_commit_callbacks):
     settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
     with django_capture_on_commit_callbacks(execute=True):
@@ -127,6 +161,21 @@ def test_executor_of_another_body_gets_404_and_changes_nothing(client, region, s
     assert appeal.number not in client.get("/staff/appeals/?queue=all").content.decode()
     appeal.refresh_from_db()
     assert appeal.status == Status.ASSIGNED
+
+
+def test_hostile_workspace_filters_show_the_page(client, region):
+    client.force_login(region.coordinator)
+    huge = "9" * 20
+    response = client.get("/staff/appeals/", {"topic": huge, "territory": huge, "organization": huge})
+    assert response.status_code == 200
+
+
+def test_the_import_is_linked_only_for_those_who_may_import(client, region):
+    client.force_login(region.executor_a)
+    assert "/staff/appeals/import/" not in client.get("/staff/appeals/").content.decode()
+    assert client.get("/staff/appeals/import/").status_code == 403
+    client.force_login(region.coordinator)
+    assert "/staff/appeals/import/" in client.get("/staff/appeals/").content.decode()
 
 
 def test_workspace_needs_a_staff_role(client, region):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 
@@ -12,6 +14,41 @@ def test_unknown_page_gets_russian_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Страница не найдена" in response.content.decode()
+
+
+def test_nul_in_an_address_a_filter_or_a_form_is_a_russian_400(client, region):
+    """PostgreSQL cannot even compare a string holding NUL: every such lookup used to be a 500."""
+    page = client.get("/appeal/TO-2026-0%00/?s=x")
+    assert page.status_code == 400 and "недопустимый символ NUL" in page.content.decode()
+    assert client.get("/staff/appeals/?q=%00", follow=True).status_code == 400
+    chat = client.post("/chat/send/", {"text": "когда запись в школу\x00"})
+    assert chat.status_code == 400
+    api = client.get("/api/v1/appeals/TO-2026-0%00")
+    assert api.status_code == 400 and "NUL" in api.json()["error"]
+    client.force_login(region.coordinator)
+    assert client.get("/staff/appeals/?q=%00").status_code == 400
+
+
+def test_empty_choice_of_a_select_is_russian(client, region):
+    """Django 6.1 labels the empty choice «- Select an option -», which its Russian catalog lacks."""
+    client.force_login(region.coordinator)
+    page = client.get("/staff/broadcast/").content.decode()
+    assert "Select an option" not in page and "— выберите —" in page
+
+
+@pytest.mark.parametrize("persona", ["admin", "coordinator", "executor_a", "analyst", "editor", "monitor"])
+def test_every_link_of_the_main_menu_opens_for_the_person_it_is_shown_to(client, personas, persona):
+    from otklik.accounts.roles import Role
+    from otklik.testing import make_staff
+
+    user = make_staff(personas.ministry, Role.MONITOR) if persona == "monitor" else getattr(personas, persona)
+    client.force_login(user)
+    page = client.get("/staff/").content.decode()
+    menu = page[page.index('aria-label="Основное меню"') : page.index("</nav>")]
+    links = re.findall(r'href="(/staff/[^"]*)"', menu)
+    assert links
+    for href in links:
+        assert client.get(href).status_code == 200, href
 
 
 def test_staff_home_requires_login(client, db):

@@ -152,6 +152,18 @@ def test_refuses_an_empty_text_and_a_foreign_category(news, personas):
     assert not Broadcast.objects.exists()
 
 
+def test_the_same_news_sent_twice_in_a_row_reaches_subscribers_once(news, personas, login):
+    """A double click on «Отправить» must not send every subscriber the news twice."""
+    client = login(personas.editor)
+    data = {"category": news.pk, "text": "Приём в 1 класс с 1 апреля"}
+    assert client.post("/staff/broadcast/", data).status_code == 302
+    again = client.post("/staff/broadcast/", data)
+    assert again.status_code == 200 and "уже поставлена в очередь" in again.content.decode()
+    assert Broadcast.objects.count() == 1
+    other_text = client.post("/staff/broadcast/", {**data, "text": "Приём в 1 класс продлён"})
+    assert other_text.status_code == 302 and Broadcast.objects.count() == 2
+
+
 @pytest.mark.parametrize("who", ["coordinator", "editor", "admin"])
 def test_staff_with_the_right_role_queue_a_broadcast(
     news, personas, login, who, django_capture_on_commit_callbacks

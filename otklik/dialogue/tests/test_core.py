@@ -1,5 +1,7 @@
 """The conversation core, channel-agnostic: what a citizen can do, step by step."""
 
+import pytest
+
 from otklik.appeals.models import Appeal
 from otklik.dialogue.models import Conversation
 from otklik.kb.models import Article, Query, Suggestion
@@ -127,6 +129,34 @@ def test_bad_input_gets_a_polite_answer(bot):
     assert "устарела" in bot("button", "nonsense:1:2")[0].text
     assert "недоступен" in bot("button", "art:999999")[0].text
     assert Query.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "art:abc",
+        "pick:1:²",
+        "pick:x:y:z",
+        "none:abc",
+        "fb:abc:1:1",
+        "fb:1:²:1",
+        "sub:abc",
+        "cat:²",
+        "poll:²",
+    ],
+)
+def test_forged_buttons_get_a_polite_answer_not_an_error(bot, action):
+    """The web chat posts any button value it is given; a forged one must not break the dialogue."""
+    replies = bot("button", action)
+    assert replies and replies[0].text
+    assert Query.objects.count() == 0
+
+
+def test_a_nul_character_in_a_message_is_dropped_before_it_is_stored(bot):
+    """PostgreSQL refuses NUL in text; a Telegram message is not checked by the web's middleware."""
+    replies = bot("text", "здравствуйте когда запись\x00 в первый класс")
+    assert "Когда начинается приём" in replies[0].text
+    assert Query.objects.get().text == "здравствуйте когда запись в первый класс"
 
 
 def test_subscriptions_toggle(bot):

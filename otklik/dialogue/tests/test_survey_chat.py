@@ -87,6 +87,7 @@ def test_profile_block_is_offered_and_skippable_and_wrong_input_is_re_asked(bot,
     assert "кнопкой под вопросом" in bot("text", "да")[0].text
     assert "другому шагу" in bot("button", f"pa:{survey.pk}:0:-")[0].text  # required: no skipping
     assert "другому шагу" in bot("button", f"pa:{survey.pk}:0:999999")[0].text  # a forged option
+    assert "другому шагу" in bot("button", f"pa:{survey.pk}:0:²")[0].text  # not a number at all
     bot("button", f"pa:{survey.pk}:0:{_option(survey, 1, 'Нет')}")
     bot("button", f"pa:{survey.pk}:1:2")
     age = bot("button", f"pa:{survey.pk}:2:-")

@@ -1,5 +1,11 @@
 """The web chat over HTTP: the same conversation as the bot, on the page and in the widget."""
 
+import html
+import json
+import re
+
+from django.test import Client
+
 from otklik.appeals.models import Appeal
 from otklik.dialogue.models import Conversation
 from otklik.kb.engine import registry
@@ -38,6 +44,25 @@ def test_empty_huge_and_hostile_input(client, region):
     hostile = client.post("/chat/send/", {"text": "<script>alert(1)</script>"}).content.decode()
     assert "<script>alert(1)</script>" not in hostile
     assert client.get("/chat/send/").status_code == 405
+
+
+def test_widget_in_another_sites_frame_keeps_its_conversation_without_cookies(region):
+    """Browsers send no cookies in a frame of another site: the widget's messages carry its chat."""
+    framed = Client(enforce_csrf_checks=True)
+    page = framed.get("/chat/widget/").content.decode()
+    ticket = json.loads(html.unescape(re.search(r"<body [^>]*hx-vals='([^']+)'", page).group(1)))["chat"]
+    framed.cookies.clear()
+    asked = framed.post("/chat/send/", {"action": "ask", "chat": ticket})
+    assert asked.status_code == 200
+    framed.cookies.clear()
+    framed.post(
+        "/chat/send/", {"text": "В школе Северного района холодно, дети сидят в куртках", "chat": ticket}
+    )
+    conversation = Conversation.objects.get()
+    assert conversation.state["flow"]["name"] == "ask" and conversation.state["flow"]["step"] != "text"
+    # without a genuine ticket the message is the site's own chat: CSRF applies
+    assert framed.post("/chat/send/", {"text": "привет", "chat": ticket + "x"}).status_code == 403
+    assert Conversation.objects.count() == 1
 
 
 def test_widget_can_be_framed_by_other_sites(client, region):

@@ -80,7 +80,7 @@ def test_an_external_id_reused_for_another_post_is_a_409_and_nothing_changes(
     assert (Incident.objects.count(), incident.mentions, IncidentExternalId.objects.count()) == (1, 1, 1)
 
 
-@pytest.mark.parametrize("value", [True, ["BR-1"], {"id": 1}])
+@pytest.mark.parametrize("value", [True, ["BR-1"], {"id": 1}, "BR-" + "1" * 98])
 def test_a_bad_external_id_is_a_400(client, incidents_region, tokens, value):
     response = _post(client, tokens["ministry"], {**BODY, "external_id": value})
     assert response.status_code == 400 and "external_id" in response.json()["fields"]
@@ -141,6 +141,8 @@ def test_the_list_needs_a_token_and_pages_are_integers(client, incidents_region,
     assert client.get("/api/v1/incidents").status_code == 401
     assert client.get("/api/v1/incidents", HTTP_AUTHORIZATION="Bearer otk_nope").status_code == 401
     assert _get(client, tokens["a"], "?limit=x").status_code == 400
+    far = _get(client, tokens["a"], "?offset=" + "9" * 20)
+    assert far.status_code == 200 and far.json()["results"] == []
 
 
 def test_openapi_describes_the_list_and_external_id(client, db):

@@ -62,8 +62,14 @@ def test_queues_and_filters_show_what_the_user_may_see(login, incidents_region):
     filtered = coordinator.get(f"/staff/incidents/?queue=new&territory={incidents_region.territory_a.pk}")
     assert f"/staff/incidents/{mine.pk}/" in filtered.content.decode()
     assert f"/staff/incidents/{other.pk}/" not in filtered.content.decode()
+    analyst = login(incidents_region.analyst).get("/staff/incidents/").content.decode()
+    assert "/staff/incidents/new/" not in analyst and "/staff/incidents/import/" not in analyst
+    assert "/staff/incidents/figures/" in analyst
+    coordinator = login(incidents_region.coordinator)
     nonsense = coordinator.get("/staff/incidents/?queue=zzz&network=x&territory=abc&topic=-1&page=q")
     assert nonsense.status_code == 200
+    huge = "9" * 20
+    assert coordinator.get(f"/staff/incidents/?territory={huge}&topic={huge}").status_code == 200
 
 
 def test_executor_takes_replies_and_closes_through_the_card(login, incidents_region):

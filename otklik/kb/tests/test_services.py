@@ -66,6 +66,25 @@ def test_round_trip_keeps_tree_statuses_dates_and_paraphrases(kb, export, name):
     assert _content(other) == _content(kb.p.region)
 
 
+@pytest.mark.parametrize(
+    ("export", "name"),
+    [(kb_export_csv, "kb.csv"), (lambda region: kb_export_xlsx(region=region), "kb.xlsx")],
+)
+def test_formula_like_texts_are_exported_as_text_and_import_back_unchanged(kb, export, name):
+    formula = "=1+2"
+    Article.objects.filter(pk=kb.fee.pk).update(question=formula, answer="-ответ @всем")
+    data = export(region=kb.p.region)
+    if name.endswith(".csv"):
+        assert "'=1+2" in data and "'-ответ @всем" in data
+    else:
+        sheet = load_workbook(io.BytesIO(data)).active
+        assert next(c for row in sheet.iter_rows() for c in row if c.value == formula).data_type == "s"
+    other = make_region(code="COPY")
+    categories, articles = kb_parse(content=data if isinstance(data, bytes) else data.encode(), filename=name)
+    kb_import(region=other, categories=categories, articles=articles)
+    assert _content(other) == _content(kb.p.region)
+
+
 def test_xlsx_has_one_row_per_article_with_paraphrases_one_per_line(kb):
     sheet = load_workbook(io.BytesIO(kb_export_xlsx(region=kb.p.region))).active
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}

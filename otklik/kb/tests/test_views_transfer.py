@@ -81,7 +81,11 @@ def _many_problems(n: int) -> str:
     [
         ({}, ["Выберите файл."]),
         ({"file": _upload("")}, ["Файл пуст."]),
-        ({"file": _upload("articles: [")}, ["Файл не является корректным YAML"]),
+        ({"file": _upload("articles: [")}, ["Файл не является корректным YAML (строка 1, позиция 12)."]),
+        (
+            {"file": _upload("category,question,answer\nc,q," + "a" * 200_000 + "\n", "kb.csv")},
+            ["не читается"],
+        ),
         ({"file": _upload("x", "kb.pdf")}, ["Поддерживаются файлы .yaml, .csv и .xlsx."]),
         ({"file": _upload(b"\xff\xfe\x00", "kb.csv")}, ["Файл должен быть в кодировке UTF-8."]),
         ({"file": _upload(b"PK\x03\x04broken", "kb.xlsx")}, ["Файл не открывается как таблица Excel"]),
@@ -109,7 +113,7 @@ def _many_problems(n: int) -> str:
                     "articles:\n  - {category: school, question: Q, answer: A, valid_to: 2026-02-30}"
                 )
             },
-            ["Файл не является корректным YAML: day is out of range for month"],
+            ["Файл не является корректным YAML: проверьте даты (ГГГГ-ММ-ДД)."],
         ),
         (
             {

@@ -21,6 +21,14 @@ def test_executor_of_other_body_gets_404(client, personas):
         assert org.name not in response.content.decode()
 
 
+def test_ancestors_outside_the_scope_are_named_not_linked(client, personas):
+    """A link the person may not follow would be a 404."""
+    client.force_login(personas.executor_a)
+    page = client.get(f"/staff/orgs/{personas.school_a.code}/").content.decode()
+    assert f'href="/staff/orgs/{personas.body_a.code}/"' in page
+    assert personas.ministry.name in page and f"/staff/orgs/{personas.ministry.code}/" not in page
+
+
 def test_ministry_coordinator_sees_everything(client, personas):
     client.force_login(personas.coordinator)
     for org in (personas.body_a, personas.school_b):

@@ -52,6 +52,17 @@ def test_round_trip_yaml_and_csv(personas):
     assert topics_export_csv(region=personas.region) == exported_csv
 
 
+def test_formula_like_texts_go_through_csv_as_text(personas):
+    _import(personas.region, TREE_YAML)
+    Topic.objects.filter(code="01.01").update(name="=HYPERLINK(1)", answer_template="+7 звонить")
+    exported = topics_export_csv(region=personas.region)
+    assert "'=HYPERLINK(1)" in exported and "'+7 звонить" in exported
+    Topic.objects.all().delete()
+    _import(personas.region, exported, "t.csv")
+    topic = Topic.objects.get(code="01.01")
+    assert (topic.name, topic.answer_template) == ("=HYPERLINK(1)", "+7 звонить")
+
+
 def test_reimport_updates_instead_of_duplicating(personas):
     _import(personas.region, TREE_YAML)
     result = _import(personas.region, TREE_YAML.replace("Общее образование", "Общее образование (школы)"))
@@ -64,7 +75,9 @@ def test_reimport_updates_instead_of_duplicating(personas):
     [
         (b"", "t.csv", "Файл пуст"),
         (b"\xff\xfe\x00garbage", "t.csv", "UTF-8"),
-        (b"topics: [", "t.yaml", "не является корректным YAML"),
+        (b"topics: [", "t.yaml", "не является корректным YAML (строка 1, позиция 10)."),
+        (b"topics:\n  - {code: '1', name: A, opened: 2026-13-45}\n", "t.yaml", "проверьте даты"),
+        (b"code,name\n1," + b"A" * 200_000 + b"\n", "t.csv", "Файл CSV не читается (строка 2)"),
         (b"- just a list", "t.yaml", "нет списка"),
         (b"name\nX\n", "t.csv", "нет обязательных столбцов: code"),
         (b"code,name,parent_code\n1,,\n", "t.csv", "не указано название"),

