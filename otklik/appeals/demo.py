@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from otklik.appeals.models import Appeal, AppealEvent, AppealSequence, Channel
 from otklik.appeals.statuses import Status
+from otklik.orgs.models import Organization
 from otklik.routing.deadlines import answer_due
 from otklik.routing.models import DeadlinePolicy, Topic
 from otklik.routing.services import active_rules, route
@@ -91,13 +92,17 @@ PROFILES = {
     "14": ([(4, 15, 30, 1.3)], ["Прошу проверить школу в {place}: нарушаются правила приёма."]),
 }
 CHANNELS = [
-    (Channel.WEB, 0.32),
-    (Channel.TELEGRAM, 0.18),
-    (Channel.POS, 0.25),
-    (Channel.HOTLINE, 0.12),
+    (Channel.WEB, 0.28),
+    (Channel.TELEGRAM, 0.17),
+    (Channel.WEBCHAT, 0.05),
+    (Channel.POS, 0.22),
+    (Channel.HOTLINE, 0.11),
     (Channel.WIDGET, 0.08),
-    (Channel.INCIDENT, 0.05),
+    (Channel.API, 0.04),  # municipal systems passing their appeals on
+    (Channel.IMPORT, 0.02),
+    (Channel.INCIDENT, 0.03),
 ]
+SHORT_CHANNELS = {Channel.TELEGRAM, Channel.WEBCHAT, Channel.POS, Channel.WIDGET, Channel.INCIDENT}
 RATINGS = [(5, 0.45), (4, 0.25), (3, 0.12), (2, 0.10), (1, 0.08)]
 
 
@@ -128,6 +133,10 @@ def seed(ctx) -> None:
     executors = {m.organization_id: m.user for m in ctx.users["executor"].memberships.all()}
     executors.update({m.organization_id: m.user for m in ctx.users["executor2"].memberships.all()})
     coordinator = ctx.users.get("coordinator")
+    # The widget sits on the sites of the territory's schools and kindergartens.
+    sites: dict[int, list[Organization]] = {}
+    for org in Organization.objects.filter(region=region, territory__isnull=False, parent__isnull=False):
+        sites.setdefault(org.territory_id, []).append(org)
     now = timezone.now()
     today = timezone.localdate(now, timezone=tz)
     routes: dict = {}
@@ -152,13 +161,7 @@ def seed(ctx) -> None:
                 routes[key] = route(region=region, topic=topic, territory=territory, rules=rules).organization
             org = routes[key]
             policy = policies[
-                "fast_track"
-                if topic.urgent
-                else (
-                    "pos"
-                    if channel in {Channel.TELEGRAM, Channel.POS, Channel.WIDGET, Channel.INCIDENT}
-                    else "fz59"
-                )
+                "fast_track" if topic.urgent else ("pos" if channel in SHORT_CHANNELS else "fz59")
             ]
             due = answer_due(policy=policy, start_at=at, tz_name=region.timezone)
             seq += 1
@@ -183,6 +186,11 @@ def seed(ctx) -> None:
                 registered_at=at,
                 due_at=due,
                 routed_automatically=rng.random() < 0.72,
+                widget_organization=(
+                    rng.choice(sites[territory.pk])
+                    if channel == Channel.WIDGET and sites.get(territory.pk)
+                    else None
+                ),
                 status=Status.ASSIGNED,
                 is_synthetic=True,
             )
@@ -246,6 +254,8 @@ def seed(ctx) -> None:
                 kind="routed",
                 at=appeal.registered_at,
                 actor_label="Система" if appeal.routed_automatically else str(coordinator),
+                # Not routed automatically: the coordinator chose the organization in moderation.
+                data={} if appeal.routed_automatically else {"by_hand": True},
             )
         )
         if step["taken"] < now:

@@ -99,6 +99,22 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
         "rated",
         "escalated",
     }
+    # every channel the ПОС KPIs count, widget appeals from the organizations' sites, and the
+    # coordinator's hand choices for the appeals not routed automatically
+    assert set(appeals.values_list("channel", flat=True).distinct()) >= {
+        "web",
+        "widget",
+        "telegram",
+        "webchat",
+        "api",
+        "import",
+        "hotline",
+        "pos",
+    }
+    widget = appeals.filter(channel="widget")
+    assert widget.exists() and not widget.filter(widget_organization__isnull=True).exists()
+    hand = AppealEvent.objects.filter(kind="routed", data__by_hand=True, appeal__is_synthetic=True)
+    assert hand.count() == appeals.filter(routed_automatically=False, organization__isnull=False).count() > 0
 
     # a few dozen labelled synthetic incidents: answered (some late), dismissed, overdue, fresh
     incidents = Incident.objects.filter(is_synthetic=True, text__startswith="[Демо] ")
