@@ -19,6 +19,7 @@ from otklik.appeals.api import (
 from otklik.incidents import services
 from otklik.incidents.models import Incident, Network, Source
 from otklik.incidents.statuses import Status
+from otklik.lib.params import too_long
 
 UNAUTHORIZED = "Нужен токен: заголовок Authorization: Bearer <токен>."
 
@@ -80,6 +81,8 @@ def incidents(request):
     author = data.get("author", "")
     if not isinstance(author, str):
         fields["author"] = ["Ожидается строка: публичный ник автора."]
+    elif problem := too_long(author.strip(), 200, "Ник автора"):
+        fields["author"] = [problem]
     if not isinstance(data.get("urgent", False), bool):
         fields["urgent"] = ["Ожидается true или false."]
     external_id = data.get("external_id")

@@ -343,3 +343,17 @@ def test_answer_template_of_the_topic_comes_filled_in(client, region, settings):
     page = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
     assert f"Уважаемый(ая) Иванова Анна Сергеевна! Ваше обращение № {appeal.number} от " in page
     assert "{name}" not in page and "{другое}" in page
+
+
+def test_a_too_long_redirect_is_refused_with_its_limit_not_cut(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, _ = _submit(client, region)
+    client.force_login(region.coordinator)
+    response = client.post(
+        f"/staff/appeals/{appeal.number}/action/",
+        {"action": "redirect", "to": "Администрация города", "text": "п" * 2001},
+        follow=True,
+    )
+    assert "Причина переадресации — не длиннее 2000 символов (сейчас 2001)." in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ASSIGNED and not appeal.events.filter(kind="redirected").exists()
