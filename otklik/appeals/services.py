@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from otklik.appeals import events
 from otklik.appeals.models import Appeal, AppealSequence, Channel, Notification
+from otklik.appeals.selectors import answer_rated
 from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status, can_transition
 from otklik.lib.params import too_long
 from otklik.orgs.models import Organization, Region, Territory
@@ -597,7 +598,11 @@ def appeal_comment(*, appeal: Appeal, actor, text: str) -> None:
 
 @transaction.atomic
 def appeal_rate(*, appeal: Appeal, rating: int, comment: str = "") -> Appeal:
-    """The citizen rates the answer; 1–2 escalates the appeal to the parent organization."""
+    """The citizen rates the answer once; 1–2 escalates the appeal to the parent organization.
+
+    A rating belongs to an answer: a second rating of the same answer is refused (a 5 changed to a 1
+    would otherwise stay without escalation, or escalate an accepted answer), while the new answer
+    of the parent organization after an escalation may be rated again."""
     try:
         rating = int(rating)
     except (TypeError, ValueError) as exc:
@@ -606,10 +611,16 @@ def appeal_rate(*, appeal: Appeal, rating: int, comment: str = "") -> Appeal:
         raise AppealError({"rating": "Оценка — число от 1 до 5."})
     comment = (comment or "").strip()
     _refuse_long(comment=(comment, 4000, "Комментарий к оценке"))
+    # The row is locked so that two ratings sent at once (a double click, two chats) are one.
+    list(Appeal.objects.select_for_update().filter(pk=appeal.pk).values_list("pk"))
+    appeal.refresh_from_db()
+    if answer_rated(appeal=appeal):
+        raise AppealError(
+            f"Вы уже оценили этот ответ: {appeal.rating} из 5. Оценку можно поставить один раз; "
+            "если придёт новый ответ, его тоже можно будет оценить."
+        )
     if appeal.status not in (Status.ANSWERED, Status.CLOSED) or not appeal.answered_at:
         raise AppealError("Оценить можно только полученный ответ.")
-    if appeal.rating is not None and appeal.status == Status.CLOSED and appeal.rating <= 2:
-        raise AppealError("Вы уже оценили этот ответ.")
     appeal.rating = rating
     appeal.rating_comment = comment
     events.rated(appeal, rating=rating, comment=appeal.rating_comment)

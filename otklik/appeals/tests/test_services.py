@@ -361,6 +361,39 @@ def _answered(region, organization=None):
     return appeal
 
 
+def test_a_second_rating_of_the_same_answer_is_refused_and_changes_nothing(region):
+    appeal = _answered(region, organization=region.ministry)
+    services.appeal_rate(appeal=appeal, rating=5)
+    with pytest.raises(services.AppealError) as err:
+        services.appeal_rate(appeal=appeal, rating=1, comment="Передумал")
+    assert "Вы уже оценили этот ответ: 5 из 5" in str(err.value)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.rating, appeal.rating_comment) == (Status.CLOSED, 5, "")
+    assert appeal.events.filter(kind="rated").count() == 1
+
+
+def test_a_low_first_rating_escalates_once_and_the_new_answer_may_be_rated_again(region):
+    appeal = _answered(region)
+    services.appeal_rate(appeal=appeal, rating=1)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.organization, appeal.escalation_level) == (
+        Status.ASSIGNED,
+        region.ministry,
+        1,
+    )
+    with pytest.raises(services.AppealError, match="уже оценили"):
+        services.appeal_rate(appeal=appeal, rating=2)
+    appeal.refresh_from_db()
+    assert (appeal.escalation_level, appeal.rating) == (1, 1)
+    services.appeal_answer(
+        appeal=appeal, actor=region.coordinator, text="Министерство проверило: котёл заменён, тепло есть."
+    )
+    services.appeal_rate(appeal=appeal, rating=4)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.rating) == (Status.CLOSED, 4)
+    assert appeal.events.filter(kind="rated").count() == 2
+
+
 @pytest.mark.parametrize(
     ("step", "field", "message"),
     [
