@@ -8,6 +8,7 @@ bad input.
 import hashlib
 import json
 import secrets
+from datetime import datetime
 from functools import wraps
 
 from django.core.exceptions import ValidationError
@@ -109,6 +110,27 @@ def _has_nul(data) -> bool:
         elif isinstance(value, list):
             pending.extend(value)
     return False
+
+
+def moment_field(data: dict, key: str, fields: dict) -> datetime | None:
+    """`data[key]` as an ISO 8601 date and time with a time zone, None when absent. Anything else
+    (not a string, not a date, an impossible date, no offset) is a Russian problem in `fields`: a
+    time without an offset would be read in the server's zone, which the caller never meant."""
+    value = data.get(key)
+    if value is None:
+        return None
+    moment = parse_moment(value) if isinstance(value, str) else None
+    if moment is None or moment.tzinfo is None:
+        fields[key] = ["Дата и время в ISO 8601 с часовым поясом, например 2026-03-02T10:15:00+05:00."]
+    return moment
+
+
+def query_moment(request, key: str, fields: dict) -> datetime | None:
+    """`moment_field` for a query-string parameter."""
+    if key not in request.GET:
+        return None
+    # An unescaped "+" of the offset arrives as a space in a query string.
+    return moment_field({key: request.GET[key].replace(" ", "+")}, key, fields)
 
 
 def territory_and_topic(data: dict, region, fields: dict) -> tuple[Territory | None, Topic | None]:
@@ -234,12 +256,12 @@ def _list(request):
     status = request.GET.get("status")
     if status:
         qs = qs.filter(status=status[:20])
-    since = request.GET.get("updated_since")
-    if since:
-        when = parse_moment(since)
-        if when is None:
-            return error_response(400, "updated_since — дата и время в ISO 8601.")
-        qs = qs.filter(updated_at__gte=when)
+    fields: dict = {}
+    since = query_moment(request, "updated_since", fields)
+    if fields:
+        return error_response(400, "Список не получен: исправьте параметры.", fields)
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
     page = paginate(request, qs.order_by("-registered_at"))
     if isinstance(page, JsonResponse):
         return page

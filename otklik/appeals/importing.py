@@ -5,7 +5,6 @@ own; a bad row is reported with its reason and does not stop the others; a row a
 (same source and external id) is reported as a repeat and not registered again.
 """
 
-import codecs
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from django.utils import timezone
 from otklik.appeals.models import Channel
 from otklik.appeals.services import appeal_submit
 from otklik.lib.params import parse_moment
-from otklik.lib.spreadsheet import UnreadableFile, csv_dicts
+from otklik.lib.spreadsheet import UnreadableFile, csv_dicts, decode_csv
 from otklik.orgs.models import Region, Territory
 from otklik.routing.models import Topic
 
@@ -89,15 +88,8 @@ def read_rows(content: bytes, filename: str) -> list[dict]:
         ]
     if not filename.lower().endswith(".csv"):
         raise ImportFileError("Поддерживаются файлы .csv и .xlsx.")
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = content.decode("utf-16", errors="replace")  # Excel's «Unicode text»
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1251", errors="replace")  # exports from Windows systems
     try:
-        return csv_dicts(_no_nul(text))[1]
+        return csv_dicts(_no_nul(decode_csv(content)))[1]
     except UnreadableFile as exc:
         raise ImportFileError(str(exc)) from exc
 

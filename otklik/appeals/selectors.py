@@ -35,6 +35,19 @@ def appeals_for_staff(*, user) -> QuerySet[Appeal]:
     return visible
 
 
+def answer_rated(*, appeal: Appeal) -> bool:
+    """Whether the citizen has rated the current answer: a rating is given once per answer, and an
+    escalation's new answer (a later `answered_at`) may be rated again."""
+    if appeal.answered_at is None or appeal.rating is None:
+        return False
+    rated = appeal.events.filter(kind="rated")
+    # By event order, not time: an escalation's answer may come within the same clock tick.
+    answered = appeal.events.filter(kind="answered").order_by("-pk").values_list("pk", flat=True).first()
+    if answered is None:  # an answer recorded without its event (imported history)
+        return rated.filter(at__gte=appeal.answered_at).exists()
+    return rated.filter(pk__gt=answered).exists()
+
+
 FILTERS = ("channel", "topic", "territory", "organization")
 
 

@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from otklik.appeals import events
 from otklik.appeals.models import Appeal, AppealSequence, Channel, Notification
+from otklik.appeals.selectors import answer_rated
 from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status, can_transition
+from otklik.lib.params import too_long
 from otklik.orgs.models import Organization, Region, Territory
 from otklik.routing.deadlines import answer_due, extended_due, redirect_due, registration_due, reminder_at
 from otklik.routing.models import DeadlinePolicy, Topic
@@ -184,13 +186,20 @@ _CONTACT_LIMITS = (
 )
 
 
+def _refuse_long(**checks: tuple[str, int, str]) -> None:
+    """`field=(value, limit, label)`: refuse every value over its limit, naming the limit."""
+    problems = {field: problem for field, check in checks.items() if (problem := too_long(*check))}
+    if problems:
+        raise AppealError(problems)
+
+
 def _check_contacts(**values: str) -> None:
     """Refuse, never cut: a cut e-mail is another address, and two long external ids cut to the same
     100 characters would make the second appeal a «repeat» of the first and lose it."""
     problems = {
-        field: f"{label} — не длиннее {limit} символов."
+        field: problem
         for field, limit, label in _CONTACT_LIMITS
-        if len((values[field] or "").strip()) > limit
+        if (problem := too_long((values[field] or "").strip(), limit, label))
     }
     email = (values["contact_email"] or "").strip()
     if email and "contact_email" not in problems:
@@ -399,16 +408,15 @@ def appeal_assign(
 @transaction.atomic
 def appeal_redirect(*, appeal: Appeal, actor, to: str, reason: str) -> Appeal:
     """Not within competence: sent to another body (outside the system) with notice to the citizen."""
-    to = (to or "").strip()
+    to, reason = (to or "").strip(), (reason or "").strip()
     if not to:
         raise AppealError({"to": "Укажите, куда переадресовано обращение."})
+    _refuse_long(to=(to, 300, "Куда переадресовано"), reason=(reason, 2000, "Причина переадресации"))
     _transition(appeal, Status.REDIRECTED)
     appeal.closed_at = timezone.now()
     limit = redirect_due(policy=appeal.policy, start_at=appeal.registered_at, tz_name=appeal.region.timezone)
     late = appeal.closed_at > limit  # 59-ФЗ art. 8 part 3: within 7 days of registration
-    events.redirected(
-        appeal, actor=actor, to=to[:300], reason=reason[:2000], late_after=limit if late else None
-    )
+    events.redirected(appeal, actor=actor, to=to, reason=reason, late_after=limit if late else None)
     if late:
         events.record(
             appeal,
@@ -470,10 +478,11 @@ def appeal_return(*, appeal: Appeal, actor, reason: str) -> Appeal:
     reason = (reason or "").strip()
     if not reason:
         raise AppealError({"reason": "Укажите причину возврата."})
+    _refuse_long(reason=(reason, 2000, "Причина возврата"))
     _transition(appeal, Status.MODERATION)
     appeal.executor = None
     _await_coordinator(appeal, timezone.now())
-    events.returned(appeal, actor=actor, reason=reason[:2000])
+    events.returned(appeal, actor=actor, reason=reason)
     appeal.save()
     return appeal
 
@@ -483,8 +492,9 @@ def appeal_request_info(*, appeal: Appeal, actor, question: str) -> Appeal:
     question = (question or "").strip()
     if not question:
         raise AppealError({"question": "Напишите, что нужно уточнить."})
+    _refuse_long(question=(question, 4000, "Вопрос заявителю"))
     _transition(appeal, Status.INFO_REQUESTED)
-    events.info_requested(appeal, actor=actor, question=question[:4000])
+    events.info_requested(appeal, actor=actor, question=question)
     appeal.save()
     _notify_citizen(
         appeal,
@@ -500,9 +510,10 @@ def appeal_add_info(*, appeal: Appeal, text: str) -> Appeal:
     text = (text or "").strip()
     if not text:
         raise AppealError({"text": "Напишите уточнение."})
+    _refuse_long(text=(text, MAX_TEXT, "Уточнение"))
     if appeal.status == Status.INFO_REQUESTED:
         _transition(appeal, Status.IN_WORK)
-    events.info_received(appeal, text=text[:MAX_TEXT])
+    events.info_received(appeal, text=text)
     appeal.save()
     return appeal
 
@@ -518,12 +529,13 @@ def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
     reason = (reason or "").strip()
     if not reason:
         raise AppealError({"reason": "Укажите причину продления — её увидит заявитель."})
+    _refuse_long(reason=(reason, 2000, "Причина продления"))
     appeal.due_at = extended_due(
         policy=policy, due_at=appeal.due_at, days=days, tz_name=appeal.region.timezone
     )
     appeal.extensions += 1
     appeal.overdue = False
-    events.extended(appeal, actor=actor, new_due=appeal.due_at, reason=reason[:2000])
+    events.extended(appeal, actor=actor, new_due=appeal.due_at, reason=reason)
     appeal.save()
     _schedule_deadline(appeal, timezone.now())
     _notify_citizen(
@@ -577,7 +589,8 @@ def appeal_comment(*, appeal: Appeal, actor, text: str) -> None:
     text = (text or "").strip()
     if not text:
         raise AppealError({"text": "Комментарий пуст."})
-    events.comment(appeal, actor=actor, text=text[:4000])
+    _refuse_long(text=(text, 4000, "Комментарий"))
+    events.comment(appeal, actor=actor, text=text)
 
 
 # --- citizen: rating and escalation --------------------------------------------------------------
@@ -585,19 +598,31 @@ def appeal_comment(*, appeal: Appeal, actor, text: str) -> None:
 
 @transaction.atomic
 def appeal_rate(*, appeal: Appeal, rating: int, comment: str = "") -> Appeal:
-    """The citizen rates the answer; 1–2 escalates the appeal to the parent organization."""
+    """The citizen rates the answer once; 1–2 escalates the appeal to the parent organization.
+
+    A rating belongs to an answer: a second rating of the same answer is refused (a 5 changed to a 1
+    would otherwise stay without escalation, or escalate an accepted answer), while the new answer
+    of the parent organization after an escalation may be rated again."""
     try:
         rating = int(rating)
     except (TypeError, ValueError) as exc:
         raise AppealError({"rating": "Оценка — число от 1 до 5."}) from exc
     if not 1 <= rating <= 5:
         raise AppealError({"rating": "Оценка — число от 1 до 5."})
+    comment = (comment or "").strip()
+    _refuse_long(comment=(comment, 4000, "Комментарий к оценке"))
+    # The row is locked so that two ratings sent at once (a double click, two chats) are one.
+    list(Appeal.objects.select_for_update().filter(pk=appeal.pk).values_list("pk"))
+    appeal.refresh_from_db()
+    if answer_rated(appeal=appeal):
+        raise AppealError(
+            f"Вы уже оценили этот ответ: {appeal.rating} из 5. Оценку можно поставить один раз; "
+            "если придёт новый ответ, его тоже можно будет оценить."
+        )
     if appeal.status not in (Status.ANSWERED, Status.CLOSED) or not appeal.answered_at:
         raise AppealError("Оценить можно только полученный ответ.")
-    if appeal.rating is not None and appeal.status == Status.CLOSED and appeal.rating <= 2:
-        raise AppealError("Вы уже оценили этот ответ.")
     appeal.rating = rating
-    appeal.rating_comment = (comment or "").strip()[:4000]
+    appeal.rating_comment = comment
     events.rated(appeal, rating=rating, comment=appeal.rating_comment)
     parent = appeal.organization.parent if appeal.organization_id else None
     if rating <= 2 and parent is not None:

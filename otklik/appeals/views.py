@@ -311,8 +311,8 @@ def appeal_action(request, number: str):
             services.appeal_redirect(
                 appeal=appeal,
                 actor=user,
-                to=request.POST.get("to", "")[:300],
-                reason=request.POST.get("text", "")[:2000],
+                to=request.POST.get("to", ""),
+                reason=request.POST.get("text", ""),
             )
         else:
             raise ValidationError("Это действие вам недоступно.")

@@ -55,7 +55,19 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+API_SERVER_ERROR = (
+    "Внутренняя ошибка сервера. Она записана в журнал; повторите запрос позже, а если ошибка "
+    "повторяется — сообщите администратору Отклика."
+)
+
+
 def error_500(request):
+    """The HTML page for people; JSON for integrations under /api/, which cannot read a page.
+    Django has already logged the exception before calling this."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"error": API_SERVER_ERROR}, status=500, json_dumps_params={"ensure_ascii": False}
+        )
     return render(request, "500.html", status=500)
 
 

@@ -6,12 +6,20 @@ new sighting) and by `external_id` (a retry is not).
 """
 
 from django.http import JsonResponse
-from django.utils.dateparse import parse_datetime
 
-from otklik.appeals.api import api_view, error_response, json_body, paginate, territory_and_topic
+from otklik.appeals.api import (
+    api_view,
+    error_response,
+    json_body,
+    moment_field,
+    paginate,
+    query_moment,
+    territory_and_topic,
+)
 from otklik.incidents import services
 from otklik.incidents.models import Incident, Network, Source
 from otklik.incidents.statuses import Status
+from otklik.lib.params import too_long
 
 UNAUTHORIZED = "Нужен токен: заголовок Authorization: Bearer <токен>."
 
@@ -41,19 +49,6 @@ def incident_json(incident: Incident) -> dict:
         "appeal": incident.appeal.number if incident.appeal_id else None,
         "updated_at": iso(incident.updated_at),
     }
-
-
-def _when(data: dict, key: str, fields: dict):
-    value = data.get(key)
-    if value is None:
-        return None
-    try:
-        moment = parse_datetime(value) if isinstance(value, str) else None
-    except ValueError:  # well formed but impossible, like a 13th month
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        fields[key] = ["Дата и время в ISO 8601 с часовым поясом, например 2026-03-02T10:15:00+05:00."]
-    return moment
 
 
 def _response(incident: Incident, status: int) -> JsonResponse:
@@ -86,12 +81,17 @@ def incidents(request):
     author = data.get("author", "")
     if not isinstance(author, str):
         fields["author"] = ["Ожидается строка: публичный ник автора."]
+    elif problem := too_long(author.strip(), 200, "Ник автора"):
+        fields["author"] = [problem]
     if not isinstance(data.get("urgent", False), bool):
         fields["urgent"] = ["Ожидается true или false."]
     external_id = data.get("external_id")
     if external_id is not None and (isinstance(external_id, bool) or not isinstance(external_id, (str, int))):
         fields["external_id"] = ["Ожидается строка или число: номер сообщения в системе мониторинга."]
-    published_at, found_at = _when(data, "published_at", fields), _when(data, "found_at", fields)
+    published_at, found_at = (
+        moment_field(data, "published_at", fields),
+        moment_field(data, "found_at", fields),
+    )
     region = token.organization.region
     territory, topic = territory_and_topic(data, region, fields)
     if fields:
@@ -124,10 +124,7 @@ def _list(request, token):
             fields[key] = [f"Одно из: {', '.join(values)}."]
         elif value:
             qs = qs.filter(**{key: value})
-    # An unescaped "+" of the offset arrives as a space in a query string.
-    since = _when(
-        {"since": request.GET["since"].replace(" ", "+")} if "since" in request.GET else {}, "since", fields
-    )
+    since = query_moment(request, "since", fields)
     if fields:
         return error_response(400, "Список не получен: исправьте параметры.", fields)
     if since is not None:

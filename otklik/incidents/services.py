@@ -17,6 +17,7 @@ from otklik.appeals.models import Appeal, Channel
 from otklik.incidents import events
 from otklik.incidents.models import Incident, IncidentExternalId, Network, ReplyPublication, Source
 from otklik.incidents.statuses import DEADLINE_RUNNING, Status, can_transition
+from otklik.lib.params import too_long
 from otklik.orgs.models import Region, Territory
 from otklik.routing.deadlines import answer_due, reminder_at
 from otklik.routing.models import DeadlinePolicy, Topic
@@ -158,7 +159,10 @@ def incident_register(
     if existing is not None:
         return _repeat(existing, actor=actor, external=external), False
     text = (text or "").strip()
+    author_nickname = (author_nickname or "").strip()
     fields = {}
+    if problem := too_long(author_nickname, 200, "Ник автора"):
+        fields["author_nickname"] = problem
     if not text:
         fields["text"] = "Вставьте текст публикации или комментария."
     elif len(text) > MAX_TEXT:
@@ -184,7 +188,7 @@ def incident_register(
         region=region,
         network=network,
         url=url,
-        author_nickname=(author_nickname or "").strip()[:200],
+        author_nickname=author_nickname,
         text=text,
         published_at=published_at,
         found_at=found,
@@ -350,8 +354,10 @@ def incident_dismiss(*, incident: Incident, actor, reason: str) -> Incident:
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise IncidentError({"reason": "Укажите, почему публикация не требует реакции."})
+    if problem := too_long(reason, 2000, "Причина «не требует реакции»"):
+        raise IncidentError({"reason": problem})
     _transition(incident, Status.NO_REACTION)
-    incident.no_reaction_reason = reason[:2000]
+    incident.no_reaction_reason = reason
     events.no_reaction(incident, actor=actor, reason=incident.no_reaction_reason)
     incident.save()
     return incident
@@ -384,7 +390,9 @@ def incident_comment(*, incident: Incident, actor, text: str) -> None:
     text = (text or "").strip()
     if not text:
         raise IncidentError({"text": "Комментарий пуст."})
-    events.comment(incident, actor=actor, text=text[:4000])
+    if problem := too_long(text, 4000, "Комментарий"):
+        raise IncidentError({"text": problem})
+    events.comment(incident, actor=actor, text=text)
 
 
 @transaction.atomic

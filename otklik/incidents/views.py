@@ -211,7 +211,7 @@ def action(request, pk: int):
     user, post = request.user, request.POST
     name = post.get("action", "")
     said = "Готово."
-    text = post.get("text", "")[:20000]
+    text = post.get("text", "")
     try:
         if name == "take":
             services.incident_take(incident=incident, actor=user)

@@ -24,7 +24,16 @@ from otklik.kb.services import (
     article_create,
     category_get_or_create,
 )
-from otklik.lib.spreadsheet import UnreadableFile, csv_cell, csv_cell_read, csv_dicts, xlsx_append, yaml_load
+from otklik.lib.spreadsheet import (
+    NO_ROWS,
+    UnreadableFile,
+    csv_cell,
+    csv_cell_read,
+    csv_dicts,
+    decode_csv,
+    xlsx_append,
+    yaml_load,
+)
 from otklik.orgs.models import Region
 
 COLUMNS = [
@@ -197,16 +206,20 @@ def kb_parse(*, content: bytes, filename: str) -> tuple[list[dict], list[dict]]:
         raise KbImportError(["Файл больше 20 МБ."])
     lower = filename.lower()
     if lower.endswith(".xlsx"):
-        return _parse_xlsx(content)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise KbImportError(["Файл должен быть в кодировке UTF-8."]) from exc
-    if lower.endswith((".yaml", ".yml")):
-        return _parse_yaml(text)
-    if lower.endswith(".csv"):
-        return _parse_csv(text)
-    raise KbImportError(["Поддерживаются файлы .yaml, .csv и .xlsx."])
+        categories, articles = _parse_xlsx(content)
+    elif lower.endswith(".csv"):
+        categories, articles = _parse_csv(decode_csv(content))
+    elif lower.endswith((".yaml", ".yml")):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:  # YAML is UTF-8 by definition; Excel writes no YAML
+            raise KbImportError(["Файл YAML должен быть в кодировке UTF-8."]) from exc
+        categories, articles = _parse_yaml(text)
+    else:
+        raise KbImportError(["Поддерживаются файлы .yaml, .csv и .xlsx."])
+    if not categories and not articles:
+        raise KbImportError([NO_ROWS])
+    return categories, articles
 
 
 def _is_date(value: str) -> bool:

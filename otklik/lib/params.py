@@ -37,3 +37,15 @@ def parse_moment(value) -> datetime | None:
         return parse_datetime(str(value or "").strip())
     except ValueError:
         return None
+
+
+def too_long(value: str | None, limit: int, label: str) -> str:
+    """The Russian refusal for a text over its limit, naming the limit; empty when it fits.
+
+    Refuse, never cut: a browser form stops at its `maxlength`, but a direct POST, the API or an
+    import would otherwise lose the end of the text without anyone knowing.
+    """
+    length = len(value or "")
+    if length <= limit:
+        return ""
+    return f"{label} — не длиннее {limit} символов (сейчас {length})."

@@ -6,6 +6,7 @@ injection). CSV cells get an apostrophe in front, which spreadsheets read as «t
 XLSX cells are typed as text. Numbers written as text («-12,5%») stay as they are.
 """
 
+import codecs
 import contextlib
 import csv
 import io
@@ -37,6 +38,21 @@ def xlsx_append(sheet, values) -> None:
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"
+
+
+# An import whose file has a header and no data: said as such, never reported as «0 imported».
+NO_ROWS = "В файле нет ни одной строки с данными (только заголовок): ничего не импортировано."
+
+
+def decode_csv(content: bytes) -> str:
+    """The text of an uploaded CSV: UTF-16 with a BOM (Excel's «Unicode text»), UTF-8 (with or
+    without a BOM) or else Windows-1251, Excel's default CSV encoding on Russian Windows."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16", errors="replace")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1251", errors="replace")
 
 
 class UnreadableFile(ValueError):

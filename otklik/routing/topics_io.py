@@ -13,7 +13,15 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from otklik.lib.spreadsheet import UnreadableFile, csv_cell, csv_cell_read, csv_dicts, yaml_load
+from otklik.lib.spreadsheet import (
+    NO_ROWS,
+    UnreadableFile,
+    csv_cell,
+    csv_cell_read,
+    csv_dicts,
+    decode_csv,
+    yaml_load,
+)
 from otklik.orgs.models import Region
 from otklik.routing.models import Topic
 from otklik.routing.replies import validate_reply_template
@@ -115,16 +123,20 @@ def topics_parse(*, content: bytes, filename: str) -> list[dict]:
         raise TopicImportError(["Файл пуст."])
     if len(content) > MAX_IMPORT_BYTES:
         raise TopicImportError(["Файл больше 5 МБ: разделите его на части."])
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TopicImportError(["Файл должен быть в кодировке UTF-8."]) from exc
     lower = filename.lower()
-    if lower.endswith((".yaml", ".yml")):
-        return _rows_from_yaml(text)
     if lower.endswith(".csv"):
-        return _rows_from_csv(text)
-    raise TopicImportError(["Поддерживаются файлы .csv, .yaml и .yml."])
+        rows = _rows_from_csv(decode_csv(content))
+    elif lower.endswith((".yaml", ".yml")):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:  # YAML is UTF-8 by definition; Excel writes no YAML
+            raise TopicImportError(["Файл YAML должен быть в кодировке UTF-8."]) from exc
+        rows = _rows_from_yaml(text)
+    else:
+        raise TopicImportError(["Поддерживаются файлы .csv, .yaml и .yml."])
+    if not rows:
+        raise TopicImportError([NO_ROWS])
+    return rows
 
 
 @transaction.atomic

@@ -62,7 +62,7 @@ def topic_reply(request, pk: int):
         raise PermissionDenied
     topic = get_object_or_404(Topic, pk=pk, region=_region_or_404())
     try:
-        topic_reply_template_set(topic=topic, text=request.POST.get("reply_template", "")[:5000])
+        topic_reply_template_set(topic=topic, text=request.POST.get("reply_template", ""))
     except ValidationError as exc:
         messages.error(request, f"{topic.code}: " + " ".join(exc.messages))
     else:

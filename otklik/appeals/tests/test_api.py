@@ -5,9 +5,12 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
+from otklik.appeals import api, selectors
 from otklik.appeals.api import token_create
 from otklik.appeals.models import Appeal
+from otklik.core.views import API_SERVER_ERROR
 from otklik.testing import APPEAL_TEXT as TEXT
 
 
@@ -138,7 +141,7 @@ def test_hostile_list_parameters_and_secrets_are_answered_not_500(client, region
     number = _post(client, tokens["ministry"], {"text": TEXT}).json()["number"]
     auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['ministry']}"}
     impossible = client.get("/api/v1/appeals", {"updated_since": "2026-13-45T10:00:00+03:00"}, **auth)
-    assert impossible.status_code == 400 and "ISO 8601" in impossible.json()["error"]
+    assert impossible.status_code == 400 and "ISO 8601" in impossible.json()["fields"]["updated_since"][0]
     far = client.get("/api/v1/appeals", {"limit": "9" * 20, "offset": "9" * 20}, **auth)
     assert far.status_code == 200 and far.json()["count"] == 1 and far.json()["results"] == []
     assert client.get(f"/api/v1/appeals/{number}", {"secret": "²"}).status_code == 404
@@ -179,3 +182,50 @@ def test_token_command(client, region):
 
     with pytest.raises(CommandError):
         call_command("api_token", "create", "--organization", "NOPE", "--name", "x")
+
+
+@pytest.mark.parametrize("since", ["2026-03-01T10:00:00", "2026-03-01", "вчера"])
+def test_updated_since_without_a_time_zone_is_a_400_as_in_the_incidents_api(client, region, tokens, since):
+    response = client.get(
+        "/api/v1/appeals", {"updated_since": since}, HTTP_AUTHORIZATION=f"Bearer {tokens['ministry']}"
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "updated_since": ["Дата и время в ISO 8601 с часовым поясом, например 2026-03-02T10:15:00+05:00."]
+    }
+
+
+def test_updated_since_with_an_offset_narrows_the_list(client, region, tokens, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    _post(client, tokens["ministry"], {"text": TEXT})
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['ministry']}"}
+    assert (
+        client.get("/api/v1/appeals?updated_since=2026-01-01T00:00:00%2B05:00", **auth).json()["count"] == 1
+    )
+    assert client.get("/api/v1/appeals?updated_since=2999-01-01T00:00:00 05:00", **auth).json()["count"] == 0
+
+
+def test_an_unexpected_error_under_api_is_json_and_logged_and_pages_stay_html(
+    region, tokens, settings, monkeypatch, caplog
+):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    client = Client(raise_request_exception=False)
+    created = _post(client, tokens["ministry"], {"text": TEXT}).json()
+    appeal = Appeal.objects.get(number=created["number"])
+
+    def broken(**kwargs):
+        raise RuntimeError("the timeline broke")
+
+    monkeypatch.setattr(api, "appeal_timeline", broken)
+    monkeypatch.setattr(selectors, "appeal_timeline", broken)
+    with caplog.at_level("ERROR", logger="django.request"):
+        response = client.get(
+            f"/api/v1/appeals/{appeal.number}", HTTP_AUTHORIZATION=f"Bearer {tokens['ministry']}"
+        )
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response.json() == {"error": API_SERVER_ERROR}
+    assert API_SERVER_ERROR.startswith("Внутренняя ошибка сервера.")
+    logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is RuntimeError]
+    assert [r.getMessage() for r in logged] == [f"Internal Server Error: /api/v1/appeals/{appeal.number}"]
+    page = client.get(f"/appeal/{appeal.number}/?s={appeal.secret}")
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")

@@ -349,3 +349,99 @@ def test_widget_organization_is_kept_for_widget_appeals_of_its_region_only(regio
     assert submit("widget", region.school_b) == region.school_b
     assert submit("web", region.school_b) is None
     assert submit("widget", foreign) is None
+
+
+def _answered(region, organization=None):
+    appeal = _routed(region, channel="telegram", citizen=region.citizen)
+    if organization is not None:
+        services.appeal_assign(appeal=appeal, organization=organization, actor=region.coordinator)
+    services.appeal_answer(
+        appeal=appeal, actor=region.executor_a, text="Отопление в школе восстановлено 14 ноября."
+    )
+    return appeal
+
+
+def test_a_second_rating_of_the_same_answer_is_refused_and_changes_nothing(region):
+    appeal = _answered(region, organization=region.ministry)
+    services.appeal_rate(appeal=appeal, rating=5)
+    with pytest.raises(services.AppealError) as err:
+        services.appeal_rate(appeal=appeal, rating=1, comment="Передумал")
+    assert "Вы уже оценили этот ответ: 5 из 5" in str(err.value)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.rating, appeal.rating_comment) == (Status.CLOSED, 5, "")
+    assert appeal.events.filter(kind="rated").count() == 1
+
+
+def test_a_low_first_rating_escalates_once_and_the_new_answer_may_be_rated_again(region):
+    appeal = _answered(region)
+    services.appeal_rate(appeal=appeal, rating=1)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.organization, appeal.escalation_level) == (
+        Status.ASSIGNED,
+        region.ministry,
+        1,
+    )
+    with pytest.raises(services.AppealError, match="уже оценили"):
+        services.appeal_rate(appeal=appeal, rating=2)
+    appeal.refresh_from_db()
+    assert (appeal.escalation_level, appeal.rating) == (1, 1)
+    services.appeal_answer(
+        appeal=appeal, actor=region.coordinator, text="Министерство проверило: котёл заменён, тепло есть."
+    )
+    services.appeal_rate(appeal=appeal, rating=4)
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.rating) == (Status.CLOSED, 4)
+    assert appeal.events.filter(kind="rated").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("step", "field", "message"),
+    [
+        (
+            lambda a, r: services.appeal_redirect(appeal=a, actor=r.coordinator, to="А" * 301, reason=""),
+            "to",
+            "не длиннее 300 символов",
+        ),
+        (
+            lambda a, r: services.appeal_redirect(
+                appeal=a, actor=r.coordinator, to="Администрация", reason="п" * 2001
+            ),
+            "reason",
+            "не длиннее 2000 символов",
+        ),
+        (
+            lambda a, r: services.appeal_return(appeal=a, actor=r.executor_a, reason="п" * 2001),
+            "reason",
+            "не длиннее 2000 символов",
+        ),
+        (
+            lambda a, r: services.appeal_request_info(appeal=a, actor=r.executor_a, question="в" * 4001),
+            "question",
+            "не длиннее 4000 символов",
+        ),
+        (
+            lambda a, r: services.appeal_comment(appeal=a, actor=r.executor_a, text="к" * 4001),
+            "text",
+            "не длиннее 4000 символов",
+        ),
+    ],
+)
+def test_too_long_texts_are_refused_with_the_limit_never_cut(region, step, field, message):
+    appeal = _routed(region, channel="web")
+    events_before = appeal.events.count()
+    with pytest.raises(services.AppealError) as err:
+        step(appeal, region)
+    assert message in " ".join(err.value.message_dict[field])
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ASSIGNED and appeal.events.count() == events_before
+
+
+def test_a_too_long_rating_comment_is_refused_and_the_answer_stays_unrated(region):
+    appeal = _answered(region)
+    with pytest.raises(services.AppealError) as err:
+        services.appeal_rate(appeal=appeal, rating=1, comment="х" * 4001)
+    assert err.value.message_dict["comment"] == [
+        "Комментарий к оценке — не длиннее 4000 символов (сейчас 4001)."
+    ]
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.rating, appeal.escalation_level) == (Status.ANSWERED, None, 0)

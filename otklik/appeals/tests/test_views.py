@@ -343,3 +343,46 @@ def test_answer_template_of_the_topic_comes_filled_in(client, region, settings):
     page = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
     assert f"Уважаемый(ая) Иванова Анна Сергеевна! Ваше обращение № {appeal.number} от " in page
     assert "{name}" not in page and "{другое}" in page
+
+
+def _answered_on_the_web(client, region):
+    appeal, status_url = _submit(client, region)
+    client.force_login(region.executor_a)
+    client.post(f"/staff/appeals/{appeal.number}/action/", {"action": "take"})
+    client.post(
+        f"/staff/appeals/{appeal.number}/action/",
+        {"action": "answer", "text": "Отопление восстановлено, температура в классах 20 °C."},
+    )
+    client.logout()
+    return appeal, status_url.split("&")[0]
+
+
+def test_a_rated_answer_cannot_be_rated_again_by_a_direct_post(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, status_url = _answered_on_the_web(client, region)
+    assert client.post(status_url, {"rating": "5"}).status_code == 302
+    response = client.post(status_url, {"rating": "1", "comment": "Передумал"})
+    assert response.status_code == 400
+    assert "Вы уже оценили этот ответ: 5 из 5." in response.content.decode()
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.rating, appeal.organization, appeal.escalation_level) == (
+        Status.CLOSED,
+        5,
+        region.body_a,
+        0,
+    )
+    assert appeal.events.filter(kind="rated").count() == 1
+
+
+def test_a_too_long_redirect_is_refused_with_its_limit_not_cut(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, _ = _submit(client, region)
+    client.force_login(region.coordinator)
+    response = client.post(
+        f"/staff/appeals/{appeal.number}/action/",
+        {"action": "redirect", "to": "Администрация города", "text": "п" * 2001},
+        follow=True,
+    )
+    assert "Причина переадресации — не длиннее 2000 символов (сейчас 2001)." in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == Status.ASSIGNED and not appeal.events.filter(kind="redirected").exists()

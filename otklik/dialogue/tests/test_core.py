@@ -119,6 +119,12 @@ def test_my_appeals_show_status_answer_and_rating(bot, region, settings):
     assert f"rate:{appeal.number}:2" in _actions(status)
     replies = bot("button", f"rate:{appeal.number}:2")
     assert "повторное рассмотрение" in replies[0].text
+    # The old message still carries its buttons: a second press is refused and escalates nothing.
+    again = bot("button", f"rate:{appeal.number}:1")
+    assert again[0].text.startswith("Оценку не удалось сохранить: Вы уже оценили этот ответ: 2 из 5.")
+    appeal.refresh_from_db()
+    assert (appeal.rating, appeal.escalation_level, appeal.organization) == (2, 1, region.ministry)
+    assert appeal.events.filter(kind="rated").count() == 1
     assert "Обращение не найдено" in bot("button", f"my:{appeal.number}", user="someone-else")[0].text
 
 

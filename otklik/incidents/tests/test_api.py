@@ -82,6 +82,7 @@ def test_missing_or_revoked_token_is_401_and_nothing_is_created(client, incident
         ({**BODY, "found_at": "2099-03-02T10:15:00+05:00"}, "application/json", 400, "в будущем"),
         ({**BODY, "urgent": "yes"}, "application/json", 400, "true или false"),
         ({**BODY, "author": ["a"]}, "application/json", 400, "ник"),
+        ({**BODY, "author": "н" * 201}, "application/json", 400, "Ник автора — не длиннее 200 символов"),
         ({**BODY, "territory": "MARS"}, "application/json", 400, "Территория"),
         ({**BODY, "topic": {"code": 1}}, "application/json", 400, "Тематика"),
         ({**BODY, "text": "я" * 20001}, "application/json", 400, "длиннее"),

@@ -97,6 +97,11 @@ def test_the_same_post_twice_is_one_incident_with_a_repeat_event(incidents_regio
         ({"text": "   "}, "text", "текст"),
         ({"network": "myspace"}, "network", "Социальная сеть"),
         ({"published_at": datetime(2030, 1, 1, tzinfo=UTC)}, "published_at", "в будущем"),
+        (
+            {"author_nickname": "н" * 201},
+            "author_nickname",
+            "Ник автора — не длиннее 200 символов (сейчас 201).",
+        ),
     ],
 )
 def test_bad_input_is_refused_in_russian(incidents_region, kw, field, message):

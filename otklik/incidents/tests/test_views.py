@@ -116,6 +116,25 @@ def test_refused_action_explains_and_changes_nothing(login, incidents_region):
     assert incident.status == Status.NEW and incident.events.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("action", "text", "message"),
+    [
+        ("comment", "к" * 4001, "Комментарий — не длиннее 4000 символов (сейчас 4001)."),
+        ("dismiss", "р" * 2001, "Причина «не требует реакции» — не длиннее 2000 символов (сейчас 2001)."),
+        ("reply", "о" * 20001, "Ответ длиннее 20000 символов."),
+    ],
+)
+def test_too_long_texts_are_refused_with_the_limit_not_cut(login, incidents_region, action, text, message):
+    incident = _incident(incidents_region)
+    client = login(incidents_region.executor_a)
+    page = client.post(
+        f"/staff/incidents/{incident.pk}/action/", {"action": action, "text": text}, follow=True
+    ).content.decode()
+    assert message in page
+    incident.refresh_from_db()
+    assert (incident.status, incident.no_reaction_reason, incident.events.count()) == (Status.NEW, "", 2)
+
+
 def test_coordinator_corrects_and_converts_to_an_appeal(login, incidents_region):
     incident = _incident(incidents_region)
     client = login(incidents_region.coordinator)

@@ -101,7 +101,8 @@ def test_reimport_updates_and_does_not_duplicate(personas):
         (b"articles:\n  - {category: x}\ncategories: [{slug: x, title: X}]", "kb.yaml", "нет вопроса"),
         (b"slug,question\n1,q\n", "kb.csv", "нет обязательных столбцов"),
         (b"PK\x03\x04broken", "kb.xlsx", "не открывается"),
-        (b"\xff\xfe", "kb.csv", "UTF-8"),
+        (b"\xff\xfe", "kb.yaml", "UTF-8"),
+        (b"category,question,answer\n", "kb.csv", "нет ни одной строки"),
         (b"x", "kb.pdf", "Поддерживаются"),
     ],
 )

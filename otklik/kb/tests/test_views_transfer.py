@@ -87,7 +87,7 @@ def _many_problems(n: int) -> str:
             ["не читается"],
         ),
         ({"file": _upload("x", "kb.pdf")}, ["Поддерживаются файлы .yaml, .csv и .xlsx."]),
-        ({"file": _upload(b"\xff\xfe\x00", "kb.csv")}, ["Файл должен быть в кодировке UTF-8."]),
+        ({"file": _upload(b"\xff\xfe\x00", "kb.yaml")}, ["Файл YAML должен быть в кодировке UTF-8."]),
         ({"file": _upload(b"PK\x03\x04broken", "kb.xlsx")}, ["Файл не открывается как таблица Excel"]),
         (
             {"file": _upload("slug,question\n1,q\n", "kb.csv")},
@@ -134,6 +134,26 @@ def test_bad_files_are_explained_and_nothing_is_written(client, kb, data, messag
     for message in messages:
         assert message in html
     assert "Статья 21:" not in html
+    assert _state() == before
+
+
+def test_a_cp1251_csv_from_excel_imports(client, kb):
+    client.force_login(kb.p.editor)
+    table = "category;question;answer\nschool;Когда каникулы?;Осенние каникулы — с 27 октября.\n"
+    response = client.post(TRANSFER, {"file": _upload(table.encode("cp1251"), "kb.csv")}, follow=True)
+    assert "новых статей 1, обновлено 0" in response.content.decode()
+    article = Article.objects.get(question="Когда каникулы?")
+    assert (article.category.slug, article.answer) == ("school", "Осенние каникулы — с 27 октября.")
+
+
+def test_a_header_only_csv_says_it_has_no_rows_and_imports_nothing(client, kb):
+    client.force_login(kb.p.editor)
+    before = _state()
+    response = client.post(TRANSFER, {"file": _upload("category,question,answer\n", "kb.csv")})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "В файле нет ни одной строки с данными (только заголовок): ничего не импортировано." in html
+    assert "0 статей" not in html and "новых статей 0" not in html
     assert _state() == before
 
 

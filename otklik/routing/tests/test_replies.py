@@ -130,6 +130,20 @@ def test_a_formal_template_is_refused_on_the_screen_and_nothing_changes(login, r
     assert topic.reply_template == ""
 
 
+def test_a_long_post_is_never_cut_the_whole_text_is_checked(login, region):
+    """The view used to cut the field at 5000 characters: padding before a template left blanks
+    that saved as «no template», and a long one was judged on its first part only."""
+    topic = Topic.objects.get(code="12.02")
+    client = login(region.coordinator)
+    client.post(f"/staff/topics/{topic.pk}/reply/", {"reply_template": " " * 5000 + GOOD})
+    topic.refresh_from_db()
+    assert topic.reply_template == GOOD
+    response = client.post(f"/staff/topics/{topic.pk}/reply/", {"reply_template": "ш" * 6000}, follow=True)
+    assert "Шаблон длиннее 1000 символов" in response.content.decode()
+    topic.refresh_from_db()
+    assert topic.reply_template == GOOD
+
+
 @pytest.mark.parametrize("persona", ["executor_a", "analyst", "editor"])
 def test_others_cannot_edit_templates(login, region, persona):
     topic = Topic.objects.get(code="12.02")

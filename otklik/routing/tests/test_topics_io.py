@@ -74,7 +74,7 @@ def test_reimport_updates_instead_of_duplicating(personas):
     ("content", "name", "message"),
     [
         (b"", "t.csv", "Файл пуст"),
-        (b"\xff\xfe\x00garbage", "t.csv", "UTF-8"),
+        (b"\xff\xfe\x00garbage", "t.yaml", "UTF-8"),
         (b"topics: [", "t.yaml", "не является корректным YAML (строка 1, позиция 10)."),
         (b"topics:\n  - {code: '1', name: A, opened: 2026-13-45}\n", "t.yaml", "проверьте даты"),
         (b"code,name\n1," + b"A" * 200_000 + b"\n", "t.csv", "Файл CSV не читается (строка 2)"),
@@ -91,6 +91,28 @@ def test_bad_files_are_refused_with_russian_reason(personas, content, name, mess
         topics_import(region=personas.region, rows=topics_parse(content=content, filename=name))
     assert message in str(err.value)
     assert Topic.objects.count() == 0
+
+
+def test_a_cp1251_csv_from_excel_imports(personas):
+    table = "code,name,keywords\n03,Дополнительное образование,кружки;секции\n".encode("cp1251")
+    result = topics_import(region=personas.region, rows=topics_parse(content=table, filename="t.csv"))
+    assert (result.created, result.updated) == (1, 0)
+    topic = Topic.objects.get(region=personas.region, code="03")
+    assert (topic.name, topic.keywords) == ("Дополнительное образование", ["кружки", "секции"])
+
+
+@pytest.mark.parametrize(
+    ("content", "name"), [(b"code,name,parent_code\n", "t.csv"), (b"topics: []\n", "t.yaml")]
+)
+def test_a_file_without_rows_says_so_and_imports_nothing(client, personas, content, name):
+    client.force_login(personas.admin)
+    before = Topic.objects.count()
+    response = client.post("/staff/topics/import/", {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert "В файле нет ни одной строки с данными (только заголовок): ничего не импортировано." in (
+        response.content.decode()
+    )
+    assert Topic.objects.count() == before
 
 
 def test_admin_imports_through_the_web(client, personas):
