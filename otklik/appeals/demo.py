@@ -133,10 +133,11 @@ def seed(ctx) -> None:
     executors = {m.organization_id: m.user for m in ctx.users["executor"].memberships.all()}
     executors.update({m.organization_id: m.user for m in ctx.users["executor2"].memberships.all()})
     coordinator = ctx.users.get("coordinator")
-    # The widget sits on the sites of the territory's schools and kindergartens.
+    # The widget sits on the sites of some of the territory's bodies, schools and kindergartens.
     sites: dict[int, list[Organization]] = {}
     for org in Organization.objects.filter(region=region, territory__isnull=False, parent__isnull=False):
-        sites.setdefault(org.territory_id, []).append(org)
+        if rng.random() < 0.4:
+            sites.setdefault(org.territory_id, []).append(org)
     now = timezone.now()
     today = timezone.localdate(now, timezone=tz)
     routes: dict = {}
@@ -155,6 +156,8 @@ def seed(ctx) -> None:
             topic = rng.choice(children)
             territory = rng.choices(territories, weights=weights_t)[0]
             channel = _pick(rng, CHANNELS)
+            if channel == Channel.WIDGET and not sites.get(territory.pk):
+                channel = Channel.WEB  # no widget on the sites there: the citizen used the web form
             at = datetime.combine(day, time(rng.randrange(8, 22), rng.randrange(60)), tz)
             key = (topic.pk, territory.pk)
             if key not in routes:
