@@ -177,7 +177,7 @@ def _response_times_python(qs, now) -> dict:
         "answered": len(answered),
         "median_h": round(median(hours), 1) if hours else None,
         "p90_h": round(hours[min(len(hours) - 1, int(len(hours) * 0.9))], 1) if hours else None,
-        "within_deadline_share": round(in_time / len(answered), 3) if answered else None,
+        "within_deadline_share": share(in_time, len(answered)),
         "overdue_now": qs.filter(status__in=DEADLINE_RUNNING, due_at__lt=now).count(),
     }
 
@@ -204,7 +204,7 @@ def _response_times_sql(qs, now) -> dict:
         "answered": n,
         "median_h": median_h,
         "p90_h": p90_h,
-        "within_deadline_share": round(counts["in_time"] / n, 3) if n else None,
+        "within_deadline_share": share(counts["in_time"], n),
         "overdue_now": counts["overdue_now"],
     }
 
@@ -220,8 +220,8 @@ def satisfaction(qs) -> dict:
     return {
         "rated": total,
         "distribution": [(score, dist[score]) for score in range(5, 0, -1)],
-        "satisfied_share": round((dist[4] + dist[5]) / total, 3) if total else None,
-        "dissatisfied_share": round((dist[1] + dist[2]) / total, 3) if total else None,
+        "satisfied_share": share(dist[4] + dist[5], total),
+        "dissatisfied_share": share(dist[1] + dist[2], total),
         "escalations": agg["escalations"],
     }
 
@@ -243,7 +243,7 @@ def pos_kpis(qs, region, *, times: dict | None = None, sat: dict | None = None) 
     )
     if times is None:
         counts = _deadline_counts(qs, timezone.now())
-        within = round(counts["in_time"] / counts["answered"], 3) if counts["answered"] else None
+        within = share(counts["in_time"], counts["answered"])
     else:
         within = times["within_deadline_share"]
     sat = sat if sat is not None else satisfaction(qs)
@@ -278,7 +278,7 @@ def hand_routed_by_month(qs, region) -> list[dict]:
         .order_by("month")
     )
     return [
-        {**r, "month": timezone.localtime(r["month"], tz).date(), "share": round(r["hand"] / r["n"], 3)}
+        {**r, "month": timezone.localtime(r["month"], tz).date(), "share": share(r["hand"], r["n"])}
         for r in rows
     ]
 
@@ -361,7 +361,7 @@ def dashboard_figures(qs, region) -> dict:
         "answered": answered,
         "median_h": None,
         "p90_h": None,
-        "within_deadline_share": round(totals["in_time"] / answered, 3) if answered else None,
+        "within_deadline_share": share(totals["in_time"], answered),
         "overdue_now": totals["overdue_now"],
     }
     if answered and connection.vendor == "postgresql":
@@ -374,8 +374,8 @@ def dashboard_figures(qs, region) -> dict:
     sat = {
         "rated": rated,
         "distribution": [(score, dist[score]) for score in range(5, 0, -1)],
-        "satisfied_share": round((dist[4] + dist[5]) / rated, 3) if rated else None,
-        "dissatisfied_share": round((dist[1] + dist[2]) / rated, 3) if rated else None,
+        "satisfied_share": share(dist[4] + dist[5], rated),
+        "dissatisfied_share": share(dist[1] + dist[2], rated),
         "escalations": totals["escalations"],
     }
     by_channel = sums["channel"]

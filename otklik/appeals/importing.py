@@ -5,7 +5,6 @@ own; a bad row is reported with its reason and does not stop the others; a row a
 (same source and external id) is reported as a repeat and not registered again.
 """
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,7 +15,7 @@ from django.utils import timezone
 from otklik.appeals.models import Channel
 from otklik.appeals.services import appeal_submit
 from otklik.lib.params import parse_moment
-from otklik.lib.spreadsheet import UnreadableFile, csv_dicts, decode_csv
+from otklik.lib.spreadsheet import UnreadableFile, csv_dicts, decode_csv, xlsx_dicts
 from otklik.orgs.models import Region, Territory
 from otklik.routing.models import Topic
 
@@ -72,32 +71,14 @@ def read_rows(content: bytes, filename: str) -> list[dict]:
         raise ImportFileError("Файл пуст.")
     if len(content) > MAX_BYTES:
         raise ImportFileError("Файл больше 20 МБ: разделите его на части.")
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-            raise ImportFileError("Файл не открывается как таблица Excel (.xlsx).") from exc
-        values = sheet.iter_rows(values_only=True)
-        header = [_no_nul(str(h or "")).strip() for h in next(values, [])]
-        return [
-            dict(zip(header, (_no_nul(v) for v in row), strict=False))
-            for row in values
-            if any(v not in (None, "") for v in row)
-        ]
-    if not filename.lower().endswith(".csv"):
-        raise ImportFileError("Поддерживаются файлы .csv и .xlsx.")
     try:
-        return csv_dicts(_no_nul(decode_csv(content)))[1]
+        if filename.lower().endswith(".xlsx"):
+            return xlsx_dicts(content)[1]
+        if not filename.lower().endswith(".csv"):
+            raise ImportFileError("Поддерживаются файлы .csv и .xlsx.")
+        return csv_dicts(decode_csv(content))[1]
     except UnreadableFile as exc:
         raise ImportFileError(str(exc)) from exc
-
-
-def _no_nul(value):
-    """A text without NUL characters (binary junk in a cell, Excel's _x0000_), which PostgreSQL
-    cannot store; anything else as it is."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def match_columns(header: list[str], aliases: dict[str, list[str]] = ALIASES) -> dict[str, str]:

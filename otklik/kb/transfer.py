@@ -32,6 +32,7 @@ from otklik.lib.spreadsheet import (
     csv_dicts,
     decode_csv,
     xlsx_append,
+    xlsx_dicts,
     yaml_load,
 )
 from otklik.orgs.models import Region
@@ -182,19 +183,13 @@ def _parse_csv(text: str) -> tuple[list[dict], list[dict]]:
 
 
 def _parse_xlsx(content: bytes) -> tuple[list[dict], list[dict]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-        raise KbImportError(["Файл не открывается как таблица Excel (.xlsx)."]) from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [_text(h) for h in next(rows, [])]
+        header, data = xlsx_dicts(content)
+    except UnreadableFile as exc:
+        raise KbImportError([str(exc)]) from exc
     missing = [c for c in ("category", "question", "answer") if c not in header]
     if missing:
         raise KbImportError([f"В таблице нет обязательных столбцов: {', '.join(missing)}."])
-    data = [dict(zip(header, row, strict=False)) for row in rows if any(v not in (None, "") for v in row)]
     return _rows_to_data(data)
 
 

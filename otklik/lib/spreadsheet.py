@@ -46,13 +46,41 @@ NO_ROWS = "В файле нет ни одной строки с данными (
 
 def decode_csv(content: bytes) -> str:
     """The text of an uploaded CSV: UTF-16 with a BOM (Excel's «Unicode text»), UTF-8 (with or
-    without a BOM) or else Windows-1251, Excel's default CSV encoding on Russian Windows."""
+    without a BOM) or else Windows-1251, Excel's default CSV encoding on Russian Windows. NUL
+    characters (binary junk) are dropped: PostgreSQL cannot store them."""
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return content.decode("utf-16", errors="replace")
+        text = content.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1251", errors="replace")
+    return _no_nul(text)
+
+
+def _no_nul(value):
+    """A text without NUL characters (binary junk in a cell, Excel's _x0000_), which PostgreSQL
+    cannot store; anything else as it is."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def xlsx_dicts(content: bytes) -> tuple[list[str], list[dict]]:
+    """The header and the non-empty rows of the first sheet of an XLSX file, NUL characters dropped
+    from texts."""
+    from openpyxl import load_workbook
+
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1251", errors="replace")
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
+        raise UnreadableFile("Файл не открывается как таблица Excel (.xlsx).") from exc
+    values = sheet.iter_rows(values_only=True)
+    header = [_no_nul(str(h or "")).strip() for h in next(values, [])]
+    rows = [
+        dict(zip(header, (_no_nul(v) for v in row), strict=False))
+        for row in values
+        if any(v not in (None, "") for v in row)
+    ]
+    return header, rows
 
 
 class UnreadableFile(ValueError):

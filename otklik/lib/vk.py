@@ -143,11 +143,8 @@ def create_comment(
         error = payload["error"]
         code = error.get("error_code")
         raise vk_error(code if isinstance(code, int) else 0, str(error.get("error_msg") or ""))
-    comment_id = (
-        (payload.get("response") or {}).get("comment_id")
-        if isinstance(payload.get("response"), dict)
-        else None
-    )
+    response = payload.get("response")
+    comment_id = response.get("comment_id") if isinstance(response, dict) else None
     if not isinstance(comment_id, int) or comment_id <= 0:
         raise VkError("API ВКонтакте не вернул номер комментария", transient=False)
     return comment_id
