@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from otklik.accounts.selectors import scoped
-from otklik.appeals.models import Appeal, AppealEvent, Channel
+from otklik.appeals.models import Appeal, AppealEvent, Attachment, Channel
 from otklik.appeals.selectors import HAND_CHOICE
 from otklik.appeals.statuses import DEADLINE_RUNNING
 from otklik.kb.models import Query
@@ -247,11 +247,19 @@ def pos_kpis(qs, region, *, times: dict | None = None, sat: dict | None = None) 
     else:
         within = times["within_deadline_share"]
     sat = sat if sat is not None else satisfaction(qs)
-    return _kpis(region, {**agg, "within": within}, sat)
+    return _kpis(region, {**agg, "within": within, "voice": _voice_count(qs)}, sat)
+
+
+def _voice_count(qs) -> int:
+    """Appeals of `qs` whose citizen sent a voice message or recording with them."""
+    voice = Attachment.objects.filter(
+        appeal=OuterRef("pk"), from_citizen=True, content_type__startswith="audio/"
+    )
+    return qs.filter(Exists(voice)).count()
 
 
 def _kpis(region, counts: dict, sat: dict) -> dict:
-    """`pos_kpis` from counts of the appeals: total, routed, auto, fast, own, regional, within."""
+    """`pos_kpis` from counts of the appeals: total, routed, auto, fast, own, regional, within, voice."""
     topics = Topic.objects.filter(region=region, parent__isnull=False)
     total = counts["total"]
     return {
@@ -261,6 +269,8 @@ def _kpis(region, counts: dict, sat: dict) -> dict:
         "within_deadline_share": counts["within"],
         "own_channels_share": share(counts["own"], total),
         "regional_systems_share": share(counts["regional"], total),
+        "voice_share": share(counts["voice"], total),
+        "voice": counts["voice"],
         "satisfied_share": sat["satisfied_share"],
         "dissatisfied_share": sat["dissatisfied_share"],
     }
@@ -389,6 +399,7 @@ def dashboard_figures(qs, region) -> dict:
             "own": sum(by_channel.get(c, 0) for c in OWN_CHANNELS),
             "regional": sum(by_channel.get(c, 0) for c in REGIONAL_CHANNELS),
             "within": times["within_deadline_share"],
+            "voice": _voice_count(qs),
         },
         sat,
     )

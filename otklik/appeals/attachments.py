@@ -1,4 +1,8 @@
-"""Attachments: images and PDF only, checked by content (not by name), limited in size."""
+"""Attachments: images, PDF and recorded voice, checked by content (not by name), limited in size.
+
+Voice is accepted because citizens of a messenger speak rather than type: a Telegram voice message
+(OGG/Opus) or a recording (MP3, M4A, WAV) is kept with the appeal for the executor to listen to. The
+appeal itself stays written (59-ФЗ): the text is still asked for."""
 
 from django.core.exceptions import ValidationError
 
@@ -10,7 +14,12 @@ SIGNATURES = {
     b"%PDF-": ("application/pdf", ".pdf"),
     b"GIF87a": ("image/gif", ".gif"),
     b"GIF89a": ("image/gif", ".gif"),
+    b"OggS": ("audio/ogg", ".ogg"),
+    b"ID3": ("audio/mpeg", ".mp3"),
+    b"\xff\xfb": ("audio/mpeg", ".mp3"),
+    b"\xff\xf3": ("audio/mpeg", ".mp3"),
 }
+ACCEPTED = "фотографии (JPEG, PNG, GIF, WebP), PDF и голосовые записи (OGG, MP3, M4A, WAV)"
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -19,7 +28,15 @@ def sniff(head: bytes) -> tuple[str, str] | None:
             return kind
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp", ".webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav", ".wav"
+    if head[4:8] == b"ftyp" and head[8:11] == b"M4A":
+        return "audio/mp4", ".m4a"
     return None
+
+
+def is_audio(content_type: str) -> bool:
+    return content_type.startswith("audio/")
 
 
 def check_upload(upload) -> tuple[str, str]:
@@ -32,7 +49,5 @@ def check_upload(upload) -> tuple[str, str]:
     upload.seek(0)
     kind = sniff(head)
     if kind is None:
-        raise ValidationError(
-            f"Файл «{upload.name}»: принимаются только фотографии (JPEG, PNG, GIF, WebP) и PDF."
-        )
+        raise ValidationError(f"Файл «{upload.name}»: принимаются только {ACCEPTED}.")
     return kind

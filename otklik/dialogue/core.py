@@ -31,7 +31,9 @@ from otklik.orgs.models import Region, Territory
 
 MAX_INPUT = 4000
 MAX_FILE_BYTES = 10 * 1024 * 1024
-FILE_TOO_BIG = "Файл больше 10 МБ. Пришлите фото или PDF поменьше."
+MAX_DRAFT_FILES = 3  # files of one appeal written in a chat, kept in the conversation until it is sent
+MAX_DRAFT_BYTES = 15 * 1024 * 1024
+FILE_TOO_BIG = "Файл больше 10 МБ. Пришлите файл поменьше."
 MAX_TERRITORY_BUTTONS = 90  # Telegram shows up to 100 buttons under a message
 PRIVACY_URL = "/privacy/"
 
@@ -267,6 +269,48 @@ def _ask_consent(conv: Conversation) -> list[Reply]:
     ]
 
 
+def _draft_files(draft: dict) -> list[dict]:
+    """Files of the appeal being written (name, base64 content, size); a state saved before several
+    files were allowed holds one file under `file_name`/`file_b64`."""
+    files = draft.setdefault("files", [])
+    if draft.get("file_b64"):
+        data = draft.pop("file_b64")
+        files.append({"name": draft.pop("file_name", "") or "file", "b64": data, "size": len(data) * 3 // 4})
+    return files
+
+
+def _ask_file(draft: dict, step: str, incoming: Incoming) -> list[Reply]:
+    """A photo, PDF or voice message sent while the appeal is being written: kept in the state until
+    the appeal is sent, then it becomes an attachment."""
+    from otklik.appeals.attachments import ACCEPTED, is_audio, sniff
+
+    data = incoming.file_bytes
+    if len(data) > MAX_FILE_BYTES:
+        return [Reply(FILE_TOO_BIG)]
+    kind = sniff(data[:16])
+    if kind is None:
+        return [Reply(f"Принимаются только {ACCEPTED}.")]
+    files = _draft_files(draft)
+    if len(files) >= MAX_DRAFT_FILES:
+        return [Reply(f"К обращению из чата можно приложить не больше {MAX_DRAFT_FILES} файлов.")]
+    if sum(f["size"] for f in files) + len(data) > MAX_DRAFT_BYTES:
+        return [Reply("Вместе эти файлы больше 15 МБ. Пришлите файл поменьше.")]
+    files.append(
+        {
+            "name": incoming.file_name[:100] or "file",
+            "b64": base64.b64encode(data).decode(),
+            "size": len(data),
+        }
+    )
+    if not is_audio(kind[0]):
+        return [Reply("Файл получен и будет приложен к обращению.")]
+    text = "Голосовое сообщение получено и будет приложено к обращению."
+    if step == "text" and not draft.get("text"):
+        # 59-ФЗ: the appeal is written; nothing here turns speech into text.
+        text += " Напишите, пожалуйста, и суть обращения текстом — хотя бы одно предложение."
+    return [Reply(text)]
+
+
 def _ask_summary(conv: Conversation) -> list[Reply]:
     conv.state["flow"]["step"] = "confirm"
     draft = conv.state["flow"]["draft"]
@@ -277,8 +321,8 @@ def _ask_summary(conv: Conversation) -> list[Reply]:
         lines.append(f"Территория: {draft['territory_name']}")
     if draft.get("name") or draft.get("email"):
         lines.append(f"Заявитель: {draft.get('name', '')} {draft.get('email', '')}".strip())
-    if draft.get("file_name"):
-        lines.append(f"Файл: {draft['file_name']}")
+    if files := _draft_files(draft):
+        lines.append(("Файлы: " if len(files) > 1 else "Файл: ") + ", ".join(f["name"] for f in files))
     return [
         Reply(
             "Проверьте обращение:\n\n" + "\n".join(lines),
@@ -308,10 +352,10 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
     territory = None
     if draft.get("territory_id"):
         territory = Territory.objects.filter(pk=draft["territory_id"], region=conv.region).first()
-    if draft.get("file_b64"):
+    if drafted := _draft_files(draft):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        files.append(SimpleUploadedFile(draft["file_name"], base64.b64decode(draft["file_b64"])))
+        files = [SimpleUploadedFile(f["name"], base64.b64decode(f["b64"])) for f in drafted]
     try:
         appeal, _ = appeal_submit(
             region=conv.region,
@@ -358,16 +402,7 @@ def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
         return None
     step, draft, value = flow["step"], flow["draft"], incoming.value
     if incoming.kind == "file":
-        if len(incoming.file_bytes) > MAX_FILE_BYTES:
-            return [Reply(FILE_TOO_BIG)]
-        from otklik.appeals.attachments import sniff
-
-        if sniff(incoming.file_bytes[:16]) is None:
-            return [Reply("Принимаются только фотографии (JPEG, PNG, GIF, WebP) и PDF.")]
-        # Kept in the state only until the appeal is sent (then it becomes an attachment).
-        draft["file_name"] = incoming.file_name[:100] or "file"
-        draft["file_b64"] = base64.b64encode(incoming.file_bytes).decode()
-        return [Reply("Файл получен и будет приложен к обращению.")]
+        return _ask_file(draft, step, incoming)
     if step == "text":
         if incoming.kind == "button" and value == "ask:keep" and draft.get("text"):
             return _ask_topic(conv)
@@ -667,8 +702,8 @@ def handle(
     elif incoming.kind == "unsupported":
         replies = [
             Reply(
-                "Я понимаю только текст и кнопки (а при оформлении обращения — фото и PDF). "
-                "Напишите вопрос словами."
+                "Я понимаю только текст и кнопки (а при оформлении обращения — фото, PDF и голосовые "
+                "сообщения). Напишите вопрос словами."
             ),
             _main_menu(),
         ]
@@ -694,12 +729,16 @@ def handle(
     elif incoming.kind == "text" and value.strip():
         replies = _answer_question(conv, value.strip())
     elif incoming.kind == "file":
-        replies = [
-            Reply(
-                "Файлы принимаются при оформлении официального обращения.",
-                [[Button("✍️ Задать вопрос официально", "ask")]],
-            )
-        ]
+        from otklik.appeals.attachments import is_audio, sniff
+
+        kind = sniff(incoming.file_bytes[:16])
+        text = (
+            "Голосовые сообщения я не распознаю: напишите вопрос словами. Запись можно приложить к "
+            "официальному обращению."
+            if kind and is_audio(kind[0])
+            else "Файлы принимаются при оформлении официального обращения."
+        )
+        replies = [Reply(text, [[Button("✍️ Задать вопрос официально", "ask")]])]
     else:
         replies = _welcome() if created else [_main_menu()]
     conv.save()

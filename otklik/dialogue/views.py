@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import user_memberships
-from otklik.dialogue.core import Incoming, handle
+from otklik.dialogue.core import MAX_FILE_BYTES, Incoming, handle
 from otklik.dialogue.forms import BroadcastForm
 from otklik.dialogue.models import Broadcast
 from otklik.dialogue.services import broadcast_send
@@ -95,7 +95,15 @@ def _send_in_session(request):
 def _send(request, chat_id: str, token: str):
     action = (request.POST.get("action") or "")[:64]
     text = request.POST.get("text") or ""
-    if action:
+    upload = request.FILES.get("file")
+    if upload is not None:
+        # Read one byte past the limit: the dialogue refuses what is too big, with its own message.
+        name = (upload.name or "file").replace("\x00", "")[:100]
+        incoming, shown = (
+            Incoming("file", "", file_name=name, file_bytes=upload.read(MAX_FILE_BYTES + 1)),
+            f"📎 {name}",
+        )
+    elif action:
         incoming, shown = Incoming("button", action), (request.POST.get("label") or "")[:100]
     elif text.strip().startswith("/"):
         incoming, shown = Incoming("command", text.strip()[:100]), text.strip()[:100]

@@ -55,8 +55,9 @@ def data(region):
         ("email", m, None, _at(3, 10), None),
         ("widget", region.school_b, region.school_b, _at(4, 5), None),
     ]
+    made = []
     for n, (channel, org, widget_org, at, rating) in enumerate(appeals, 1):
-        _appeal(
+        appeal = _appeal(
             region,
             n,
             channel=channel,
@@ -64,6 +65,18 @@ def data(region):
             widget_organization=widget_org,
             registered_at=at,
             rating=rating,
+        )
+        made.append(appeal)
+    # Voice: the Telegram appeal came with a voice message (counted); an image from the citizen and
+    # a recording staff attached to an answer are not voice appeals.
+    for appeal, content_type, from_citizen in [
+        (made[1], "audio/ogg", True),
+        (made[1], "image/png", True),
+        (made[0], "image/jpeg", True),
+        (made[6], "audio/mpeg", False),
+    ]:
+        appeal.attachments.create(
+            file="x", name="x", content_type=content_type, size=1, from_citizen=from_citizen
         )
     poll = _survey(region, "Опрос", Survey.Kind.POLL, Survey.Status.OPEN, m, opens_at=_at(2, 1))
     vote = _survey(
@@ -101,7 +114,7 @@ def test_every_new_kpi_matches_hand_computed_values(data):
     assert (kpi["satisfied_share"], kpi["dissatisfied_share"]) == (0.667, 0.333)
     rows = {r["key"]: r for r in kpi_rows(kpi)}
     assert rows["connected_share"]["shown"] == "60,0%" and rows["connected_share"]["detail"] == "3 из 5"
-    assert rows["voice_share"]["shown"] == "—"
+    assert rows["voice_share"]["shown"] == "11,1%" and rows["voice_share"]["detail"] == "обращений — 1"
     assert rows["surveys_held"]["shown"] == "2"
     assert rows["surveys_held"]["detail"] == "опросов — 1, голосований — 1"
 
@@ -168,7 +181,7 @@ def test_panel_renders_every_kpi_with_its_definition(client, data, persona):
     assert "Подключённые организации: <strong>60,0%</strong> (3 из 5)" in panel
     assert "Виджеты на сайтах используются: <strong>40,0%</strong>" in panel
     assert "Обращения через собственные каналы: <strong>66,7%</strong>" in panel
-    assert "Голосовые сообщения: <strong>—</strong>" in panel
+    assert "Обращения с голосовыми сообщениями: <strong>11,1%</strong> (обращений — 1)" in panel
     assert "Региональных опросов и голосований: <strong>2</strong>" in panel
     assert "Не удовлетворены ответом: <strong>33,3%</strong>" in panel
     assert "не рассчитывается: ответы анонимны" in panel.lower()
@@ -189,7 +202,10 @@ def test_kpi_panel_downloads_as_csv_and_xlsx(client, data):
     lines = client.get("/staff/analytics/", period).content.decode("utf-8-sig").splitlines()
     assert lines[0] == "Группа,Показатель,Значение,Пояснение,Определение"
     assert lines[1].startswith("КПЭ внедрения,Подключённые организации,0.6,3 из 5,")
-    assert any(line.startswith("КПЭ продвижения,Голосовые сообщения,—,,") for line in lines)
+    assert any(
+        line.startswith("КПЭ продвижения,Обращения с голосовыми сообщениями,0.111,обращений — 1,")
+        for line in lines
+    )
     sheet = load_workbook(
         io.BytesIO(client.get("/staff/analytics/", {**period, "format": "xlsx"}).content)
     ).active

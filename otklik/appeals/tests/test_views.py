@@ -319,6 +319,22 @@ def test_answer_with_a_file_reaches_the_citizen_and_a_bad_file_sends_nothing(cli
     assert client.get(download).status_code == 404
 
 
+def test_a_voice_recording_sent_with_the_form_plays_in_the_staff_card(client, region, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    recording = b"ID3\x04\x00" + b"\x00" * 60
+    appeal, _ = _submit(client, region, attachment=SimpleUploadedFile("запись.mp3", recording))
+    file = appeal.attachments.get()
+    assert (file.content_type, file.from_citizen) == ("audio/mpeg", True)
+    client.force_login(region.executor_a)
+    card = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    download = f"/staff/appeals/{appeal.number}/files/{file.pk}/"
+    assert f'<audio controls preload="none" src="{download}"' in card
+    response = client.get(download)
+    assert response["Content-Type"] == "audio/mpeg" and b"".join(response.streaming_content) == recording
+
+
 def test_executor_records_the_outcome_with_the_answer_and_a_forged_one_is_refused(client, region, settings):
     settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
     appeal, _ = _submit(client, region)

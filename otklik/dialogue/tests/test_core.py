@@ -89,6 +89,62 @@ def test_official_appeal_step_by_step_with_cancel_and_confirm(bot, region, setti
     assert Appeal.objects.count() == 1
 
 
+OGG = b"OggS\x00\x02" + b"\x00" * 40
+
+
+def test_files_and_a_voice_message_sent_while_writing_become_attachments(bot, region):
+    from otklik.appeals.tests.test_intake import PNG
+    from otklik.dialogue.core import MAX_DRAFT_FILES
+
+    bot("button", "ask")
+    replies = bot("file", "", file_name="голос.ogg", file_bytes=OGG)
+    assert "Голосовое сообщение получено" in replies[0].text and "текстом" in replies[0].text
+    assert "только фотографии" in bot("file", "", file_name="a.exe", file_bytes=b"MZ\x90\x00" * 8)[0].text
+    bot("text", "В школе Северного района холодно, дети на уроках сидят в куртках, батареи холодные")
+    assert (
+        bot("file", "", file_name="батарея.png", file_bytes=PNG)[0].text
+        == "Файл получен и будет приложен к обращению."
+    )
+    bot("file", "", file_name="акт.pdf", file_bytes=b"%PDF-1.4 act")
+    refused = bot("file", "", file_name="ещё.pdf", file_bytes=b"%PDF-1.4 more")
+    assert f"не больше {MAX_DRAFT_FILES} файлов" in refused[0].text
+    bot("button", "ask:topic:none")
+    bot("button", "ask:skip")
+    summary = bot("button", "ask:consent")
+    assert "Файлы: голос.ogg, батарея.png, акт.pdf" in summary[0].text
+    bot("button", "ask:confirm")
+    appeal = Appeal.objects.get()
+    kinds = sorted(appeal.attachments.values_list("content_type", flat=True))
+    assert kinds == ["application/pdf", "audio/ogg", "image/png"]
+    assert appeal.attachments.get(content_type="audio/ogg").file.read() == OGG
+
+
+def test_a_draft_saved_with_one_file_keeps_it(bot, region):
+    """Conversations saved before several files were allowed hold one file under other keys."""
+    import base64
+
+    from otklik.dialogue.models import Conversation
+
+    bot("button", "ask")
+    bot("text", "В школе Северного района холодно, дети на уроках сидят в куртках, батареи холодные")
+    conv = Conversation.objects.get()
+    conv.state["flow"]["draft"].update(
+        file_name="старый.pdf", file_b64=base64.b64encode(b"%PDF-1.4 old").decode()
+    )
+    conv.save()
+    bot("button", "ask:topic:none")
+    bot("button", "ask:skip")
+    bot("button", "ask:consent")
+    bot("button", "ask:confirm")
+    assert Appeal.objects.get().attachments.get().name == "старый.pdf"
+
+
+def test_a_voice_message_outside_the_form_asks_for_words(bot):
+    replies = bot("file", "", file_name="голос.ogg", file_bytes=OGG)
+    assert replies[0].text.startswith("Голосовые сообщения я не распознаю")
+    assert "ask" in _actions(replies)
+
+
 def test_my_appeals_show_status_answer_and_rating(bot, region, settings):
     from otklik.appeals.services import appeal_answer
 

@@ -37,6 +37,36 @@ def test_buttons_and_the_official_appeal_through_the_web_chat(client, region, se
     assert appeal.number in fragment and appeal.channel == "webchat"
 
 
+def test_files_attached_in_the_web_chat_reach_the_appeal(client, region, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from otklik.appeals.tests.test_intake import PNG
+    from otklik.dialogue.core import MAX_FILE_BYTES
+
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    page = client.get("/chat/").content.decode()
+    assert 'name="file"' in page and 'hx-encoding="multipart/form-data"' in page
+    outside = client.post("/chat/send/", {"file": SimpleUploadedFile("фото.png", PNG)}).content.decode()
+    assert "при оформлении официального обращения" in outside and "📎 фото.png" in outside
+    client.post("/chat/send/", {"action": "ask"})
+    client.post("/chat/send/", {"text": "В школе Северного района холодно, дети сидят в куртках"})
+    voice = client.post(
+        "/chat/send/", {"file": SimpleUploadedFile("запись.ogg", b"OggS\x00\x02" + b"\x00" * 40)}
+    )
+    assert "Голосовое сообщение получено" in voice.content.decode()
+    big = client.post(
+        "/chat/send/", {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * MAX_FILE_BYTES)}
+    )
+    assert "больше 10 МБ" in big.content.decode()
+    odd = client.post("/chat/send/", {"file": SimpleUploadedFile("x.exe", b"MZ\x90\x00" * 10)})
+    assert "только фотографии" in odd.content.decode()
+    for action in ("ask:topic:none", "ask:skip", "ask:consent", "ask:confirm"):
+        client.post("/chat/send/", {"action": action})
+    assert list(Appeal.objects.get().attachments.values_list("name", "content_type")) == [
+        ("запись.ogg", "audio/ogg")
+    ]
+
+
 def test_empty_huge_and_hostile_input(client, region):
     client.get("/chat/")
     assert client.post("/chat/send/", {"text": "   "}).status_code == 200

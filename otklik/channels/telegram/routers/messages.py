@@ -1,4 +1,4 @@
-"""Typed text, files for an appeal (photos and documents), and everything else."""
+"""Typed text, files for an appeal (photos, documents, voice messages and audio), and everything else."""
 
 import io
 
@@ -16,6 +16,10 @@ async def on_text(message: Message, bot: Bot) -> None:
 async def on_file(message: Message, bot: Bot) -> None:
     if message.document:
         item, name = message.document, message.document.file_name or "document"
+    elif message.voice:
+        item, name = message.voice, f"голосовое-{message.date:%Y%m%d-%H%M}.ogg"
+    elif message.audio:
+        item, name = message.audio, message.audio.file_name or "audio"
     else:
         item, name = message.photo[-1], "photo.jpg"  # the largest size Telegram made
     # Checked before downloading: the size Telegram reports is enough to refuse.
@@ -29,13 +33,13 @@ async def on_file(message: Message, bot: Bot) -> None:
 
 
 async def on_other(message: Message, bot: Bot) -> None:
-    """Stickers, voice, video, locations, contacts…: a hint to write in words."""
+    """Stickers, video, locations, contacts…: a hint to write in words."""
     await converse(bot, message.chat.id, message.from_user, Incoming("unsupported"))
 
 
 def router() -> Router:
     r = Router(name="messages")
     r.message.register(on_text, F.text, F.from_user)
-    r.message.register(on_file, F.document | F.photo, F.from_user)
+    r.message.register(on_file, F.document | F.photo | F.voice | F.audio, F.from_user)
     r.message.register(on_other, F.from_user)
     return r

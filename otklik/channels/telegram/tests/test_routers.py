@@ -150,7 +150,31 @@ def test_a_file_during_an_appeal_is_downloaded_and_kept_for_it(bot, kb_region, s
     assert "getFile" in [name for name, _ in session.calls]
     assert session.texts()[-1] == "Файл получен и будет приложен к обращению."
     draft = Conversation.objects.get().state["flow"]["draft"]
-    assert draft["file_name"] == "акт.pdf"
+    assert [f["name"] for f in draft["files"]] == ["акт.pdf"]
+
+
+OGG = b"OggS\x00\x02" + b"\x00" * 40  # the head of an OGG/Opus voice message
+
+
+def test_a_voice_message_during_an_appeal_is_downloaded_and_kept_for_it(bot, kb_region, session):
+    session.files["v1"] = OGG
+    dp = create_dispatcher()
+    async_to_sync(dp.feed_update)(bot, button_update("ask"))
+    voice = {"file_id": "v1", "file_unique_id": "v1", "duration": 7, "file_size": len(OGG)}
+    async_to_sync(dp.feed_update)(bot, message_update(voice=voice))
+    assert session.texts()[-1].startswith("Голосовое сообщение получено и будет приложено к обращению.")
+    assert "суть обращения текстом" in session.texts()[-1]
+    (kept,) = Conversation.objects.get().state["flow"]["draft"]["files"]
+    assert kept["name"].startswith("голосовое-") and kept["name"].endswith(".ogg")
+
+
+def test_a_voice_message_outside_an_appeal_asks_for_words(feed, session):
+    session.files["v2"] = OGG
+    feed(
+        message_update(voice={"file_id": "v2", "file_unique_id": "v2", "duration": 3, "file_size": len(OGG)})
+    )
+    assert session.texts()[-1].startswith("Голосовые сообщения я не распознаю")
+    assert "ask" in session.actions()
 
 
 def test_a_too_big_file_is_refused_without_downloading(feed, session):
