@@ -29,7 +29,7 @@ async def webhook(request):
     bot, dp = webhook_pair()
     try:
         update = Update.model_validate(json.loads(request.body), context={"bot": bot})
-    except (ValueError, ValidationError):
+    except (ValueError, ValidationError, RecursionError):  # RecursionError: absurdly nested JSON
         return HttpResponseBadRequest("not a Telegram update")
     # Errors inside are handled (and apologised for) by the dispatcher's error middleware.
     await dp.feed_update(bot, update)

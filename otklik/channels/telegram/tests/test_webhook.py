@@ -6,6 +6,7 @@ import pytest
 
 from otklik.channels.telegram import bot as bot_module
 from otklik.channels.telegram.bot import create_dispatcher
+from otklik.channels.telegram.middlewares import APOLOGY
 from otklik.channels.telegram.tests.fakes import message_update
 from otklik.dialogue.models import Conversation
 
@@ -39,10 +40,24 @@ def test_the_right_secret_feeds_the_dispatcher_and_replies(client, webhook, sess
     assert Conversation.objects.filter(channel="telegram").count() == 1
 
 
-def test_a_body_that_is_not_an_update_gets_400(client, webhook, session):
+@pytest.mark.parametrize(
+    "body",
+    ["{not json", "", "[]", '{"update_id": "x"}', "[" * 100_000 + "]" * 100_000, b"\xff\xfe{"],
+)
+def test_a_body_that_is_not_an_update_gets_400(client, webhook, session, body):
     headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
-    response = client.post(URL, data="{not json", content_type="application/json", headers=headers)
+    response = client.post(URL, data=body, content_type="application/json", headers=headers)
     assert response.status_code == 400 and session.calls == []
+
+
+def test_a_nul_character_in_a_message_is_dropped_not_fatal(client, webhook, session):
+    body = message_update(text="когда запись\x00 в первый класс").model_dump(
+        mode="json", exclude_none=True, by_alias=True
+    )
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+    response = client.post(URL, data=json.dumps(body), content_type="application/json", headers=headers)
+    assert response.status_code == 200
+    assert session.texts() and APOLOGY not in session.texts()
 
 
 def test_without_configuration_the_webhook_does_not_exist(client, settings, db):
