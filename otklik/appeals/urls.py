@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/appeals/import/", views.import_file, name="import"),
     path("staff/appeals/<str:number>/", views.appeal_detail, name="detail"),
     path("staff/appeals/<str:number>/action/", views.appeal_action, name="action"),
+    path("staff/appeals/<str:number>/kb/", views.appeal_kb_answers, name="kb_answers"),
     path("staff/appeals/<str:number>/files/<int:pk>/", views.attachment_download, name="attachment"),
     path("appeal/new/", views.appeal_new, name="new"),
     path("appeal/widget/", views.appeal_widget, name="widget"),

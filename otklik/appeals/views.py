@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import organizations_in_scope, user_roles
@@ -246,6 +246,16 @@ def appeal_detail(request, number: str):
             "extend_form": ExtendForm(),
         },
     )
+
+
+@login_required
+@require_GET
+def appeal_kb_answers(request, number: str):
+    """Knowledge-base articles that may answer the appeal, loaded into its card after it opens."""
+    from otklik.kb.views import answers_fragment
+
+    appeal = _staff_appeal(request, number)
+    return answers_fragment(request, region_id=appeal.region_id, text=appeal.text, target="answer")
 
 
 @login_required

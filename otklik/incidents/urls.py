@@ -10,4 +10,5 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/action/", views.action, name="action"),
+    path("<int:pk>/kb/", views.kb_answers, name="kb_answers"),
 ]

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.appeals.importing import ImportFileError
@@ -156,6 +156,16 @@ def _staff_incident(request, pk: int) -> Incident:
     if incident is None:
         raise Http404("Инцидент не найден")
     return incident
+
+
+@login_required
+@require_GET
+def kb_answers(request, pk: int):
+    """Knowledge-base articles that may answer the post, loaded into its card after it opens."""
+    from otklik.kb.views import answers_fragment
+
+    incident = _staff_incident(request, pk)
+    return answers_fragment(request, region_id=incident.region_id, text=incident.text, target="reply")
 
 
 @login_required

@@ -1,9 +1,14 @@
+import logging
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import user_memberships
 from otklik.kb.models import Article, Category, Query, QueryCluster
+
+log = logging.getLogger("otklik.kb")
+STAFF_ANSWERS = 3
 
 
 def kb_editor_scope_q(*, user) -> Q | None:
@@ -107,3 +112,27 @@ def bot_figures(*, region, since=None) -> dict:
     agg["not_helped_share"] = round(agg["not_helped"] / rated, 3)
     agg["ready_answers"] = Article.objects.filter(region=region, status=Article.Status.PUBLISHED).count()
     return agg
+
+
+def engine_decision(*, region_id: int, text: str):
+    """The engine's decision on `text`, or None when the engine cannot load: staff screens that use
+    it for a hint stay usable. Not written to the query log, which is the citizens'."""
+    from otklik.kb.engine import registry
+
+    try:
+        return registry.ask(region_id, text)
+    except Exception:  # noqa: BLE001 - a hint, never a reason for a 500
+        log.exception("the answer engine failed on a staff screen")
+        return None
+
+
+def answers_for(*, region_id: int, text: str, limit: int = STAFF_ANSWERS) -> list[tuple[Article, bool]]:
+    """Published articles that may answer `text`, best first, each with whether the engine is sure
+    enough to answer a citizen with it alone; empty when the engine would abstain. For staff who
+    prepare an answer to an appeal or a public reply to an incident."""
+    decision = engine_decision(region_id=region_id, text=text)
+    if decision is None or decision.action == "abstain":
+        return []
+    ids = [c.article_id for c in decision.candidates[:limit]]
+    by_id = Article.objects.filter(region_id=region_id, status=Article.Status.PUBLISHED).in_bulk(ids)
+    return [(by_id[pk], n == 0 and decision.action == "answer") for n, pk in enumerate(ids) if pk in by_id]

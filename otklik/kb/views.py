@@ -30,6 +30,8 @@ from otklik.kb.transfer import (
     kb_import,
     kb_parse,
 )
+from otklik.lib.params import parse_id
+from otklik.orgs.models import Region
 
 log = logging.getLogger("otklik.kb.views")
 
@@ -338,12 +340,8 @@ def _picker(request, *, action: str, selected: int | None, extra: dict, template
 
 
 def _suggested_article(region_id: int, text: str) -> int | None:
-    try:
-        decision = registry.ask(region_id, text)
-    except Exception:  # the queue must stay usable even when the engine cannot load
-        log.exception("engine failed while suggesting an article for the queue")
-        return None
-    return decision.candidates[0].article_id if decision.candidates else None
+    decision = selectors.engine_decision(region_id=region_id, text=text)
+    return decision.candidates[0].article_id if decision and decision.candidates else None
 
 
 @editor_required
@@ -509,6 +507,41 @@ def query_to_paraphrase(request, pk: int):
     else:
         messages.success(request, f"Вопрос добавлен как формулировка к статье «{article.question}».")
     return _next_or(request, "kb:log")
+
+
+# --- ready answers for staff who answer appeals and incidents ----------------------------------
+
+ANSWER_TARGETS = {"answer", "reply"}  # the text areas of the appeal and incident cards
+MAX_STAFF_SEARCH = 500
+
+
+def answers_fragment(request, *, region_id: int, text: str, target: str, q: str = ""):
+    """The «Ответы из базы знаний» block of a card: articles for `text`, each insertable as plain
+    text into the card's text area `target`, and a search box for other wording."""
+    return render(
+        request,
+        "kb/_answers.html",
+        {
+            "found": selectors.answers_for(region_id=region_id, text=text) if text.strip() else [],
+            "target": target if target in ANSWER_TARGETS else "answer",
+            "region_id": region_id,
+            "q": q,
+            "searched": bool(q),
+        },
+    )
+
+
+@login_required
+@require_GET
+def staff_answers(request):
+    """Search of the knowledge base from an appeal's or an incident's card (any staff role)."""
+    if not (request.user.is_superuser or user_roles(user=request.user)):
+        raise PermissionDenied
+    region_id = parse_id(request.GET.get("region"))
+    if region_id is None or not Region.objects.filter(pk=region_id).exists():
+        return HttpResponse("Регион не найден.", status=400, content_type="text/plain; charset=utf-8")
+    q = " ".join(_param(request, "q", MAX_STAFF_SEARCH).split())
+    return answers_fragment(request, region_id=region_id, text=q, target=request.GET.get("target", ""), q=q)
 
 
 # --- «Проверить ответ» -------------------------------------------------------------------------

@@ -1,0 +1,18 @@
+import pytest
+
+from otklik.lib.text import markdown_plain
+
+
+@pytest.mark.parametrize(
+    ("markdown", "plain"),
+    [
+        ("Запись — на [Госуслугах](https://gosuslugi.ru).", "Запись — на Госуслугах (https://gosuslugi.ru)."),
+        ("[https://edu.ru](https://edu.ru)", "https://edu.ru"),
+        ("**Важно:** срок — *до 30 июня*.", "Важно: срок — до 30 июня."),
+        ("### Документы\n- паспорт\n- СНИЛС", "Документы\n- паспорт\n- СНИЛС"),
+        ("2 * 3 = 6, а x*y*z — формула", "2 * 3 = 6, а x*y*z — формула"),
+        ("", ""),
+    ],
+)
+def test_markdown_becomes_plain_text(markdown, plain):
+    assert markdown_plain(markdown) == plain
