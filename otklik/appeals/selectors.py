@@ -107,6 +107,28 @@ def appeal_timeline(*, appeal: Appeal, public_only: bool) -> QuerySet:
 HAND_CHOICE = Q(kind="routed", data__by_hand=True) | Q(kind="redirected")
 
 
+def appeal_coordinator(*, appeal: Appeal):
+    """Who coordinates the appeal, for the card's contacts: the coordinator who assigned it; else
+    (routed automatically, or that person has left) the nearest active coordinator up the
+    organization tree."""
+    from otklik.accounts.models import Membership
+
+    if appeal.coordinator_id and appeal.coordinator.is_active:
+        return appeal.coordinator
+    org = appeal.organization
+    while org is not None:
+        found = (
+            Membership.objects.filter(organization=org, role=Role.COORDINATOR, user__is_active=True)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if found is not None:
+            return found.user
+        org = org.parent
+    return None
+
+
 @dataclass(frozen=True)
 class HandChoice:
     appeal_id: int

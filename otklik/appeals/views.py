@@ -229,6 +229,7 @@ def appeal_detail(request, number: str):
             "appeal": appeal,
             "events": selectors.appeal_timeline(appeal=appeal, public_only=False),
             "is_coordinator": is_coordinator,
+            "coordinator": selectors.appeal_coordinator(appeal=appeal),
             "suggested_executors": suggested,
             "can_execute": bool({Role.EXECUTOR, Role.COORDINATOR, Role.ADMIN} & roles)
             or request.user.is_superuser,

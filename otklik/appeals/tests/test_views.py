@@ -6,11 +6,12 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
+from otklik.accounts.roles import Role
 from otklik.appeals.models import Appeal
 from otklik.appeals.statuses import Status
 from otklik.routing.models import Topic
 from otklik.testing import APPEAL_TEXT as TEXT
-from otklik.testing import run_due_tasks
+from otklik.testing import make_staff, run_due_tasks
 
 
 def _form(**extra):
@@ -319,6 +320,28 @@ def test_answer_with_a_file_reaches_the_citizen_and_a_bad_file_sends_nothing(cli
     assert client.get(download, {"s": appeal.secret}).status_code == 200
     assert client.get(download, {"s": "wrong"}).status_code == 404
     assert client.get(download).status_code == 404
+
+
+def test_the_card_shows_whom_to_call_executor_and_coordinator(client, region, settings):
+    from otklik.appeals.services import appeal_assign
+
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    appeal, _ = _submit(client, region)
+    region.body_a.phone, region.body_a.email = "+7 (343) 000-00-01", "uo-a@example.ru"
+    region.body_a.save()
+    client.force_login(region.executor_a)
+    card = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    # Routed automatically: the organization's contacts, and the nearest coordinator up the tree.
+    assert 'тел. <a href="tel:+7 (343) 000-00-01">' in card and "mailto:uo-a@example.ru" in card
+    assert f"Координатор: {region.coordinator}" in card
+    region.executor_a.phone, region.executor_a.email = "+7 900 000-00-02", "ivanov@example.ru"
+    region.executor_a.save()
+    other = make_staff(region.ministry, Role.COORDINATOR, "second_coordinator", email="c2@example.ru")
+    appeal_assign(appeal=appeal, organization=region.body_a, topic=appeal.topic, actor=other)
+    client.post(f"/staff/appeals/{appeal.number}/action/", {"action": "take"})
+    card = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    assert "mailto:ivanov@example.ru" in card  # the executor in charge, not the organization
+    assert f"Координатор: {other}" in card and "mailto:c2@example.ru" in card  # who chose by hand
 
 
 def test_a_voice_recording_sent_with_the_form_plays_in_the_staff_card(client, region, settings):
