@@ -504,24 +504,33 @@ def _my_appeal(conv: Conversation, number: str) -> Reply:
     return Reply("\n".join(lines), [*rows, [Button("⬅️ Мои обращения", "my"), MENU_BUTTON]])
 
 
-def _rate(conv: Conversation, number: str, rating: str) -> Reply:
+def _rate(conv: Conversation, number: str, rating: str, token: str) -> list[Reply]:
     appeal = Appeal.objects.filter(citizen=conv.citizen, number=number).first() if conv.citizen else None
     if appeal is None:
-        return Reply("Обращение не найдено.", [[MENU_BUTTON]])
+        return [Reply("Обращение не найдено.", [[MENU_BUTTON]])]
     try:
         appeal_rate(appeal=appeal, rating=int(rating))
     except (AppealError, ValueError) as exc:
-        return Reply(
-            "Оценку не удалось сохранить: " + " ".join(getattr(exc, "messages", [str(exc)])), [[MENU_BUTTON]]
-        )
+        return [
+            Reply(
+                "Оценку не удалось сохранить: " + " ".join(getattr(exc, "messages", [str(exc)])),
+                [[MENU_BUTTON]],
+            )
+        ]
     appeal.refresh_from_db()
     if appeal.status == Status.ASSIGNED:
-        return Reply(
-            f"Спасибо. Обращение передано на повторное рассмотрение: {appeal.organization}. "
-            f"Новый срок — {timezone.localtime(appeal.due_at):%d.%m.%Y}.",
-            [[MENU_BUTTON]],
-        )
-    return Reply("Спасибо за оценку!", [[MENU_BUTTON]])
+        return [
+            Reply(
+                f"Спасибо. Обращение передано на повторное рассмотрение: {appeal.organization}. "
+                f"Новый срок — {timezone.localtime(appeal.due_at):%d.%m.%Y}.",
+                [[MENU_BUTTON]],
+            )
+        ]
+    # The moment the Chelyabinsk order names for a satisfaction survey: the result has been received.
+    return [
+        Reply("Спасибо за оценку!", [[MENU_BUTTON]]),
+        *survey_chat.offer_satisfaction(conv, token, appeal),
+    ]
 
 
 # --- suggestions and subscriptions --------------------------------------------------------------
@@ -614,7 +623,7 @@ def _on_button(conv: Conversation, action: str, token: str) -> list[Reply]:
         return [_my_appeal(conv, rest)] if rest else [_my_appeals(conv)]
     if head == "rate":
         number, _, rating = rest.rpartition(":")
-        return [_rate(conv, number, rating)]
+        return _rate(conv, number, rating, token)
     if head == "suggest":
         if rest == "last" and conv.state.get("last_text"):
             kb_services.suggestion_submit(

@@ -74,6 +74,22 @@ def offer_after_feedback(conv, token: str) -> list[Reply]:
     return [Reply("Помогите нам стать лучше: ответьте на короткий анонимный опрос.", rows)]
 
 
+def offer_satisfaction(conv, token: str, appeal) -> list[Reply]:
+    """After an appeal's answer is rated: the satisfaction survey of the organization that answered
+    (or the nearest one above it), unless the respondent has answered it already."""
+    survey = selectors.satisfaction_survey_for(organization=appeal.organization)
+    if survey is None or survey.region_id != conv.region_id:
+        return []
+    if survey.pk in selectors.answered_ids(surveys=[survey], token=token):
+        return []
+    return [
+        Reply(
+            f"Оцените, пожалуйста, и работу органа в целом — короткий анонимный опрос «{survey.title}».",
+            [[_survey_button(survey)]],
+        )
+    ]
+
+
 def survey_list(conv, token: str) -> list[Reply]:
     surveys, answered = _pending(conv.region, token)
     if not surveys:

@@ -77,6 +77,54 @@ def test_rated_answer_offers_the_survey_answered_in_the_chat_once(bot, region):
     assert Response.objects.count() == 2
 
 
+def _rated_appeal(bot, region, rating: int):
+    """An appeal filed in the chat, answered by body A's executor and rated `rating` in the chat."""
+    from otklik.appeals.models import Appeal
+    from otklik.appeals.services import appeal_answer
+
+    bot("button", "ask")
+    bot("text", "В школе Северного района холодно, дети на уроках сидят в куртках, батареи холодные")
+    for action in ("ask:topic:none", "ask:skip", "ask:consent", "ask:confirm"):
+        bot("button", action)
+    appeal = Appeal.objects.get()
+    appeal_answer(
+        appeal=appeal, actor=region.executor_a, text="Отопление восстановлено, проверено 14 ноября."
+    )
+    return bot("button", f"rate:{appeal.number}:{rating}")
+
+
+def test_a_rated_appeal_answer_offers_the_answering_bodys_satisfaction_survey(bot, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    ministry_survey = chat_survey(region.ministry)
+    own = chat_survey(region.body_a)  # the body that answers: its own survey comes first
+    chat_survey(region.body_b)
+    replies = _rated_appeal(bot, region, 5)
+    assert replies[0].text == "Спасибо за оценку!"
+    assert "короткий анонимный опрос «Качество ответов»" in replies[1].text
+    assert _actions(replies[1:]) == [f"poll:{own.pk}"]
+    assert ministry_survey.pk != own.pk
+
+
+def test_no_survey_after_an_escalating_rating(bot, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    chat_survey(region.body_a)
+    replies = _rated_appeal(bot, region, 1)
+    assert "повторное рассмотрение" in replies[0].text and len(replies) == 1
+
+
+def test_no_survey_offered_again_to_who_answered_it(bot, region, settings):
+    from otklik.dialogue.survey_chat import respondent_token
+
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    survey = chat_survey(region.body_a)
+    token = respondent_token(channel="telegram", channel_user="42", given="")
+    Response.objects.create(
+        survey=survey, respondent_hash=services.respondent_hash(survey=survey, token=token)
+    )
+    replies = _rated_appeal(bot, region, 4)
+    assert replies[0].text == "Спасибо за оценку!" and len(replies) == 1
+
+
 def test_profile_block_is_offered_and_skippable_and_wrong_input_is_re_asked(bot, region):
     survey = chat_survey(region.ministry, asks_profile=True)
     bot("button", "menu")
