@@ -17,6 +17,55 @@ class Forecast:
     method: str
 
 
+@dataclass(frozen=True)
+class Peak:
+    """A period of the education calendar that brings questions and appeals every year."""
+
+    name: str
+    start: tuple[int, int]  # (month, day)
+    end: tuple[int, int]  # inclusive; before `start` when the period crosses the new year
+    prepare: str  # what to have ready: articles, answer templates, operators
+
+
+# Federal dates (orders of Минпросвещения and Рособрнадзор, the Tax Code for heating complaints'
+# season aside); regions shift some of them (kindergarten allocation), so they are a reminder of
+# what is coming, while the forecast itself learns the region's own seasonality from its history.
+EDUCATION_PEAKS = [
+    Peak("Регистрация на ЕГЭ и итоговое сочинение", (11, 15), (2, 1), "статьи о сроках и местах регистрации"),
+    Peak(
+        "Запись в 1 класс: закреплённая территория",
+        (4, 1),
+        (6, 30),
+        "статьи о приёме, операторы в первые дни",
+    ),
+    Peak("Путёвки в летние лагеря и трудоустройство подростков", (3, 1), (5, 31), "статьи об отдыхе детей"),
+    Peak("Комплектование детских садов", (5, 1), (8, 31), "статьи об очереди и переводе, шаблоны ответов"),
+    Peak("ОГЭ и ЕГЭ: основной период, апелляции", (5, 20), (7, 10), "статьи о расписании и апелляциях"),
+    Peak("Аттестаты, выпускные, приём в колледжи", (6, 20), (8, 15), "статьи о документах и приёме"),
+    Peak("Запись в 1 класс: свободные места", (7, 6), (9, 5), "статьи о приёме на свободные места"),
+    Peak("Начало учебного года: питание, форма, подвоз", (8, 20), (9, 20), "шаблоны ответов, операторы"),
+    Peak(
+        "Отопительный сезон: холодно в классах и группах", (9, 15), (11, 15), "шаблоны ответов исполнителям"
+    ),
+]
+
+
+def upcoming_peaks(today: date, horizon: int = 56, peaks: Sequence[Peak] = EDUCATION_PEAKS) -> list[dict]:
+    """Peaks that are on or begin within `horizon` days of `today`, soonest first: the peak, its
+    dates this time, and the days until it begins (0 when it is on)."""
+    found = []
+    for peak in peaks:
+        for year in (today.year - 1, today.year, today.year + 1):
+            start = date(year, *peak.start)
+            end = date(year + (peak.end < peak.start), *peak.end)
+            if end >= today and (start - today).days <= horizon:
+                found.append(
+                    {"peak": peak, "start": start, "end": end, "in_days": max((start - today).days, 0)}
+                )
+                break
+    return sorted(found, key=lambda f: (f["in_days"], f["start"]))
+
+
 def _series(history: Sequence[tuple[date, int]]) -> dict[date, float]:
     if not history:
         return {}

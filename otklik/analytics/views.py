@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.analytics import selectors as s
 from otklik.analytics.kpis import kpi_rows, pos_reach
-from otklik.analytics.planning import forecast_daily, roster, weekly
+from otklik.analytics.planning import forecast_daily, roster, upcoming_peaks, weekly
 from otklik.incidents.selectors import incident_figures
 from otklik.lib.params import parse_day, parse_id
 from otklik.lib.spreadsheet import csv_cell, xlsx_append
@@ -246,6 +246,7 @@ def planning(request):
         {
             "total": total,
             "weeks": weekly(total.days),
+            "peaks": upcoming_peaks(timezone.localdate()),
             "calls": calls,
             "peak_day": peak_day,
             "peak_calls": peak_calls,

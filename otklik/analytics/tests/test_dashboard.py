@@ -241,6 +241,7 @@ def test_planning_page_with_bad_parameters(client, data):
     client.force_login(data.analyst)
     response = client.get("/staff/analytics/planning/", {"aht": "abc", "sl": "200", "cost": "-5"})
     assert response.status_code == 200 and "Прогноз нагрузки" in response.content.decode()
+    assert "<h2>Пики образовательного календаря</h2>" in response.content.decode()
     client.force_login(data.executor_a)
     assert client.get("/staff/analytics/planning/").status_code == 403
 

@@ -54,3 +54,25 @@ def test_short_or_empty_history():
 def test_weekly_sums_by_monday():
     days = [(date(2026, 3, 2) + timedelta(days=i), 1.0) for i in range(10)]
     assert weekly(days) == [(date(2026, 3, 2), 7.0), (date(2026, 3, 9), 3.0)]
+
+
+def test_upcoming_peaks_of_the_education_calendar():
+    from otklik.analytics.planning import Peak, upcoming_peaks
+
+    names = [p["peak"].name for p in upcoming_peaks(date(2026, 3, 15))]
+    # On: summer camps (from 1 March). Within 8 weeks: first grade (1 April), kindergartens (1 May).
+    # Not yet: exams (20 May is 66 days away).
+    assert names[0] == "Путёвки в летние лагеря и трудоустройство подростков"
+    assert "Запись в 1 класс: закреплённая территория" in names and "Комплектование детских садов" in names
+    assert "ОГЭ и ЕГЭ: основной период, апелляции" not in names
+    first_grade = next(p for p in upcoming_peaks(date(2026, 3, 15)) if p["peak"].start == (4, 1))
+    assert (first_grade["start"], first_grade["end"], first_grade["in_days"]) == (
+        date(2026, 4, 1),
+        date(2026, 6, 30),
+        17,
+    )
+    # A period across the new year is on in January and is dated from last November.
+    winter = Peak("Зима", (11, 15), (2, 1), "")
+    (on,) = upcoming_peaks(date(2027, 1, 10), peaks=[winter])
+    assert (on["start"], on["end"], on["in_days"]) == (date(2026, 11, 15), date(2027, 2, 1), 0)
+    assert upcoming_peaks(date(2027, 2, 2), horizon=30, peaks=[winter]) == []
