@@ -27,9 +27,9 @@ class Peak:
     prepare: str  # what to have ready: articles, answer templates, operators
 
 
-# Federal dates (orders of Минпросвещения and Рособрнадзор, the Tax Code for heating complaints'
-# season aside); regions shift some of them (kindergarten allocation), so they are a reminder of
-# what is coming, while the forecast itself learns the region's own seasonality from its history.
+# Mostly federal dates (orders of Минпросвещения and Рособрнадзор on admission and exams); regions
+# shift some (kindergarten allocation, the start of heating), so these are a reminder of what is
+# coming, while the forecast itself learns the region's own seasonality from its history.
 EDUCATION_PEAKS = [
     Peak("Регистрация на ЕГЭ и итоговое сочинение", (11, 15), (2, 1), "статьи о сроках и местах регистрации"),
     Peak(
