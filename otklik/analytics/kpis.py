@@ -6,7 +6,7 @@ KPI with its Russian label and definition, which the panel, its CSV/XLSX downloa
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
 from otklik.accounts.models import Membership
@@ -15,7 +15,7 @@ from otklik.analytics.reports import format_cell
 from otklik.analytics.selectors import ANALYTICS_ROLES, Filters, is_restricted, period_bounds, share
 from otklik.analytics.summaries import Share
 from otklik.appeals.models import Appeal, Channel
-from otklik.orgs.models import Organization
+from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import subtree_q
 
 
@@ -72,6 +72,10 @@ def pos_reach(*, user, region, filters: Filters) -> dict:
     if filters.territory_id:
         responses = responses.filter(territory_id=filters.territory_id)
     answered = responses.aggregate(n=Count("pk"), votes=Count("pk", filter=Q(survey__kind=Survey.Kind.VOTE)))
+    territories = Territory.objects.filter(region=region)
+    if filters.territory_id:
+        territories = territories.filter(pk=filters.territory_id)
+    population = territories.aggregate(n=Sum("population"))["n"] or 0
     return {
         "organizations": n_orgs,
         "connected": connected,
@@ -81,6 +85,7 @@ def pos_reach(*, user, region, filters: Filters) -> dict:
         "widget_unattributed": unattributed.count(),
         "survey_responses": answered["n"],
         "vote_responses": answered["votes"],
+        "responses_per_1000": round(answered["n"] * 1000 / population, 2) if population else None,
         "surveys_held": held["polls"] + held["votes"],
         "polls_held": held["polls"],
         "votes_held": held["votes"],
@@ -142,8 +147,9 @@ KPIS = [
         PROMOTION,
         "survey_responses",
         "Участие в опросах и голосованиях",
-        "Ответов на опросы и голосования за период (один ответ — один браузер на опрос). Доля граждан "
-        "не рассчитывается: ответы анонимны и не связываются с авторами обращений.",
+        "Ответов на опросы и голосования за период (один ответ — один браузер на опрос) и они же на "
+        "1000 жителей (население территорий региона или выбранной территории). Доля граждан точно "
+        "не рассчитывается: ответы анонимны, один житель может ответить на несколько опросов.",
         is_share=False,
     ),
     Kpi(
@@ -205,7 +211,10 @@ def _detail(key: str, kpi: dict) -> str:
     if key == "voice_share":
         return f"обращений — {kpi['voice']}"
     if key == "survey_responses":
-        return f"из них голосов — {kpi['vote_responses']}"
+        text = f"из них голосов — {kpi['vote_responses']}"
+        if kpi.get("responses_per_1000") is not None:
+            text += f"; на 1000 жителей — {format_cell(kpi['responses_per_1000'])}"
+        return text
     if key == "surveys_held":
         return f"опросов — {kpi['polls_held']}, голосований — {kpi['votes_held']}"
     return ""

@@ -104,12 +104,19 @@ def _kpis(data, user, filters=MARCH):
     return {**s.pos_kpis(qs, data.region), **pos_reach(user=user, region=data.region, filters=filters)}
 
 
+def rows_of(kpi):
+    return {r["key"]: r for r in kpi_rows(kpi)}
+
+
 def test_every_new_kpi_matches_hand_computed_values(data):
     kpi = _kpis(data, data.analyst)
     assert (kpi["organizations"], kpi["connected"], kpi["connected_share"]) == (5, 3, 0.6)
     assert (kpi["widgets"], kpi["widgets_share"], kpi["widget_unattributed"]) == (2, 0.4, 1)
     assert (kpi["own_channels_share"], kpi["regional_systems_share"]) == (0.667, 0.222)
     assert (kpi["survey_responses"], kpi["vote_responses"]) == (3, 1)
+    # Two territories of 10,000 people: 3 answers are 0.15 per 1000 residents.
+    assert kpi["responses_per_1000"] == 0.15
+    assert rows_of(kpi)["survey_responses"]["detail"] == "из них голосов — 1; на 1000 жителей — 0,15"
     assert (kpi["surveys_held"], kpi["polls_held"], kpi["votes_held"]) == (2, 1, 1)
     assert (kpi["satisfied_share"], kpi["dissatisfied_share"]) == (0.667, 0.333)
     rows = {r["key"]: r for r in kpi_rows(kpi)}
