@@ -102,7 +102,8 @@ def _article_reply(article: Article, query_id: int | None) -> Reply:
     feedback = query_id or 0
     return Reply(
         text,
-        [
+        markdown=True,
+        buttons=[
             [
                 Button("👍 Помогло", f"fb:{feedback}:{article.pk}:1"),
                 Button("👎 Не помогло", f"fb:{feedback}:{article.pk}:0"),
