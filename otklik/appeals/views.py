@@ -28,7 +28,7 @@ from otklik.appeals.forms import (
 )
 from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import Appeal, Channel
-from otklik.appeals.statuses import MEANING, Status
+from otklik.appeals.statuses import FOR_APPLICANT, MEANING, Status
 from otklik.lib.params import parse_id
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import region_default
@@ -140,7 +140,7 @@ def appeal_status(request, number: str):
             "appeal": appeal,
             "events": selectors.appeal_timeline(appeal=appeal, public_only=True),
             "form": form,
-            "meaning": MEANING.get(appeal.status),
+            "meaning": FOR_APPLICANT.get(appeal.status),
             "secret": secret,
             "just_created": request.GET.get("new") == "1",
             "can_rate": appeal.status == Status.ANSWERED,

@@ -261,6 +261,17 @@ def test_moderation_appeal_shows_its_registration_term_to_the_coordinator(client
     assert "срок направления исполнителю" in client.get("/staff/appeals/?queue=moderation").content.decode()
 
 
+def test_the_applicant_reads_what_happens_in_plain_words_not_the_workspace_terms(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 1.01
+    appeal, location = _submit(client, region)
+    page = client.get(location).content.decode()
+    assert appeal.status == Status.MODERATION and "Специалист определяет, какая организация" in page
+    assert "координатор" not in page.lower() and "уверенно" not in page
+    assert 'href="/privacy/"' in client.get("/appeal/new/").content.decode()  # before the consent
+    client.force_login(region.coordinator)
+    assert "направить до" in client.get("/staff/appeals/?queue=moderation").content.decode()
+
+
 def test_returned_queue_and_filters_narrow_the_workspace(client, region, settings):
     from otklik.appeals import services
 
