@@ -221,6 +221,21 @@ def appeal_detail(request, number: str):
     if is_coordinator and appeal.status == Status.MODERATION:
         allowed = set(organizations_in_scope(user=request.user).values_list("pk", flat=True))
         suggested = [(org, p) for org, p in suggest_executors(appeal=appeal) if org.pk in allowed]
+    organizations = (
+        list(
+            organizations_in_scope(user=request.user)
+            .filter(region=appeal.region)
+            .exclude(kind__in=["school", "kindergarten"])
+            .order_by("path")
+        )
+        if is_coordinator
+        else []
+    )
+    # The select starts at the executor chosen or the likeliest one, never silently at the first
+    # organization of the list (the ministry).
+    listed = {o.pk for o in organizations}
+    candidates = [appeal.organization_id, *(org.pk for org, _ in suggested)]
+    chosen = next((pk for pk in candidates if pk in listed), None)
     return render(
         request,
         "appeals/detail.html",
@@ -230,14 +245,10 @@ def appeal_detail(request, number: str):
             "events": selectors.appeal_timeline(appeal=appeal, public_only=False),
             "is_coordinator": is_coordinator,
             "suggested_executors": suggested,
+            "chosen_organization": chosen,
             "can_execute": bool({Role.EXECUTOR, Role.COORDINATOR, Role.ADMIN} & roles)
             or request.user.is_superuser,
-            "organizations": organizations_in_scope(user=request.user)
-            .filter(region=appeal.region)
-            .exclude(kind__in=["school", "kindergarten"])
-            .order_by("path")
-            if is_coordinator
-            else [],
+            "organizations": organizations,
             "topics": Topic.objects.filter(region=appeal.region, parent__isnull=False).order_by("code")
             if is_coordinator
             else [],
