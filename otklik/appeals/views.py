@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -330,8 +331,27 @@ def appeal_action(request, number: str):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, "Готово.")
+        appeal.refresh_from_db()
+        messages.success(request, _done(action, appeal))
     return redirect("appeals:detail", number=appeal.number)
+
+
+def _done(action: str, appeal: Appeal) -> str:
+    """What the action did, said after it (not a bare «Готово»)."""
+    if action == "assign":
+        return f"Обращение направлено исполнителю: {appeal.organization}."
+    if action == "merge":
+        return f"Обращение объединено с обращением {appeal.duplicate_of.number} как повтор."
+    if action == "extend":
+        return f"Срок ответа продлён до {date_format(timezone.localtime(appeal.due_at), 'd.m.Y')}."
+    return {
+        "take": "Обращение взято в работу.",
+        "answer": "Ответ дан заявителю.",
+        "return": "Обращение возвращено координатору.",
+        "info": "Запрос уточнения отправлен заявителю.",
+        "comment": "Комментарий добавлен.",
+        "redirect": "Обращение переадресовано; заявитель уведомлён.",
+    }.get(action, "Готово.")
 
 
 def _filled_template(appeal: Appeal) -> str:

@@ -127,11 +127,14 @@ def test_whole_loop_through_the_web(client, region, settings, django_capture_on_
         appeal, status_url = _submit(client, region)
         client.force_login(region.executor_a)
         assert appeal.number in client.get("/staff/appeals/?queue=new").content.decode()
-        client.post(f"/staff/appeals/{appeal.number}/action/", {"action": "take"})
-        client.post(
+        taken = client.post(f"/staff/appeals/{appeal.number}/action/", {"action": "take"}, follow=True)
+        assert "Обращение взято в работу." in taken.content.decode()  # says what happened
+        answered = client.post(
             f"/staff/appeals/{appeal.number}/action/",
             {"action": "answer", "text": "Отопление восстановлено, температура в классах 20 °C."},
+            follow=True,
         )
+        assert "Ответ дан заявителю." in answered.content.decode()
     run_due_tasks()
     assert mail.outbox[-1].subject == f"Ответ на обращение {appeal.number}"
     client.logout()
@@ -217,6 +220,7 @@ def test_coordinator_merges_a_repeat_into_the_main_appeal(client, region, settin
         follow=True,
     )
     assert response.status_code == 200
+    assert f"Обращение объединено с обращением {main.number} как повтор." in response.content.decode()
     repeat.refresh_from_db()
     assert repeat.status == Status.MERGED and repeat.duplicate_of_id == main.pk
     assert repeat.events.filter(kind="merged").count() == 1
