@@ -68,7 +68,7 @@ def _welcome() -> list[Reply]:
     return [
         Reply(
             "Здравствуйте! Я бот министерства образования: отвечаю на вопросы об образовании и помогаю "
-            f"направить официальное обращение. Как мы обрабатываем данные: {PRIVACY_URL}"
+            f"направить официальное обращение. Как мы обрабатываем данные: {settings.SITE_URL}{PRIVACY_URL}"
         ),
         _main_menu(),
     ]
@@ -262,7 +262,7 @@ def _ask_consent(conv: Conversation) -> list[Reply]:
     return [
         Reply(
             "Для рассмотрения обращения нужно ваше согласие на обработку персональных данных "
-            f"(152-ФЗ). Подробнее: {PRIVACY_URL}",
+            f"(152-ФЗ). Подробнее: {settings.SITE_URL}{PRIVACY_URL}",
             [[Button("✅ Согласен(на)", "ask:consent")], [Button("Отменить", "cancel")]],
         )
     ]

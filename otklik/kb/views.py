@@ -459,6 +459,7 @@ def query_log(request):
     for x in page:
         first = x.candidates[0] if x.candidates and isinstance(x.candidates[0], dict) else {}
         x.top_article = tops.get(first.get("article"))
+        x.channel_label = CHANNELS.get(x.channel, x.channel)
     channels = sorted(
         set(Query.objects.filter(region=request.kb_region).values_list("channel", flat=True).distinct())
         | set(CHANNELS)
