@@ -401,3 +401,15 @@ def test_a_too_long_redirect_is_refused_with_its_limit_not_cut(client, region, s
     assert "Причина переадресации — не длиннее 2000 символов (сейчас 2001)." in response.content.decode()
     appeal.refresh_from_db()
     assert appeal.status == Status.ASSIGNED and not appeal.events.filter(kind="redirected").exists()
+
+
+def test_home_pages_say_what_waits_in_the_queues_with_links(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 1.01
+    _submit(client, region)
+    client.force_login(region.coordinator)
+    page = client.get("/staff/").content.decode()
+    assert '<a href="/staff/appeals/?queue=moderation">На модерации</a>: <strong>1</strong>' in page
+    client.force_login(region.executor_a)
+    page = client.get("/staff/").content.decode()
+    assert '<a href="/staff/appeals/?queue=new">Новые</a>: <strong>0</strong>' in page
+    assert "queue=moderation" not in page
