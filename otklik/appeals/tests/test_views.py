@@ -261,7 +261,10 @@ def test_moderation_appeal_shows_its_registration_term_to_the_coordinator(client
     appeal, _ = _submit(client, region)
     assert appeal.status == Status.MODERATION and appeal.moderation_due_at is not None
     client.force_login(region.coordinator)
-    assert "направить до" in client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    card = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    assert "направить до" in card
+    assert appeal.topic_suggested_id  # its confidence in per cent, as the executors' one
+    assert f"уверенность {round(appeal.topic_confidence * 100)}%" in card
     assert "срок направления исполнителю" in client.get("/staff/appeals/?queue=moderation").content.decode()
 
 
