@@ -36,6 +36,27 @@ def separate_lists(text: str) -> str:
     return "\n".join(lines)
 
 
+EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+
+
+def plain_text(text: str) -> str:
+    """The answer for a channel that shows no formatting (Telegram): no asterisks, links as «текст
+    (адрес)», a paragraph's wrapped lines joined, each list item on its own line."""
+    text = LINK.sub(r"\1 (\2)", separate_lists(text))
+    text = EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = []
+        for line in block.splitlines():
+            if lines and not LIST_ITEM.match(line):
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line.strip())
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 @register.filter
 def render_markdown(text: str) -> str:
     html = md.markdown(separate_lists(text), extensions=["sane_lists"])
