@@ -276,7 +276,9 @@ def test_the_applicant_reads_what_happens_in_plain_words_not_the_workspace_terms
     assert "координатор" not in page.lower() and "уверенно" not in page
     assert 'href="/privacy/"' in client.get("/appeal/new/").content.decode()  # before the consent
     client.force_login(region.coordinator)
-    assert "направить до" in client.get("/staff/appeals/?queue=moderation").content.decode()
+    queue = client.get("/staff/appeals/?queue=moderation").content.decode()
+    assert "направить до" in queue
+    assert appeal.topic_id is None and "предложена, не подтверждена" in queue  # not shown as settled
 
 
 def test_returned_queue_and_filters_narrow_the_workspace(client, region, settings):
