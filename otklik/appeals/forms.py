@@ -31,13 +31,25 @@ class OneSubmissionForm(forms.Form):
 class PublicAppealForm(OneSubmissionForm):
     """The public web form: no login, consent required, a honeypot and a minimum fill time against bots."""
 
-    author_name = forms.CharField(label="Фамилия, имя, отчество", max_length=300, required=False)
+    author_name = forms.CharField(
+        label="Фамилия, имя, отчество",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     contact_email = forms.EmailField(
         label="Электронная почта для ответа",
         required=False,
         error_messages={"invalid": "Проверьте адрес электронной почты."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    contact_phone = forms.CharField(label="Телефон", max_length=40, required=False)
+    # type="tel": the phone keyboard on a phone; the browser may fill in the contacts.
+    contact_phone = forms.CharField(
+        label="Телефон",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     territory = forms.ModelChoiceField(
         label="Муниципалитет",
         queryset=Territory.objects.none(),

@@ -28,6 +28,21 @@ MEANING = {
     Status.MERGED: "Повтор другого обращения; ответ будет дан в основном обращении.",
 }
 
+# What the applicant reads on their status page: no words of the workspace («координатор»,
+# «исполнитель не определён уверенно»), only what happens to the appeal and what to expect.
+FOR_APPLICANT = {
+    Status.MODERATION: "Обращение принято. Специалист определяет, какая организация ответит по существу, "
+    "и направит его туда.",
+    Status.ASSIGNED: "Обращение направлено в организацию, которая подготовит ответ.",
+    Status.IN_WORK: "Специалист готовит ответ.",
+    Status.INFO_REQUESTED: "Специалисту нужны уточнения: его вопрос — в ходе рассмотрения ниже.",
+    Status.ANSWERED: "Ответ дан. Пожалуйста, оцените его ниже.",
+    Status.CLOSED: "Рассмотрение завершено.",
+    Status.REDIRECTED: "Вопрос не относится к компетенции органов образования и направлен в орган, "
+    "который может его решить.",
+    Status.MERGED: "Такой же вопрос уже рассматривается в другом обращении: ответ будет дан в нём.",
+}
+
 
 class Kind(models.TextChoices):
     OPEN = "open", "открыто"

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -28,7 +29,7 @@ from otklik.appeals.forms import (
 )
 from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import Appeal, Channel
-from otklik.appeals.statuses import MEANING, Status
+from otklik.appeals.statuses import FOR_APPLICANT, MEANING, Status
 from otklik.lib.params import parse_id
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import region_default
@@ -140,7 +141,7 @@ def appeal_status(request, number: str):
             "appeal": appeal,
             "events": selectors.appeal_timeline(appeal=appeal, public_only=True),
             "form": form,
-            "meaning": MEANING.get(appeal.status),
+            "meaning": FOR_APPLICANT.get(appeal.status),
             "secret": secret,
             "just_created": request.GET.get("new") == "1",
             "can_rate": appeal.status == Status.ANSWERED,
@@ -221,6 +222,21 @@ def appeal_detail(request, number: str):
     if is_coordinator and appeal.status == Status.MODERATION:
         allowed = set(organizations_in_scope(user=request.user).values_list("pk", flat=True))
         suggested = [(org, p) for org, p in suggest_executors(appeal=appeal) if org.pk in allowed]
+    organizations = (
+        list(
+            organizations_in_scope(user=request.user)
+            .filter(region=appeal.region)
+            .exclude(kind__in=["school", "kindergarten"])
+            .order_by("path")
+        )
+        if is_coordinator
+        else []
+    )
+    # The select starts at the executor chosen or the likeliest one, never silently at the first
+    # organization of the list (the ministry).
+    listed = {o.pk for o in organizations}
+    candidates = [appeal.organization_id, *(org.pk for org, _ in suggested)]
+    chosen = next((pk for pk in candidates if pk in listed), None)
     return render(
         request,
         "appeals/detail.html",
@@ -231,14 +247,10 @@ def appeal_detail(request, number: str):
             "is_coordinator": is_coordinator,
             "coordinator": selectors.appeal_coordinator(appeal=appeal),
             "suggested_executors": suggested,
+            "chosen_organization": chosen,
             "can_execute": bool({Role.EXECUTOR, Role.COORDINATOR, Role.ADMIN} & roles)
             or request.user.is_superuser,
-            "organizations": organizations_in_scope(user=request.user)
-            .filter(region=appeal.region)
-            .exclude(kind__in=["school", "kindergarten"])
-            .order_by("path")
-            if is_coordinator
-            else [],
+            "organizations": organizations,
             "topics": Topic.objects.filter(region=appeal.region, parent__isnull=False).order_by("code")
             if is_coordinator
             else [],
@@ -330,8 +342,27 @@ def appeal_action(request, number: str):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, "Готово.")
+        appeal.refresh_from_db()
+        messages.success(request, _done(action, appeal))
     return redirect("appeals:detail", number=appeal.number)
+
+
+def _done(action: str, appeal: Appeal) -> str:
+    """What the action did, said after it (not a bare «Готово»)."""
+    if action == "assign":
+        return f"Обращение направлено исполнителю: {appeal.organization}."
+    if action == "merge":
+        return f"Обращение объединено с обращением {appeal.duplicate_of.number} как повтор."
+    if action == "extend":
+        return f"Срок ответа продлён до {date_format(timezone.localtime(appeal.due_at), 'd.m.Y')}."
+    return {
+        "take": "Обращение взято в работу.",
+        "answer": "Ответ дан заявителю.",
+        "return": "Обращение возвращено координатору.",
+        "info": "Запрос уточнения отправлен заявителю.",
+        "comment": "Комментарий добавлен.",
+        "redirect": "Обращение переадресовано; заявитель уведомлён.",
+    }.get(action, "Готово.")
 
 
 def _filled_template(appeal: Appeal) -> str:

@@ -70,7 +70,7 @@ def _welcome() -> list[Reply]:
     return [
         Reply(
             "Здравствуйте! Я бот министерства образования: отвечаю на вопросы об образовании и помогаю "
-            f"направить официальное обращение. Как мы обрабатываем данные: {PRIVACY_URL}"
+            f"направить официальное обращение. Как мы обрабатываем данные: {settings.SITE_URL}{PRIVACY_URL}"
         ),
         _main_menu(),
     ]
@@ -104,7 +104,8 @@ def _article_reply(article: Article, query_id: int | None) -> Reply:
     feedback = query_id or 0
     return Reply(
         text,
-        [
+        markdown=True,
+        buttons=[
             [
                 Button("👍 Помогло", f"fb:{feedback}:{article.pk}:1"),
                 Button("👎 Не помогло", f"fb:{feedback}:{article.pk}:0"),
@@ -263,7 +264,7 @@ def _ask_consent(conv: Conversation) -> list[Reply]:
     return [
         Reply(
             "Для рассмотрения обращения нужно ваше согласие на обработку персональных данных "
-            f"(152-ФЗ). Подробнее: {PRIVACY_URL}",
+            f"(152-ФЗ). Подробнее: {settings.SITE_URL}{PRIVACY_URL}",
             [[Button("✅ Согласен(на)", "ask:consent")], [Button("Отменить", "cancel")]],
         )
     ]

@@ -16,6 +16,9 @@ class Reply:
     # The same message as the one whose button was pressed, with new buttons (a toggled choice):
     # a channel that can redraw that message does so instead of sending a new one.
     redraw: bool = False
+    # The text is an answer of the knowledge base, written in Markdown: a channel that shows
+    # formatting renders it (the web chat); the others send it as it is.
+    markdown: bool = False
 
 
 @dataclass

@@ -348,13 +348,18 @@ def _suggested_article(region_id: int, text: str) -> int | None:
 @require_GET
 def queue(request):
     page = Paginator(selectors.queue_clusters(region=request.kb_region), 20).get_page(request.GET.get("page"))
-    editable = dict(
-        _editable_articles(request).exclude(status=Article.Status.ARCHIVED).values_list("pk", "question")
-    )
+    editable = {
+        pk: (question, category_id)
+        for pk, question, category_id in _editable_articles(request)
+        .exclude(status=Article.Status.ARCHIVED)
+        .values_list("pk", "question", "category_id")
+    }
     for cluster in page:
         cluster.examples = selectors.cluster_examples(cluster=cluster, limit=6)
         suggested = _suggested_article(request.kb_region.pk, cluster.label)
-        cluster.suggested = (suggested, editable[suggested]) if suggested in editable else None
+        cluster.suggested = (suggested, editable[suggested][0]) if suggested in editable else None
+        # A new draft most likely belongs where the nearest article is; otherwise the editor chooses.
+        cluster.category_id = editable[suggested][1] if suggested in editable else None
     return render(
         request,
         "kb/queue.html",
@@ -457,6 +462,7 @@ def query_log(request):
     for x in page:
         first = x.candidates[0] if x.candidates and isinstance(x.candidates[0], dict) else {}
         x.top_article = tops.get(first.get("article"))
+        x.channel_label = CHANNELS.get(x.channel, x.channel)
     channels = sorted(
         set(Query.objects.filter(region=request.kb_region).values_list("channel", flat=True).distinct())
         | set(CHANNELS)

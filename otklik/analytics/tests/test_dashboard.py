@@ -152,6 +152,15 @@ def test_dashboard_page_and_exports(client, data):
     client.force_login(data.analyst)
     page = client.get("/staff/analytics/", {"from": "2026-03-01", "to": "2026-03-31"}).content.decode()
     assert "Аналитика обращений" in page and "Бот в цифрах" in page
+    for column in (
+        "Канал",
+        "Тематика",
+        "Территория",
+        "Организация",
+        "Оценка",
+    ):  # each table says what it lists
+        assert f'<th scope="col">{column}</th>' in page
+    assert "больше обращений на 1000 обучающихся" in page  # the map's colours explained
     csv_response = client.get(
         "/staff/analytics/", {"from": "2026-03-01", "to": "2026-03-31", "export": "channel"}
     )

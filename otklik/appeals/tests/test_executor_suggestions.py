@@ -50,10 +50,10 @@ def test_cold_start_suggests_nothing(region, settings, login):
     _history(region, settings, executors.MIN_HISTORY - 1)
     appeal = _waiting(region, settings)
     assert executors.suggest_executors(appeal=appeal) == []
-    assert (
-        "Обычно такие обращения направляют"
-        not in login(region.coordinator).get(f"/staff/appeals/{appeal.number}/").content.decode()
-    )
+    page = login(region.coordinator).get(f"/staff/appeals/{appeal.number}/").content.decode()
+    assert "Обычно такие обращения направляют" not in page
+    # Nothing to go by: the coordinator chooses; the first organization is not picked for them.
+    assert '<option value="" selected>— выберите организацию —</option>' in page
 
 
 def test_suggests_the_organization_chosen_for_the_topic_and_territory(region, settings):
@@ -74,7 +74,10 @@ def test_card_offers_one_click_assignment(region, settings, login):
     client = login(region.coordinator)
     page = " ".join(strip_tags(client.get(f"/staff/appeals/{appeal.number}/").content.decode()).split())
     assert "Обычно такие обращения направляют" in page
-    assert f"Направить: {region.school_a} уверенность" in page
+    assert f"Направить: {region.school_a} уверенность" in page  # schools are not in the select
+    html = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    assert f'<option value="{region.body_a.pk}" selected>' in html  # the likeliest listed one
+    assert "— выберите организацию —" not in html
     response = client.post(
         f"/staff/appeals/{appeal.number}/action/", {"action": "assign", "organization": region.school_a.pk}
     )

@@ -130,11 +130,14 @@ def test_whole_loop_through_the_web(client, region, settings, django_capture_on_
         appeal, status_url = _submit(client, region)
         client.force_login(region.executor_a)
         assert appeal.number in client.get("/staff/appeals/?queue=new").content.decode()
-        client.post(f"/staff/appeals/{appeal.number}/action/", {"action": "take"})
-        client.post(
+        taken = client.post(f"/staff/appeals/{appeal.number}/action/", {"action": "take"}, follow=True)
+        assert "Обращение взято в работу." in taken.content.decode()  # says what happened
+        answered = client.post(
             f"/staff/appeals/{appeal.number}/action/",
             {"action": "answer", "text": "Отопление восстановлено, температура в классах 20 °C."},
+            follow=True,
         )
+        assert "Ответ дан заявителю." in answered.content.decode()
     run_due_tasks()
     assert mail.outbox[-1].subject == f"Ответ на обращение {appeal.number}"
     client.logout()
@@ -220,6 +223,7 @@ def test_coordinator_merges_a_repeat_into_the_main_appeal(client, region, settin
         follow=True,
     )
     assert response.status_code == 200
+    assert f"Обращение объединено с обращением {main.number} как повтор." in response.content.decode()
     repeat.refresh_from_db()
     assert repeat.status == Status.MERGED and repeat.duplicate_of_id == main.pk
     assert repeat.events.filter(kind="merged").count() == 1
@@ -260,8 +264,24 @@ def test_moderation_appeal_shows_its_registration_term_to_the_coordinator(client
     appeal, _ = _submit(client, region)
     assert appeal.status == Status.MODERATION and appeal.moderation_due_at is not None
     client.force_login(region.coordinator)
-    assert "направить до" in client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    card = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    assert "направить до" in card
+    assert appeal.topic_suggested_id  # its confidence in per cent, as the executors' one
+    assert f"уверенность {round(appeal.topic_confidence * 100)}%" in card
     assert "срок направления исполнителю" in client.get("/staff/appeals/?queue=moderation").content.decode()
+
+
+def test_the_applicant_reads_what_happens_in_plain_words_not_the_workspace_terms(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 1.01
+    appeal, location = _submit(client, region)
+    page = client.get(location).content.decode()
+    assert appeal.status == Status.MODERATION and "Специалист определяет, какая организация" in page
+    assert "координатор" not in page.lower() and "уверенно" not in page
+    assert 'href="/privacy/"' in client.get("/appeal/new/").content.decode()  # before the consent
+    client.force_login(region.coordinator)
+    queue = client.get("/staff/appeals/?queue=moderation").content.decode()
+    assert "направить до" in queue
+    assert appeal.topic_id is None and "предложена, не подтверждена" in queue  # not shown as settled
 
 
 def test_returned_queue_and_filters_narrow_the_workspace(client, region, settings):
@@ -427,3 +447,15 @@ def test_a_too_long_redirect_is_refused_with_its_limit_not_cut(client, region, s
     assert "Причина переадресации — не длиннее 2000 символов (сейчас 2001)." in response.content.decode()
     appeal.refresh_from_db()
     assert appeal.status == Status.ASSIGNED and not appeal.events.filter(kind="redirected").exists()
+
+
+def test_home_pages_say_what_waits_in_the_queues_with_links(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 1.01
+    _submit(client, region)
+    client.force_login(region.coordinator)
+    page = client.get("/staff/").content.decode()
+    assert '<a href="/staff/appeals/?queue=moderation">На модерации</a>: <strong>1</strong>' in page
+    client.force_login(region.executor_a)
+    page = client.get("/staff/").content.decode()
+    assert '<a href="/staff/appeals/?queue=new">Новые</a>: <strong>0</strong>' in page
+    assert "queue=moderation" not in page

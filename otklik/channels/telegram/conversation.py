@@ -12,6 +12,7 @@ from django.db import close_old_connections, connections
 
 from otklik.channels.telegram.keyboards import inline_keyboard, split_text
 from otklik.dialogue.core import Incoming, Reply, handle
+from otklik.kb.templatetags.kb_markdown import plain_text
 from otklik.orgs.selectors import region_default
 
 log = logging.getLogger("otklik.telegram")
@@ -71,7 +72,8 @@ async def send_replies(
     for reply in replies:
         if reply.redraw and pressed is not None and await _redraw(bot, pressed, reply):
             continue
-        parts = split_text(reply.text)
+        # An answer of the knowledge base is Markdown: sent as plain text, not with its asterisks.
+        parts = split_text(plain_text(reply.text) if reply.markdown else reply.text)
         for n, part in enumerate(parts, 1):
             markup = inline_keyboard(reply.buttons) if n == len(parts) else None
             await bot.send_message(chat_id, part, reply_markup=markup, parse_mode=None)

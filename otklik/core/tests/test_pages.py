@@ -8,6 +8,8 @@ def test_landing_is_russian(client, db):
     assert response.status_code == 200
     assert "Отклик" in response.content.decode()
     assert '<html lang="ru">' in response.content.decode()
+    for link in ("/chat/", "/appeal/new/", "/surveys/"):  # a citizen finds each public service here
+        assert f'href="{link}"' in response.content.decode()
 
 
 def test_unknown_page_gets_russian_404(client, db):

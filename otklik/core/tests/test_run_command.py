@@ -65,3 +65,18 @@ def test_run_serves_health_with_a_live_worker_and_stops_all_on_ctrl_c(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_banner_lists_every_demo_login_including_the_monitoring_operator(db):
+    from io import StringIO
+
+    from otklik.accounts.demo import ACCOUNTS
+    from otklik.accounts.models import User
+    from otklik.core.management.commands.run import Command
+
+    for login, *_ in ACCOUNTS:
+        User.objects.create_user(username=login)
+    out = StringIO()
+    Command(stdout=out)._banner("127.0.0.1", 8000, ["веб-сервер"])
+    listed = [line.split()[0] for line in out.getvalue().splitlines() if line.startswith("  ")]
+    assert listed == [login for login, *_ in ACCOUNTS] and "monitor" in listed

@@ -1,6 +1,7 @@
 """The conversation core, channel-agnostic: what a citizen can do, step by step."""
 
 import pytest
+from django.conf import settings
 
 from otklik.appeals.models import Appeal
 from otklik.dialogue.models import Conversation
@@ -13,7 +14,8 @@ def _actions(replies):
 
 def test_start_greets_and_shows_the_menu(bot):
     replies = bot("command", "/start")
-    assert "Здравствуйте" in replies[0].text and "/privacy/" in replies[0].text
+    # A full address: a link in the web chat and in Telegram (where «/privacy» alone reads as a command).
+    assert "Здравствуйте" in replies[0].text and f"{settings.SITE_URL}/privacy/" in replies[0].text
     assert {"cats", "ask", "my", "suggest", "help"} <= set(_actions(replies))
 
 

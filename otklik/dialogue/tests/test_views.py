@@ -24,6 +24,24 @@ def test_chat_page_greets_and_answers(client, region):
     assert conversation.channel == "web" and conversation.channel_user == client.session["chat_id"]
 
 
+def test_knowledge_base_answer_is_shown_formatted_not_as_raw_markdown(client, region):
+    from otklik.kb.models import Article
+
+    _load(region.region)
+    registry.reset()
+    article = Article.objects.get(slug="first-grade-dates")
+    article.answer = (
+        "Приём идёт в два этапа:\n- **с 1 апреля** — для живущих рядом, с правом\n"
+        "  первоочередного приёма;\n- **с 6 июля** — для всех.\nЗаявление удобно подать\nна Госуслугах."
+    )
+    article.save()
+    client.get("/chat/")
+    fragment = client.post("/chat/send/", {"text": "когда запись в первый класс"}).content.decode()
+    assert "**" not in fragment and "<strong>с 1 апреля</strong>" in fragment
+    assert fragment.count("<li>") == 2 and "<br>" not in fragment  # a list; the wrapped lines joined
+    assert "<p>Заявление удобно подать\nна Госуслугах.</p>" in fragment
+
+
 def test_buttons_and_the_official_appeal_through_the_web_chat(client, region, settings):
     settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
     client.get("/chat/")

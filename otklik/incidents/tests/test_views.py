@@ -208,6 +208,11 @@ def test_figures_count_reaction_times_and_the_share_in_time(login, incidents_reg
     page = login(incidents_region.coordinator).get("/staff/incidents/figures/?days=7").content.decode()
     assert "Найдено: <strong>2</strong>" in page and "ВКонтакте" in page and "Telegram-канал" in page
     assert "ответ в срок: <strong>100%</strong> (1 из 1)" in page
+    for column in ("Соцсеть", "Статус", "Тематика", "Территория"):  # each table says what it counts
+        assert f'<th scope="col">{column}</th><th scope="col" class="num">Инцидентов</th>' in page
+    assert (
+        '<td>ВКонтакте</td><td class="num">1</td><td><span class="bar" style="width: 50%"></span> 50%' in page
+    )
     assert login(incidents_region.coordinator).get("/staff/incidents/figures/?days=abc").status_code == 200
 
 

@@ -1,5 +1,7 @@
 """Markdown of knowledge-base answers rendered to safe HTML (the same text the bot sends)."""
 
+import re
+
 import markdown as md
 import nh3
 from django import template
@@ -9,9 +11,55 @@ register = template.Library()
 ALLOWED = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "blockquote", "h3", "h4"}
 
 
+LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d{1,3}[.)])\s+")
+
+
+def separate_lists(text: str) -> str:
+    """Blank lines around lists, as editors write them: «Сроки:» and «- …» on the next line.
+
+    Markdown needs a blank line before a list (otherwise the items stay in the paragraph) and
+    after it (otherwise the next paragraph sticks to the last item)."""
+    lines, previous = [], "blank"
+    for line in (text or "").splitlines():
+        if not line.strip():
+            kind = "blank"
+        elif LIST_ITEM.match(line):
+            kind = "item"
+        elif line[:1] in " \t" and previous in ("item", "more"):
+            kind = "more"
+        else:
+            kind = "text"
+        if (kind == "item" and previous == "text") or (kind == "text" and previous in ("item", "more")):
+            lines.append("")
+        lines.append(line)
+        previous = kind
+    return "\n".join(lines)
+
+
+EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+
+
+def plain_text(text: str) -> str:
+    """The answer for a channel that shows no formatting (Telegram): no asterisks, links as «текст
+    (адрес)», a paragraph's wrapped lines joined, each list item on its own line."""
+    text = LINK.sub(r"\1 (\2)", separate_lists(text))
+    text = EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = []
+        for line in block.splitlines():
+            if lines and not LIST_ITEM.match(line):
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line.strip())
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 @register.filter
 def render_markdown(text: str) -> str:
-    html = md.markdown(text or "", extensions=["sane_lists"])
+    html = md.markdown(separate_lists(text), extensions=["sane_lists"])
     clean = nh3.clean(
         html, tags=ALLOWED, attributes={"a": {"href", "title"}}, link_rel="noopener noreferrer nofollow"
     )

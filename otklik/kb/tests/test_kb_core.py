@@ -262,3 +262,26 @@ def test_a_change_queues_one_vector_warm_up_that_builds_the_index(
         len(registry.engine(personas.region.pk))
         == Article.objects.filter(status=Article.Status.PUBLISHED).count()
     )
+
+
+def test_markdown_lists_need_no_blank_lines_around_them():
+    from otklik.kb.templatetags.kb_markdown import render_markdown
+
+    html = render_markdown("Сроки:\n1. с 1 апреля;\n   до 30 июня\n2. с 6 июля.\nПодайте заявление.")
+    assert html == (
+        "<p>Сроки:</p>\n<ol>\n<li>с 1 апреля;\n   до 30 июня</li>\n<li>с 6 июля.</li>\n</ol>\n"
+        "<p>Подайте заявление.</p>"
+    )
+
+
+def test_plain_text_of_an_answer_for_channels_without_formatting():
+    from otklik.kb.templatetags.kb_markdown import plain_text
+
+    answer = (
+        "Приём идёт в два этапа:\n- **с 1 апреля** — для живущих\n  рядом;\n- *с 6 июля* — для всех.\n"
+        "Подайте заявление на\n[Госуслугах](https://www.gosuslugi.ru): 2*3*4, snake_case."
+    )
+    assert plain_text(answer) == (
+        "Приём идёт в два этапа:\n\n- с 1 апреля — для живущих рядом;\n- с 6 июля — для всех.\n\n"
+        "Подайте заявление на Госуслугах (https://www.gosuslugi.ru): 2*3*4, snake_case."
+    )

@@ -44,8 +44,10 @@ def test_log_rows_show_decision_confidence_article_feedback_and_appeal(client, l
     assert "стал обращением" in row and "ответ дан" in row and "0,91" in row
     assert f'href="/staff/kb/articles/{log.queue.pk}/"' in row and "не помогло" in row
     assert f"К «{log.queue.question[:39]}" in row  # the one-click button aims at the top candidate
-    row = html[html.index("запись в 1 класс") :]
-    assert f'name="article" value="{log.first_grade.pk}"' in row[: row.index("</tr>")]
+    row = html[html.rindex("<tr", 0, html.index("запись в 1 класс")) :]
+    row = row[: row.index("</tr>")]
+    assert f'name="article" value="{log.first_grade.pk}"' in row
+    assert '<span class="kb-small">веб-чат</span>' in row  # the channel in Russian, not its code «web»
 
 
 @pytest.mark.parametrize(

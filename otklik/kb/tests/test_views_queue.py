@@ -51,6 +51,15 @@ def test_queue_shows_groups_by_size_with_examples_suggestions_and_a_suggested_ar
     assert f"Добавить как формулировки к статье «{queue.queue.question}»" in html
     assert "Обновить очередь" in html and "Создать черновик статьи" in html and "Отклонить" in html
     assert "Новые предложения граждан (1)" in html and "в группе «" in html
+    # A new draft's category starts at the suggested article's one, not at the first of the list.
+    assert html.count(f'<option value="{queue.queue.category_id}" selected>') == 2  # both groups
+
+
+def test_without_a_suggested_article_the_editor_chooses_the_drafts_category(client, queue, monkeypatch):
+    monkeypatch.setattr(views.registry, "ask", lambda region_id, text: fake_decision())
+    client.force_login(queue.p.editor)
+    html = client.get(QUEUE).content.decode()
+    assert html.count('<option value="" selected>— выберите категорию —</option>') == 2
 
 
 def test_adding_a_group_as_paraphrases_closes_it(client, queue):

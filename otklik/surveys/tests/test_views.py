@@ -38,6 +38,7 @@ def test_citizen_answers_once_without_login_and_a_replayed_form_is_not_counted(c
     survey = make_poll(personas.ministry)
     page = client.get(f"/surveys/{survey.key}/").content.decode()
     assert "Опрос о питании" in page and "О вас (по желанию)" in page
+    assert page.count("1 — очень плохо, 5 — отлично") == 1  # the scale question says what 1 and 5 mean
     data = _post_data(survey, page)
     response = client.post(f"/surveys/{survey.key}/", data)
     assert response.status_code == 302

@@ -304,9 +304,13 @@ def test_citizen_rates_an_answer_and_answers_the_offered_survey_in_the_chat(regi
     _load(region.region)
     survey = chat_survey(region.ministry, asks_profile=True, multiple=True)
     article = Article.objects.get(slug="first-grade-dates")
+    article.answer = "**С 1 апреля** — для детей с закреплённой\nтерритории, с 6 июля — для остальных."
+    article.save()
 
     with running_bot(api, tmp_path, settings) as step:
         answer = step(lambda: api.press(f"art:{article.pk}"), "С 1 апреля")
+        # The Markdown of the answer is not shown raw: no asterisks, the wrapped line joined.
+        assert "**" not in answer["text"] and "с закреплённой территории" in answer["text"]
         offer = step(lambda: api.press(_button(answer, "Помогло")), "анонимный опрос")
         assert api.sent()[-2]["text"].startswith("Рады, что помогли")
         first = step(lambda: api.press(_button(offer, "Качество ответов")), "Вопрос 1 из 4")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import get_commands
 from django.core.management.base import BaseCommand
 
+from otklik.accounts.demo import ACCOUNTS as DEMO_ACCOUNTS
 from otklik.accounts.models import User
 from otklik.core.demo import DEMO_PASSWORD
 
@@ -88,9 +89,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nОтклик работает: {url}"))
         self.stdout.write(f"Проверка состояния: {url}health")
         self.stdout.write("Запущены: " + ", ".join(names))
-        demo = User.objects.filter(
-            username__in=["admin", "coordinator", "executor", "executor2", "analyst", "editor"]
-        )
+        demo = User.objects.filter(username__in=[login for login, *_ in DEMO_ACCOUNTS])
         if demo.exists():
             self.stdout.write(
                 f"Демо-входы (пароль для всех: {DEMO_PASSWORD}), страница входа {url}accounts/login/:"
