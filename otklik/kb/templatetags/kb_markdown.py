@@ -38,12 +38,18 @@ def separate_lists(text: str) -> str:
 
 EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+HEADING = re.compile(r"^ {0,3}#{1,6}\s+", re.MULTILINE)
 
 
+@register.filter(name="markdown_plain")
 def plain_text(text: str) -> str:
-    """The answer for a channel that shows no formatting (Telegram): no asterisks, links as «текст
-    (адрес)», a paragraph's wrapped lines joined, each list item on its own line."""
-    text = LINK.sub(r"\1 (\2)", separate_lists(text))
+    """The answer for a channel or a letter that shows no formatting (Telegram, e-mail, an answer
+    to an appeal): no asterisks or heading marks, links as «текст (адрес)», a paragraph's wrapped
+    lines joined, each list item on its own line."""
+    text = LINK.sub(
+        lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text or ""
+    )
+    text = HEADING.sub("", separate_lists(text))
     text = EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
     blocks = []
     for block in re.split(r"\n\s*\n", text.strip()):
