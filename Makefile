@@ -28,6 +28,7 @@ migrate: venv
 
 demo: migrate
 	$(OTKLIK) seed_demo --if-empty
+	$(OTKLIK) kb_index
 	$(OTKLIK) run
 
 test: venv system-deps
