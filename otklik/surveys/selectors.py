@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import scoped
 from otklik.analytics.summaries import HIDDEN, HIDDEN_TOO, MIN_CELL, Share, Table
+from otklik.nlp.cluster import cluster_representative, cluster_texts
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import organization_ancestors, subtree_q
 from otklik.surveys.models import AgeGroup, Answer, Question, RespondentRole, Response, Sex, Survey
@@ -117,6 +119,9 @@ def answered_ids(*, surveys: list[Survey], token: str) -> set[int]:
 # --- results ---------------------------------------------------------------------------------------
 
 
+MIN_GROUPED = 5  # free-text answers from which grouping them says something
+
+
 @dataclass
 class QuestionResult:
     question: Question
@@ -126,6 +131,29 @@ class QuestionResult:
     average: float | None = None
     texts: list[str] = field(default_factory=list)
     breakdowns: list[Table] = field(default_factory=list)
+
+    @cached_property
+    def groups(self) -> list[dict]:
+        """The free-text answers grouped by what they say (the same grouping as the editors'
+        queue), largest first: a typical answer as the label, the count, the share of the texts
+        and a few examples. Groups of one are left out; nothing below `MIN_GROUPED` texts."""
+        if len(self.texts) < MIN_GROUPED:
+            return []
+        members = defaultdict(list)
+        for label, text in zip(cluster_texts(self.texts), self.texts, strict=True):
+            if label >= 0:
+                members[label].append(text)
+        groups = [
+            {
+                "label": cluster_representative(texts),
+                "n": len(texts),
+                "share": Share(len(texts) / len(self.texts)),
+                "examples": texts[:5],
+            }
+            for texts in members.values()
+            if len(texts) > 1
+        ]
+        return sorted(groups, key=lambda g: (-g["n"], g["label"]))
 
     @property
     def chart(self) -> list[dict]:
@@ -282,6 +310,10 @@ def results_tables(*, survey: Survey, results: dict, period: str = "") -> list[T
     `period` names the range of submission dates the figures cover."""
     summary = Table("Итоги", ["Вопрос", "Вариант", "Ответов", "Доля"], [])
     free = Table("Свободные ответы", ["Вопрос", "Ответ"], [])
+    grouped = Table("Свободные ответы по группам", ["Вопрос", "Типичный ответ", "Ответов", "Доля"], [])
+    grouped.note = (
+        "Похожие по тексту ответы сгруппированы автоматически; группы из одного ответа не показаны."
+    )
     breakdowns = []
     for result in results["questions"]:
         title = f"{result.number}. {result.question.text}"
@@ -290,8 +322,9 @@ def results_tables(*, survey: Survey, results: dict, period: str = "") -> list[T
         if result.average is not None:
             summary.rows.append([title, "средняя оценка", result.average, None])
         free.rows += [[title, text] for text in result.texts]
+        grouped.rows += [[title, g["label"], g["n"], g["share"]] for g in result.groups]
         breakdowns += result.breakdowns
     summary.note = f"Всего ответов: {results['total']}. {survey.get_kind_display().capitalize()}."
     if period:
         summary.note += f" Период: {period}."
-    return [summary, *breakdowns, free]
+    return [summary, *breakdowns, *([grouped] if grouped.rows else []), free]

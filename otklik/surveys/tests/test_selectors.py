@@ -140,3 +140,35 @@ def test_results_of_a_period_count_only_its_responses_and_hide_small_groups_with
     assert _role_rows(june) == [["родитель", 5, 5, 0]]
     assert _role_rows(july) == [["родитель", "<5", "<5", "<5"]]  # three parents alone: hidden
     assert _role_rows(whole) == [["родитель", 8, "скрыто", "<5"]]
+
+
+def test_free_text_answers_are_grouped_by_what_they_say(client, personas):
+    survey = make_poll(personas.ministry, asks_profile=False)
+    texts = [
+        "Больше овощей в меню",
+        "больше овощей в меню!",
+        "Хотелось бы больше овощей и фруктов в меню",
+        "Еда холодная, надо подогревать",
+        "Холодная еда на обеде",
+        "Спасибо поварам",
+    ]
+    for text in texts:
+        answer(survey, "Да", ["Сайт"], 4, text)
+    results = selectors.survey_results(survey=survey)
+    groups = results["questions"][3].groups
+    assert [(g["n"], round(g["share"], 4)) for g in groups] == [(3, 0.5), (2, 0.3333)]
+    assert "овощ" in groups[0]["label"] and "олодн" in groups[1]["label"]
+    assert all(g["label"] != "Спасибо поварам" for g in groups)  # a group of one is not shown
+    tables = selectors.results_tables(survey=survey, results=results)
+    grouped = next(t for t in tables if t.title == "Свободные ответы по группам")
+    assert [row[2] for row in grouped.rows] == [3, 2]
+    client.force_login(personas.analyst)
+    page = client.get(f"/staff/surveys/{survey.pk}/results/").content.decode()
+    assert "О чём пишут чаще всего" in page and "50,0%" in page
+
+
+def test_few_free_texts_are_not_grouped(personas):
+    survey = make_poll(personas.ministry, asks_profile=False)
+    for text in ["Больше овощей", "больше овощей", "Холодно"]:
+        answer(survey, "Да", ["Сайт"], 4, text)
+    assert selectors.survey_results(survey=survey)["questions"][3].groups == []
