@@ -1,6 +1,13 @@
 """The OpenAPI 3.1 description of /api/v1/."""
 
-from otklik.appeals.models import Channel
+from otklik.appeals.models import Channel, Kind
+
+KIND = {
+    "type": "string",
+    "enum": Kind.values,
+    "description": "Вид по 59-ФЗ, ст. 4: proposal — предложение, statement — заявление (по умолчанию), "
+    "complaint — жалоба.",
+}
 
 
 def document() -> dict:
@@ -42,6 +49,7 @@ def _appeals() -> dict:
             "status": {"type": "string"},
             "status_label": {"type": "string"},
             "channel": {"type": "string", "enum": Channel.values},
+            "kind": KIND,
             "registered_at": {"type": "string", "format": "date-time"},
             "due_at": {"type": ["string", "null"], "format": "date-time"},
             "topic": {"type": ["string", "null"]},
@@ -71,6 +79,7 @@ def _appeals() -> dict:
                     "properties": {
                         "text": {"type": "string", "maxLength": 20000},
                         "channel": {"type": "string", "enum": Channel.values},
+                        "kind": KIND,
                         "territory": {"type": "string"},
                         "topic": {"type": "string"},
                         "contact": {
@@ -141,7 +150,7 @@ def _appeals() -> dict:
                     },
                 },
                 "patch": {
-                    "summary": "Действие исполнителя: answer, comment, return, info",
+                    "summary": "Действие исполнителя: answer, comment, return, info, kind",
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -151,8 +160,9 @@ def _appeals() -> dict:
                                     "properties": {
                                         "action": {
                                             "type": "string",
-                                            "enum": ["answer", "comment", "return", "info"],
+                                            "enum": ["answer", "comment", "return", "info", "kind"],
                                         },
+                                        "kind": {**KIND, "description": "Новый вид (для action=kind)."},
                                         "text": {"type": "string"},
                                         "outcome": {
                                             "type": "string",
