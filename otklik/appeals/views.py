@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -369,10 +370,13 @@ def citizen_attachment(request, number: str, pk: int):
     return _file_response(appeal.attachments.filter(from_citizen=False), pk, as_attachment=True)
 
 
+# A citizen of a letter or a visit may have no e-mail or Telegram to receive the status page's link:
+# staff give it on paper (the acknowledgement, the visit's card).
+FOR_PAPER = " Страница обращения для заявителя (передайте или впишите в письмо): {url}"
 REGISTERED = {
     Channel.HOTLINE: "Звонок зарегистрирован: обращение {number}. Сообщите номер звонящему.",
-    Channel.POST: "Письмо зарегистрировано: обращение {number}.",
-    Channel.VISIT: "Обращение с личного приёма зарегистрировано: {number}. Сообщите номер заявителю.",
+    Channel.POST: "Письмо зарегистрировано: обращение {number}." + FOR_PAPER,
+    Channel.VISIT: "Обращение с личного приёма зарегистрировано: {number}." + FOR_PAPER,
     Channel.EMAIL: "Письмо по электронной почте зарегистрировано: обращение {number}.",
 }
 
@@ -416,7 +420,8 @@ def register(request, channel: str = ""):
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
-            messages.success(request, REGISTERED[appeal.channel].format(number=appeal.number))
+            url = f"{settings.SITE_URL}/appeal/{appeal.number}/?s={appeal.secret}"
+            messages.success(request, REGISTERED[appeal.channel].format(number=appeal.number, url=url))
             return redirect("appeals:detail", number=appeal.number)
     return render(
         request,

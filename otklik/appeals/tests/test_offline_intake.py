@@ -94,7 +94,9 @@ def test_a_personal_visit_needs_the_visitors_consent_and_keeps_the_kind(client, 
     assert Appeal.objects.count() == 0
     response = client.post(REGISTER, {**visit, "consent": "on"}, follow=True)
     appeal = Appeal.objects.get()
-    assert "Обращение с личного приёма зарегистрировано" in response.content.decode()
+    page = response.content.decode()
+    assert "Обращение с личного приёма зарегистрировано" in page
+    assert f"/appeal/{Appeal.objects.get().number}/?s={Appeal.objects.get().secret}" in page
     assert (appeal.channel, appeal.kind, appeal.received_at) == ("visit", "complaint", MONDAY)
     assert appeal.events.get(kind="registered").data["kind"] == "complaint"
     assert appeal.due_at == datetime(2026, 11, 18, 23, 59, 59, tzinfo=EKB)
