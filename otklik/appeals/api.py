@@ -160,6 +160,7 @@ def _appeal_json(appeal: Appeal, *, full: bool) -> dict:
         "channel": appeal.channel,
         "kind": appeal.kind,
         "registered_at": appeal.registered_at.isoformat(),
+        "received_at": appeal.start_at.isoformat(),
         "due_at": appeal.due_at.isoformat() if appeal.due_at else None,
         "topic": appeal.topic.code
         if appeal.topic_id

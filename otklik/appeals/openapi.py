@@ -51,6 +51,12 @@ def _appeals() -> dict:
             "channel": {"type": "string", "enum": Channel.values},
             "kind": KIND,
             "registered_at": {"type": "string", "format": "date-time"},
+            "received_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "Когда обращение поступило (письмо, личный приём): от этого момента "
+                "считаются сроки; для поданных через платформу — момент регистрации.",
+            },
             "due_at": {"type": ["string", "null"], "format": "date-time"},
             "topic": {"type": ["string", "null"]},
             "organization": {"type": ["string", "null"]},

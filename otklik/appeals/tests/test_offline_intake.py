@@ -277,6 +277,7 @@ def test_api_takes_and_shows_the_kind_and_refuses_an_unknown_one(client, region,
         {"text": TEXT, "kind": "complaint", "topic": "12.02", "territory": region.territory_a.code}
     )
     assert created.status_code == 201 and created.json()["kind"] == "complaint"
+    assert created.json()["received_at"] == created.json()["registered_at"]
     plain = post({"text": TEXT + " ещё", "topic": "12.02", "territory": region.territory_a.code})
     assert plain.json()["kind"] == "statement"
     number = plain.json()["number"]
