@@ -22,7 +22,10 @@ from otklik.routing.models import DeadlinePolicy, Topic
 
 ANALYTICS_ROLES = {"admin", "coordinator", "analyst", "executor"}
 # ПОС «доля сообщений в ПОС»: the platform's own intake channels; «из региональных систем»: what other
-# systems pass in. E-mail, the federal ПОС and social-media incidents are neither (all: denominator).
+# systems pass in. E-mail, letters, personal visits, the federal ПОС and social-media incidents are
+# neither (all: denominator): a letter or a visit is the authority's traditional 59-ФЗ intake that
+# staff register, not a channel of the platform the KPI promotes (the hotline is: the region runs it
+# as the platform's phone line).
 OWN_CHANNELS = (Channel.TELEGRAM, Channel.WEBCHAT, Channel.WEB, Channel.WIDGET, Channel.HOTLINE)
 REGIONAL_CHANNELS = (Channel.API, Channel.IMPORT)
 

@@ -10,9 +10,11 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from otklik.analytics import selectors as s
+from otklik.appeals.models import Kind
 from otklik.lib.params import parse_id
 from otklik.nlp.anonymize import anonymize
 
@@ -80,14 +82,41 @@ def half_year(year: str | None, half: str | None) -> HalfYear:
     return period
 
 
-def _complaints(qs) -> tuple[int, int, int]:
-    """Received, resolved positively and refused (the result the executor recorded with the answer),
-    clause 4.5 items 5–6."""
-    return (
-        qs.count(),
-        qs.filter(outcome="supported").count(),
-        qs.filter(outcome="refused").count(),
+@dataclass(frozen=True)
+class Complaints:
+    """Complaints (59-ФЗ art. 4 kind «жалоба») of a period and what their answers decided: clause 4.5
+    items 5–6 «удовлетворённые / неудовлетворённые жалобы». Satisfied is the executor's «поддержано»,
+    unsatisfied «отказано»; «разъяснено» is neither, and a complaint without an answer yet is not
+    decided. Shares are of the complaints answered."""
+
+    received: int
+    answered: int
+    satisfied: int
+    unsatisfied: int
+    explained: int
+
+    @property
+    def unmarked(self) -> int:
+        return self.answered - self.satisfied - self.unsatisfied - self.explained
+
+    @property
+    def satisfied_share(self) -> Share | None:
+        return _share(self.satisfied, self.answered)
+
+    @property
+    def unsatisfied_share(self) -> Share | None:
+        return _share(self.unsatisfied, self.answered)
+
+
+def _complaints(qs) -> Complaints:
+    figures = qs.filter(kind=Kind.COMPLAINT).aggregate(
+        received=Count("pk"),
+        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        satisfied=Count("pk", filter=Q(answered_at__isnull=False, outcome="supported")),
+        unsatisfied=Count("pk", filter=Q(answered_at__isnull=False, outcome="refused")),
+        explained=Count("pk", filter=Q(answered_at__isnull=False, outcome="explained")),
     )
+    return Complaints(**figures)
 
 
 def _share(n: int, total: int) -> Share | None:
@@ -108,15 +137,17 @@ def half_year_analysis(*, user, region, period: HalfYear) -> list[Table]:
     """The six objective metrics of clause 4.5, for `period` against the half-year before it.
 
     1) appeals by channel with shares; 2) main reasons (most frequent sub-topics); 3) appeals by the
-    topic classifier's sections; 4) waiting time from registration to the answer; 5–6) complaints with a
-    positive result and complaints refused, as counts and shares of all received per quarter, from the
-    result the executor records with every answer (supported / explained / refused).
+    topic classifier's sections; 4) waiting time from registration to the answer; 5–6) satisfied and
+    unsatisfied complaints — appeals of the kind «жалоба» (`Appeal.kind`) whose answer the executor
+    marked supported or refused — as counts and shares of the complaints answered, for the half-year
+    and per quarter (`Complaints`).
     """
     before = period.previous()
     qs = s.appeals(user=user, region=region, filters=s.Filters(period.start, period.end))
     old = s.appeals(user=user, region=region, filters=s.Filters(before.start, before.end))
     now_times, old_times = s.response_times(qs), s.response_times(old)
     now_c, old_c = _complaints(qs), _complaints(old)
+    now_n, old_n = qs.count(), old.count()
     labels = [period.label, before.label]
 
     def line(name, a, b):
@@ -129,26 +160,42 @@ def half_year_analysis(*, user, region, period: HalfYear) -> list[Table]:
         "Сводные показатели (п. 4.5)",
         ["Показатель", *labels, "Изменение"],
         [
-            line("Поступило обращений и жалоб, всего", now_c[0], old_c[0]),
+            line("Поступило обращений и жалоб, всего", now_n, old_n),
             line("Дан ответ", now_times["answered"], old_times["answered"]),
             line("Время ожидания ответа: медиана, ч", now_times["median_h"], old_times["median_h"]),
             line("Время ожидания ответа: 90-й перцентиль, ч", now_times["p90_h"], old_times["p90_h"]),
-            line("Ещё без ответа", now_c[0] - now_times["answered"], old_c[0] - old_times["answered"]),
-            line("Решено положительно (поддержано)", now_c[1], old_c[1]),
-            line("Доля решённых положительно", _share(now_c[1], now_c[0]), _share(old_c[1], old_c[0])),
-            line("Отказано", now_c[2], old_c[2]),
-            line("Доля отказов", _share(now_c[2], now_c[0]), _share(old_c[2], old_c[0])),
+            line("Ещё без ответа", now_n - now_times["answered"], old_n - old_times["answered"]),
+            line("Поступило жалоб", now_c.received, old_c.received),
+            line("Жалоб рассмотрено (дан ответ)", now_c.answered, old_c.answered),
+            line("Удовлетворено жалоб (поддержано)", now_c.satisfied, old_c.satisfied),
+            line("Доля удовлетворённых жалоб", now_c.satisfied_share, old_c.satisfied_share),
+            line("Не удовлетворено жалоб (отказано)", now_c.unsatisfied, old_c.unsatisfied),
+            line("Доля неудовлетворённых жалоб", now_c.unsatisfied_share, old_c.unsatisfied_share),
+            line("Жалоб с разъяснением", now_c.explained, old_c.explained),
+            line("Жалоб с ответом без отметки результата", now_c.unmarked, old_c.unmarked),
         ],
     )
     quarters = Table(
-        "Решённые положительно и отказы по кварталам",
-        ["Квартал", "Поступило", "Поддержано", "Доля", "Отказано", "Доля"],
-        note="Результат — как его отметил исполнитель при ответе: поддержано, разъяснено или отказано.",
+        "Удовлетворённые и неудовлетворённые жалобы по кварталам",
+        ["Квартал", "Поступило жалоб", "Рассмотрено", "Удовлетворено", "Доля", "Не удовлетворено", "Доля"],
+        note="Жалобы — обращения вида «жалоба» (59-ФЗ, ст. 4), по кварталу поступления. Удовлетворена — "
+        "исполнитель отметил при ответе «поддержано», не удовлетворена — «отказано»; «разъяснено» не "
+        "относится ни к тем, ни к другим. Доли — от рассмотренных (с ответом) жалоб.",
     )
     for half in (before, period):
         for name, filters in half.quarters():
-            total, good, bad = _complaints(s.appeals(user=user, region=region, filters=filters))
-            quarters.rows.append([name, total, good, _share(good, total), bad, _share(bad, total)])
+            c = _complaints(s.appeals(user=user, region=region, filters=filters))
+            quarters.rows.append(
+                [
+                    name,
+                    c.received,
+                    c.answered,
+                    c.satisfied,
+                    c.satisfied_share,
+                    c.unsatisfied,
+                    c.unsatisfied_share,
+                ]
+            )
     reasons = _compared(
         "Основные причины обращений (подтемы классификатора)",
         s.breakdown(qs, "topic__name")[:10],

@@ -31,11 +31,23 @@ class AppealAdmin(ScopedAdmin):
         "due_at",
         "overdue",
     ]
-    list_filter = ["status", "channel", "overdue", "is_anonymous", "policy"]
-    search_fields = ["number", "text", "external_id"]
+    list_filter = ["status", "channel", "kind", "overdue", "is_anonymous", "policy"]
+    search_fields = ["number", "text", "external_id", "incoming_number"]
     date_hierarchy = "registered_at"
     inlines = [EventInline, AttachmentInline]
-    readonly_fields = ["number", "secret", "registered_at", "status", "due_at", "answered_at", "closed_at"]
+    # The kind changes through `appeal_set_kind` (the workspace, the API), which records the event;
+    # the receipt moment set at registration is deadline evidence.
+    readonly_fields = [
+        "number",
+        "secret",
+        "registered_at",
+        "received_at",
+        "kind",
+        "status",
+        "due_at",
+        "answered_at",
+        "closed_at",
+    ]
     autocomplete_fields = ["organization", "topic", "topic_suggested", "citizen", "duplicate_of"]
 
 

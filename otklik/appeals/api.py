@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from otklik.appeals import services
-from otklik.appeals.models import ApiToken, Appeal, Channel
+from otklik.appeals.models import ApiToken, Appeal, Channel, Kind
 from otklik.appeals.selectors import appeal_timeline
 from otklik.lib.params import parse_moment
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
 
 MAX_BODY = 1024 * 1024
+KIND_CHOICES = f"Вид обращения — одно из: {', '.join(Kind.values)} (предложение, заявление, жалоба)."
 PAGE_MAX = 100
 
 
@@ -157,7 +158,9 @@ def _appeal_json(appeal: Appeal, *, full: bool) -> dict:
         "status": appeal.status,
         "status_label": appeal.get_status_display(),
         "channel": appeal.channel,
+        "kind": appeal.kind,
         "registered_at": appeal.registered_at.isoformat(),
+        "received_at": appeal.start_at.isoformat(),
         "due_at": appeal.due_at.isoformat() if appeal.due_at else None,
         "topic": appeal.topic.code
         if appeal.topic_id
@@ -212,6 +215,9 @@ def appeals(request):
     if not isinstance(contact, dict):
         fields["contact"] = ["Ожидается объект {name, email, phone}."]
         contact = {}
+    kind = data.get("kind", Kind.STATEMENT)
+    if not isinstance(kind, str) or kind not in Kind.values:
+        fields["kind"] = [KIND_CHOICES]
     external_id = data.get("external_id")
     if external_id is not None and not isinstance(external_id, (str, int)):
         fields["external_id"] = ["Ожидается строка или число."]
@@ -221,6 +227,7 @@ def appeals(request):
         region=region,
         text=text,
         channel=channel,
+        kind=kind,
         territory=territory,
         topic=topic,
         author_name=str(contact.get("name") or ""),
@@ -231,6 +238,13 @@ def appeals(request):
     )
     body = {**_appeal_json(appeal, full=False), "secret": appeal.secret}
     return JsonResponse(body, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
+
+
+def _kind(data: dict) -> str:
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in Kind.values:
+        raise ValidationError({"kind": KIND_CHOICES})
+    return kind
 
 
 def paginate(request, qs) -> dict | JsonResponse:
@@ -299,6 +313,7 @@ def appeal_detail(request, number: str):
         "return": lambda: services.appeal_return(appeal=appeal, actor=None, reason=text),
         "comment": lambda: services.appeal_comment(appeal=appeal, actor=None, text=text),
         "info": lambda: services.appeal_request_info(appeal=appeal, actor=None, question=text),
+        "kind": lambda: services.appeal_set_kind(appeal=appeal, actor=None, kind=_kind(data)),
     }
     if action not in actions:
         return error_response(400, f"action — одно из: {', '.join(actions)}.")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from otklik.appeals.models import Appeal, AppealEvent, AppealSequence, Channel
+from otklik.appeals.models import Appeal, AppealEvent, AppealSequence, Channel, Kind
 from otklik.appeals.statuses import Status
 from otklik.orgs.models import Organization
 from otklik.routing.deadlines import answer_due
@@ -92,7 +92,7 @@ PROFILES = {
     "14": ([(4, 15, 30, 1.3)], ["Прошу проверить школу в {place}: нарушаются правила приёма."]),
 }
 CHANNELS = [
-    (Channel.WEB, 0.28),
+    (Channel.WEB, 0.25),
     (Channel.TELEGRAM, 0.17),
     (Channel.WEBCHAT, 0.05),
     (Channel.POS, 0.22),
@@ -101,6 +101,8 @@ CHANNELS = [
     (Channel.API, 0.04),  # municipal systems passing their appeals on
     (Channel.IMPORT, 0.02),
     (Channel.INCIDENT, 0.03),
+    (Channel.POST, 0.02),  # letters and personal visits staff register
+    (Channel.VISIT, 0.01),
 ]
 SHORT_CHANNELS = {Channel.TELEGRAM, Channel.WEBCHAT, Channel.POS, Channel.WIDGET, Channel.INCIDENT}
 RATINGS = [(5, 0.45), (4, 0.25), (3, 0.12), (2, 0.10), (1, 0.08)]
@@ -177,6 +179,9 @@ def seed(ctx) -> None:
                 region=region,
                 number=f"{region.appeal_prefix}-{at.year}-{seq:06d}",
                 channel=channel,
+                # by the sequence, not the random stream (the rest of the demo stays as it was):
+                # one appeal in five a complaint, one in twenty a proposal
+                kind=Kind.COMPLAINT if seq % 5 == 0 else Kind.PROPOSAL if seq % 20 == 1 else Kind.STATEMENT,
                 policy=policy,
                 is_anonymous=rng.random() < 0.07,
                 author_name="Демо-заявитель (синтетическое обращение)",

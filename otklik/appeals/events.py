@@ -1,8 +1,10 @@
 """One function per kind of appeal event. The text is what people read in the timeline."""
 
+from zoneinfo import ZoneInfo
+
 from django.utils import timezone
 
-from otklik.appeals.models import Appeal, AppealEvent
+from otklik.appeals.models import Appeal, AppealEvent, Kind
 
 LABELS = {
     "registered": "Обращение зарегистрировано",
@@ -29,7 +31,16 @@ LABELS = {
     "moderation_overdue": "Срок направления исполнителю нарушен",
     "delivered": "Ответ доставлен заявителю",
     "delivery_failed": "Ответ не удалось доставить",
+    "registered_late": "Зарегистрировано позже срока",
+    "kind_changed": "Изменён вид обращения",
+    "posted": "Ответ направлен почтой",
+    "not_delivered": "Ответ некуда отправить электронно",
 }
+
+
+def _local_date(appeal, moment) -> str:
+    """A moment as the appeal's region reads its date (a letter received on the 16th local time)."""
+    return f"{timezone.localtime(moment, ZoneInfo(appeal.region.timezone)):%d.%m.%Y}"
 
 
 def _actor_label(actor) -> str:
@@ -62,14 +73,22 @@ def record(
 
 
 def registered(appeal, *, actor=None, at=None):
-    return record(
-        appeal,
-        "registered",
-        actor=actor,
-        at=at,
-        text=f"Номер {appeal.number}, канал: {appeal.get_channel_display()}.",
-        data={"channel": appeal.channel, "policy": appeal.policy.code},
-    )
+    text = f"Номер {appeal.number}, канал: {appeal.get_channel_display()}."
+    data = {"channel": appeal.channel, "policy": appeal.policy.code, "kind": appeal.kind}
+    if appeal.received_at and appeal.received_at != appeal.registered_at:
+        text += f" Поступило {_local_date(appeal, appeal.received_at)}."
+        data["received_at"] = appeal.received_at.isoformat()
+    if appeal.incoming_number or appeal.incoming_date:
+        letter = " ".join(
+            part
+            for part in (
+                f"№ {appeal.incoming_number}" if appeal.incoming_number else "",
+                f"от {appeal.incoming_date:%d.%m.%Y}" if appeal.incoming_date else "",
+            )
+            if part
+        )
+        text += f" Письмо {letter}."
+    return record(appeal, "registered", actor=actor, at=at, text=text, data=data)
 
 
 def topic_suggested(appeal, *, topic, confidence: float, at=None, by_citizen: bool = False):
@@ -241,3 +260,51 @@ def delivered(appeal, *, channel: str, at=None):
 
 def delivery_failed(appeal, *, channel: str, error: str, at=None):
     return record(appeal, "delivery_failed", public=False, text=f"{channel}: {error}", at=at)
+
+
+def registered_late(appeal, *, limit, received_at, at=None):
+    """Registered after the 3 working days from receipt (59-ФЗ art. 8 part 2): deadline evidence."""
+    return record(
+        appeal,
+        "registered_late",
+        public=False,
+        at=at,
+        text=f"Поступило {_local_date(appeal, received_at)}, зарегистрировать следовало до "
+        f"{_local_date(appeal, limit)}.",
+        data={"received_at": received_at.isoformat(), "limit": limit.isoformat()},
+    )
+
+
+def kind_changed(appeal, *, actor, old: str, new: str, at=None):
+    return record(
+        appeal,
+        "kind_changed",
+        actor=actor,
+        public=False,
+        at=at,
+        text=f"{Kind(old).label} → {Kind(new).label}.",
+        data={"old": old, "new": new},
+    )
+
+
+def posted(appeal, *, actor, at=None):
+    # The address stays out of the text: the status page shows public events to whoever holds the link.
+    return record(
+        appeal,
+        "posted",
+        actor=actor,
+        at=at,
+        text="Ответ направлен письмом на почтовый адрес, указанный в обращении.",
+        data={"channel": "post"},
+    )
+
+
+def not_delivered(appeal, *, at=None):
+    return record(
+        appeal,
+        "not_delivered",
+        public=False,
+        at=at,
+        text="У заявителя нет электронной почты и Telegram, а отметки об ответе почтой нет: направьте "
+        "ответ письмом по адресу из обращения или вручите его лично.",
+    )

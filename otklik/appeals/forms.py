@@ -1,9 +1,15 @@
 import hashlib
 import time
+from datetime import datetime
+from datetime import time as day_time
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core import signing
+from django.utils import timezone
 
+from otklik.appeals.attachments import MAX_FILES
+from otklik.appeals.models import STAFF_CHANNELS, Channel, Kind
 from otklik.orgs.models import Territory
 
 MIN_FILL_SECONDS = 3
@@ -157,15 +163,78 @@ class ExtendForm(forms.Form):
     text = forms.CharField(max_length=2000, error_messages={"required": "Укажите причину продления."})
 
 
-class HotlineForm(OneSubmissionForm):
-    """A hotline operator registers a phone call on behalf of the caller."""
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
 
-    author_name = forms.CharField(label="ФИО звонящего", max_length=300, required=False)
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe): a list of uploads, each cleaned."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+# A phone call and a visit are oral: staff write down what the citizen says, so the citizen's consent
+# to keep their name and contacts is asked and noted. A letter or an e-mail is the citizen's own
+# written appeal under 59-ФЗ, whose data are processed to answer it (152-ФЗ art. 6 part 1 item 2).
+ORAL_CHANNELS = {Channel.HOTLINE, Channel.VISIT}
+DATE_INPUTS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+def _date_field(label: str, name: str) -> forms.DateField:
+    """An optional date typed as ДД.ММ.ГГГГ or picked in the browser's date input."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_INPUTS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": f"{name} — в формате ДД.ММ.ГГГГ."},
+    )
+
+
+class StaffAppealForm(OneSubmissionForm):
+    """Staff register an appeal that reached the authority outside the platform: a call to the
+    hotline, a letter, a personal visit, an e-mail to the office. The hotline page preselects the call."""
+
+    channel = forms.TypedChoiceField(
+        label="Как поступило",
+        choices=[(c.value, c.label) for c in STAFF_CHANNELS],
+        required=False,
+        error_messages={"invalid_choice": "Выберите канал поступления из списка."},
+    )
+    received_on = _date_field("Дата поступления (от неё считаются сроки)", "Дата поступления")
+    incoming_number = forms.CharField(
+        label="Входящий номер письма",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "Номер письма длиннее 100 символов."},
+    )
+    incoming_date = _date_field("Дата письма", "Дата письма")
+    kind = forms.ChoiceField(
+        label="Вид обращения",
+        choices=Kind.choices,
+        initial=Kind.STATEMENT,
+        required=False,
+        error_messages={"invalid_choice": "Вид обращения — предложение, заявление или жалоба."},
+    )
+    author_name = forms.CharField(label="ФИО заявителя", max_length=300, required=False)
     contact_phone = forms.CharField(label="Телефон для ответа", max_length=40, required=False)
     contact_email = forms.EmailField(
         label="Электронная почта",
         required=False,
         error_messages={"invalid": "Проверьте адрес электронной почты."},
+    )
+    postal_address = forms.CharField(
+        label="Почтовый адрес для ответа",
+        max_length=500,
+        required=False,
+        error_messages={"max_length": "Почтовый адрес длиннее 500 символов."},
     )
     territory = forms.ModelChoiceField(
         label="Муниципалитет",
@@ -182,32 +251,73 @@ class HotlineForm(OneSubmissionForm):
         error_messages={"invalid_choice": "Выберите тематику из списка."},
     )
     text = forms.CharField(
-        label="Суть звонка",
+        label="Суть обращения",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=20000,
-        error_messages={"required": "Запишите суть звонка.", "max_length": "Текст длиннее 20 000 символов."},
+        error_messages={
+            "required": "Запишите суть обращения.",
+            "max_length": "Текст длиннее 20 000 символов.",
+        },
+    )
+    files = MultipleFileField(
+        label=f"Сканы письма и приложений: фото или PDF, до {MAX_FILES} файлов по 10 МБ",
+        required=False,
+        error_messages={"invalid": "Это не файл.", "empty": "Файл пуст."},
     )
     consent = forms.BooleanField(
-        label="Звонящий устно согласился на обработку персональных данных", required=False
+        label="Заявитель согласился на обработку персональных данных (звонок, личный приём)",
+        required=False,
     )
 
-    def __init__(self, *args, region, **kwargs):
+    def __init__(self, *args, region, channel: str = Channel.HOTLINE, **kwargs):
         from otklik.routing.models import Topic
 
         super().__init__(*args, **kwargs)
+        self.region = region
+        self.default_channel = channel
+        self.fields["channel"].initial = channel
         self.fields["territory"].queryset = Territory.objects.filter(region=region).order_by("name")
         self.fields["topic"].queryset = Topic.objects.filter(region=region, parent__isnull=False).order_by(
             "code"
         )
 
+    def clean_channel(self):
+        return self.cleaned_data.get("channel") or self.default_channel
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Kind.STATEMENT
+
+    def clean_files(self):
+        from otklik.appeals.attachments import check_upload
+
+        uploads = self.cleaned_data.get("files") or []
+        if len(uploads) > MAX_FILES:
+            raise forms.ValidationError(f"Не больше {MAX_FILES} файлов.")
+        for upload in uploads:
+            check_upload(upload)
+        return uploads
+
     def clean(self):
         data = super().clean()
-        if (
-            data.get("author_name") or data.get("contact_phone") or data.get("contact_email")
-        ) and not data.get("consent"):
+        tz = ZoneInfo(self.region.timezone)
+        today = timezone.localdate(timezone=tz)
+        received_on = data.get("received_on")
+        if received_on and received_on > today:
+            self.add_error("received_on", "Дата поступления не может быть позже сегодняшнего дня.")
+        elif received_on and received_on < today:
+            # A day in the past: its start counts (deadlines end at the end of a local day anyway).
+            data["received_at"] = datetime.combine(received_on, day_time.min, tz)
+        else:
+            data["received_at"] = None  # today: the moment of registration
+        incoming = data.get("incoming_date")
+        if incoming and incoming > (received_on or today):
+            self.add_error("incoming_date", "Дата письма не может быть позже даты его поступления.")
+        personal = data.get("author_name") or data.get("contact_phone") or data.get("contact_email")
+        personal = personal or data.get("postal_address")
+        if data.get("channel") in ORAL_CHANNELS and personal and not data.get("consent"):
             self.add_error(
                 "consent",
-                "Без согласия звонящего нельзя записывать его ФИО и контакты: "
+                "Без согласия заявителя нельзя записывать его ФИО и контакты: "
                 "очистите их (обращение станет анонимным) или отметьте согласие.",
             )
         return data

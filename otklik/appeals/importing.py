@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from otklik.appeals.models import Channel
+from otklik.appeals.models import Channel, Kind
 from otklik.appeals.services import appeal_submit
 from otklik.lib.params import parse_moment
 from otklik.lib.spreadsheet import UnreadableFile, csv_dicts, decode_csv, xlsx_dicts
@@ -30,6 +30,15 @@ ALIASES = {
     "author": ["author", "заявитель", "фио"],
     "email": ["email", "e-mail", "почта", "электронная почта"],
     "phone": ["phone", "телефон"],
+    "kind": ["kind", "вид", "вид обращения"],
+}
+# What a «вид» column may say (59-ФЗ art. 4), in lower case; an empty cell is a statement.
+KINDS = {
+    **{k.value: k.value for k in Kind},
+    **{k.label: k.value for k in Kind},
+    "предложения": Kind.PROPOSAL,
+    "заявления": Kind.STATEMENT,
+    "жалобы": Kind.COMPLAINT,
 }
 DATE_FORMATS = ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%d"]
 
@@ -142,6 +151,11 @@ def appeals_import(*, region: Region, content: bytes, filename: str, source: str
             topic = topics.get(get("topic")) if get("topic") else None
             if get("topic") and topic is None:
                 raise ValidationError(f"тематика «{get('topic')[:20]}» не найдена")
+            kind = KINDS.get(get("kind").lower()) if get("kind") else Kind.STATEMENT
+            if kind is None:
+                raise ValidationError(
+                    f"вид обращения «{get('kind')[:30]}» не распознан (предложение, заявление или жалоба)"
+                )
             created = parse_when(row.get(columns["created_at"]) if "created_at" in columns else None, tz)
             if created and created > now:
                 raise ValidationError("дата поступления в будущем")
@@ -149,6 +163,7 @@ def appeals_import(*, region: Region, content: bytes, filename: str, source: str
                 region=region,
                 text=get("text"),
                 channel=channel,
+                kind=kind,
                 author_name=get("author"),
                 contact_email=get("email"),
                 contact_phone=get("phone"),

@@ -21,9 +21,24 @@ class Channel(models.TextChoices):
     API = "api", "интеграция (API)"
     HOTLINE = "hotline", "горячая линия"
     EMAIL = "email", "электронная почта"
+    POST = "post", "письмо (почта)"
+    VISIT = "visit", "личный приём"
     POS = "pos", "ПОС «Госуслуги. Решаем вместе»"
     INCIDENT = "incident", "Инцидент-менеджмент (соцсети)"
     IMPORT = "import", "импорт"
+
+
+# Channels staff register an appeal from (the staff registration form): what reached the authority
+# outside the platform — a call, a letter, a visit, an e-mail to the office's address.
+STAFF_CHANNELS = (Channel.HOTLINE, Channel.POST, Channel.VISIT, Channel.EMAIL)
+
+
+class Kind(models.TextChoices):
+    """The kind of an appeal under 59-ФЗ art. 4."""
+
+    PROPOSAL = "proposal", "предложение"
+    STATEMENT = "statement", "заявление"
+    COMPLAINT = "complaint", "жалоба"
 
 
 class AppealSequence(models.Model):
@@ -48,6 +63,13 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
     )
     number = models.CharField("номер", max_length=40, unique=True)
     channel = models.CharField("канал", max_length=20, choices=Channel.choices, db_index=True)
+    kind = models.CharField(
+        "вид обращения (59-ФЗ, ст. 4)",
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.STATEMENT,
+        db_index=True,
+    )
     policy = models.ForeignKey(
         "routing.DeadlinePolicy", on_delete=models.PROTECT, related_name="+", verbose_name="вид и сроки"
     )
@@ -92,6 +114,16 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
     status = models.CharField("статус", max_length=20, choices=Status.choices, db_index=True)
     routed_automatically = models.BooleanField("направлено автоматически", default=False)
     registered_at = models.DateTimeField("зарегистрировано", db_index=True)
+    received_at = models.DateTimeField(
+        "поступило",
+        null=True,
+        blank=True,
+        help_text="Когда обращение поступило (письмо пришло, заявитель пришёл на приём): от этого момента "
+        "считаются срок регистрации и срок ответа. Для обращений, поданных через платформу, совпадает "
+        "с моментом регистрации.",
+    )
+    incoming_number = models.CharField("входящий номер письма", max_length=100, blank=True)
+    incoming_date = models.DateField("дата письма", null=True, blank=True)
     due_at = models.DateTimeField("срок ответа", null=True, blank=True, db_index=True)
     moderation_due_at = models.DateTimeField(
         "срок регистрации и направления",
@@ -161,6 +193,11 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
     def can_get_written_answer(self) -> bool:
         """59-ФЗ art. 11: no written answer without a return address."""
         return bool(self.contact_email or self.postal_address or (self.citizen_id and not self.is_anonymous))
+
+    @property
+    def start_at(self):
+        """The moment the 59-ФЗ terms count from: receipt, or registration when no receipt is recorded."""
+        return self.received_at or self.registered_at
 
     def secret_matches(self, given: str) -> bool:
         """The citizen's access code, compared in constant time; any typed text (even «²», which

@@ -1,6 +1,13 @@
 """The OpenAPI 3.1 description of /api/v1/."""
 
-from otklik.appeals.models import Channel
+from otklik.appeals.models import Channel, Kind
+
+KIND = {
+    "type": "string",
+    "enum": Kind.values,
+    "description": "Вид по 59-ФЗ, ст. 4: proposal — предложение, statement — заявление (по умолчанию), "
+    "complaint — жалоба.",
+}
 
 
 def document() -> dict:
@@ -42,7 +49,14 @@ def _appeals() -> dict:
             "status": {"type": "string"},
             "status_label": {"type": "string"},
             "channel": {"type": "string", "enum": Channel.values},
+            "kind": KIND,
             "registered_at": {"type": "string", "format": "date-time"},
+            "received_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "Когда обращение поступило (письмо, личный приём): от этого момента "
+                "считаются сроки; для поданных через платформу — момент регистрации.",
+            },
             "due_at": {"type": ["string", "null"], "format": "date-time"},
             "topic": {"type": ["string", "null"]},
             "organization": {"type": ["string", "null"]},
@@ -71,6 +85,7 @@ def _appeals() -> dict:
                     "properties": {
                         "text": {"type": "string", "maxLength": 20000},
                         "channel": {"type": "string", "enum": Channel.values},
+                        "kind": KIND,
                         "territory": {"type": "string"},
                         "topic": {"type": "string"},
                         "contact": {
@@ -141,7 +156,7 @@ def _appeals() -> dict:
                     },
                 },
                 "patch": {
-                    "summary": "Действие исполнителя: answer, comment, return, info",
+                    "summary": "Действие исполнителя: answer, comment, return, info, kind",
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -151,8 +166,9 @@ def _appeals() -> dict:
                                     "properties": {
                                         "action": {
                                             "type": "string",
-                                            "enum": ["answer", "comment", "return", "info"],
+                                            "enum": ["answer", "comment", "return", "info", "kind"],
                                         },
+                                        "kind": {**KIND, "description": "Новый вид (для action=kind)."},
                                         "text": {"type": "string"},
                                         "outcome": {
                                             "type": "string",

@@ -48,7 +48,7 @@ def answer_rated(*, appeal: Appeal) -> bool:
     return rated.filter(pk__gt=answered).exists()
 
 
-FILTERS = ("channel", "topic", "territory", "organization")
+FILTERS = ("channel", "kind", "topic", "territory", "organization")
 
 
 def topic_q(topic_id: int) -> Q:
@@ -62,13 +62,15 @@ def topic_q(topic_id: int) -> Q:
 
 
 def appeal_queue(*, user, queue: str, search: str = "", filters: dict | None = None) -> QuerySet[Appeal]:
-    """One queue of the workspace, narrowed by search and by `filters` (ids or a channel code;
+    """One queue of the workspace, narrowed by search and by `filters` (ids, a channel or kind code;
     a topic group also matches its sub-topics, suggested or confirmed)."""
     qs = appeals_for_staff(user=user)
     now = timezone.now()
     filters = filters or {}
     if filters.get("channel"):
         qs = qs.filter(channel=filters["channel"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
     if filters.get("topic"):
         qs = qs.filter(topic_q(filters["topic"]))
     if filters.get("territory"):

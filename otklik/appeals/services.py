@@ -6,7 +6,7 @@ Each service owns its transaction, writes the history event in it, and schedules
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from otklik.appeals import events
-from otklik.appeals.models import Appeal, AppealSequence, Channel, Notification
+from otklik.appeals.models import Appeal, AppealSequence, Channel, Kind, Notification
 from otklik.appeals.selectors import answer_rated
 from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status, can_transition
 from otklik.lib.params import too_long
@@ -115,9 +115,11 @@ def _notify_coordinators(appeal: Appeal, subject: str, text: str) -> None:
     coordinators_notify(region=appeal.region, subject=subject, text=text, appeal=appeal)
 
 
-def _notify_citizen(appeal: Appeal, subject: str, text: str, *, telegram_only: bool = False) -> None:
+def _notify_citizen(appeal: Appeal, subject: str, text: str, *, telegram_only: bool = False) -> bool:
     """Queue a message to the citizen on the channel the appeal came from (or e-mail). Minor news
-    (`telegram_only`) goes to Telegram only: a chat message is welcome, an e-mail about it is noise."""
+    (`telegram_only`) goes to Telegram only: a chat message is welcome, an e-mail about it is noise.
+    False when the citizen has neither Telegram nor e-mail (a letter or a visit with a postal address
+    only): nothing is queued."""
     from otklik.appeals import tasks
 
     targets = []
@@ -131,12 +133,13 @@ def _notify_citizen(appeal: Appeal, subject: str, text: str, *, telegram_only: b
     if telegram_only:
         targets = [t for t in targets if t[0] == "telegram"]
     if not targets:
-        return
+        return False
     channel, recipient = targets[0]
     notification = Notification.objects.create(
         appeal=appeal, channel=channel, recipient=recipient, subject=subject[:200], text=text
     )
     transaction.on_commit(lambda: tasks.notification_deliver.enqueue(notification.pk))
+    return True
 
 
 def _status_url(appeal: Appeal) -> str:
@@ -161,7 +164,7 @@ def _route_to(
     appeal.routed_automatically = automatic
     if appeal.due_at is None:
         appeal.due_at = answer_due(
-            policy=appeal.policy, start_at=appeal.registered_at, tz_name=appeal.region.timezone
+            policy=appeal.policy, start_at=appeal.start_at, tz_name=appeal.region.timezone
         )
     events.routed(
         appeal,
@@ -183,6 +186,7 @@ _CONTACT_LIMITS = (
     ("contact_phone", 40, "Телефон"),
     ("postal_address", 500, "Почтовый адрес"),
     ("external_id", 100, "Номер во внешней системе"),
+    ("incoming_number", 100, "Входящий номер письма"),
 )
 
 
@@ -233,6 +237,10 @@ def appeal_submit(
     at: datetime | None = None,
     is_synthetic: bool = False,
     files: Sequence = (),
+    kind: str = Kind.STATEMENT,
+    received_at: datetime | None = None,
+    incoming_number: str = "",
+    incoming_date: date | None = None,
 ) -> tuple[Appeal, bool]:
     """Register an appeal, suggest its topic and territory, route it or send it to moderation.
 
@@ -242,6 +250,11 @@ def appeal_submit(
     a confirmed label (the classifier does not learn from it). `widget_organization` is the
     organization whose site hosts the widget the appeal came through (kept for widget appeals of
     the same region only: it counts placed widgets, it does not route).
+
+    `received_at` is when an appeal staff register reached the authority (a letter that came on
+    Friday and is registered on Monday): the registration term (3 working days, 59-ФЗ art. 8) and the
+    answer term count from it, and a registration later than its term is recorded in the history.
+    `incoming_number` and `incoming_date` are the number and date written on a citizen's letter.
     """
     text = (text or "").strip()
     if len(text) < MIN_TEXT:
@@ -250,6 +263,8 @@ def appeal_submit(
         raise AppealError({"text": f"Текст длиннее {MAX_TEXT} символов: сократите его или приложите файлом."})
     if channel not in Channel.values:
         raise AppealError({"channel": "Неизвестный канал поступления."})
+    if kind not in Kind.values:
+        raise AppealError({"kind": "Вид обращения — предложение, заявление или жалоба."})
     external_id = (external_id or "").strip()
     _check_contacts(
         author_name=author_name,
@@ -257,7 +272,9 @@ def appeal_submit(
         contact_phone=contact_phone,
         postal_address=postal_address,
         external_id=external_id,
+        incoming_number=incoming_number,
     )
+    _check_receipt(received_at=received_at, incoming_date=incoming_date, tz_name=region.timezone)
     if external_id:
         existing = Appeal.objects.filter(
             region=region, external_source=external_source, external_id=external_id
@@ -265,6 +282,7 @@ def appeal_submit(
         if existing:
             return existing, False
     now = at or timezone.now()
+    start = received_at or now
     from otklik.appeals.classifier import find_territory, suggest_topic
 
     if topic:
@@ -293,6 +311,10 @@ def appeal_submit(
         topic_confidence=confidence,
         topic=topic,
         registered_at=now,
+        received_at=start,
+        kind=kind,
+        incoming_number=(incoming_number or "").strip(),
+        incoming_date=incoming_date,
         external_source=external_source[:40],
         external_id=external_id,
         widget_organization=widget_organization
@@ -328,8 +350,11 @@ def appeal_submit(
     threshold = settings.APPEAL_AUTO_ROUTE_CONFIDENCE
     target = route(region=region, topic=suggested, territory=territory) if suggested else None
     needs_territory = target is not None and target.rule is not None and target.rule.level == "municipal_body"
+    registration_limit = registration_due(policy=appeal.policy, start_at=start, tz_name=region.timezone)
+    if now > registration_limit:
+        events.registered_late(appeal, limit=registration_limit, received_at=start, at=now)
     if target and target.organization and confidence >= threshold and (territory or not needs_territory):
-        appeal.due_at = answer_due(policy=appeal.policy, start_at=now, tz_name=region.timezone)
+        appeal.due_at = answer_due(policy=appeal.policy, start_at=start, tz_name=region.timezone)
         _route_to(appeal, target.organization, automatic=topic is None, actor=actor, at=now)
     else:
         reason = (
@@ -339,14 +364,16 @@ def appeal_submit(
             if needs_territory and territory is None
             else "нет правила маршрутизации"
         )
-        appeal.due_at = answer_due(policy=appeal.policy, start_at=now, tz_name=region.timezone)
-        _await_coordinator(appeal, now)
+        appeal.due_at = answer_due(policy=appeal.policy, start_at=start, tz_name=region.timezone)
+        _await_coordinator(appeal, start)
         events.moderation(appeal, reason=f"На модерацию: {reason}.", at=now)
     appeal.save()
     for upload in files:
-        appeal_attach(appeal=appeal, upload=upload, from_citizen=actor is None)
+        # The citizen's own files, also when staff attach them (the scan of a letter): files not from
+        # the citizen are the answer's, shown to the citizen as such.
+        appeal_attach(appeal=appeal, upload=upload, from_citizen=True)
     _link_duplicates(appeal)
-    _schedule_deadline(appeal, now)
+    _schedule_deadline(appeal, start)
     _notify_citizen(
         appeal,
         f"Обращение {appeal.number} зарегистрировано",
@@ -355,6 +382,21 @@ def appeal_submit(
         f"Следить за ходом рассмотрения: {_status_url(appeal)}",
     )
     return appeal, True
+
+
+def _check_receipt(*, received_at: datetime | None, incoming_date: date | None, tz_name: str) -> None:
+    """A receipt cannot be in the future, nor a letter dated after it reached us."""
+    from zoneinfo import ZoneInfo
+
+    problems = {}
+    now = timezone.now()
+    if received_at is not None and received_at > now:
+        problems["received_at"] = "Дата поступления не может быть позже сегодняшнего дня."
+    received_on = timezone.localtime(received_at or now, ZoneInfo(tz_name)).date()
+    if incoming_date is not None and incoming_date > received_on:
+        problems["incoming_date"] = "Дата письма не может быть позже даты его поступления."
+    if problems:
+        raise AppealError(problems)
 
 
 def _tz(appeal: Appeal):
@@ -551,9 +593,30 @@ OUTCOMES = ("supported", "explained", "refused")
 
 
 @transaction.atomic
-def appeal_answer(*, appeal: Appeal, actor, text: str, files: Sequence = (), outcome: str = "") -> Appeal:
+def appeal_set_kind(*, appeal: Appeal, actor, kind: str) -> Appeal:
+    """Staff qualify the appeal as a proposal, statement or complaint (59-ФЗ art. 4); the half-year
+    analysis counts complaints by it. The change is an internal event: it is the authority's
+    qualification, not news for the citizen."""
+    if kind not in Kind.values:
+        raise AppealError({"kind": "Вид обращения — предложение, заявление или жалоба."})
+    if kind == appeal.kind:
+        raise AppealError(f"Вид обращения уже «{Kind(kind).label}».")
+    previous = appeal.kind
+    appeal.kind = kind
+    appeal.save(update_fields=["kind", "updated_at"])
+    events.kind_changed(appeal, actor=actor, old=previous, new=kind)
+    return appeal
+
+
+@transaction.atomic
+def appeal_answer(
+    *, appeal: Appeal, actor, text: str, files: Sequence = (), outcome: str = "", by_post: bool = False
+) -> Appeal:
     """The answer (with up to 5 checked files) goes to the citizen through the channel the appeal
-    came from; a refused file refuses the whole answer."""
+    came from; a refused file refuses the whole answer. `by_post`: the answer was also sent as a
+    letter to the postal address of the appeal (recorded in the history the citizen sees). An answer
+    that reaches a citizen with a postal address in no way (no e-mail, no Telegram, not by post) is
+    noted for staff."""
     text = (text or "").strip()
     if len(text) < 20:
         raise AppealError({"text": "Ответ слишком короткий: ответьте по существу (не короче 20 символов)."})
@@ -561,6 +624,8 @@ def appeal_answer(*, appeal: Appeal, actor, text: str, files: Sequence = (), out
         raise AppealError({"text": f"Ответ длиннее {MAX_TEXT} символов."})
     if outcome and outcome not in OUTCOMES:
         raise AppealError({"outcome": "Выберите результат: поддержано, разъяснено или отказано."})
+    if by_post and not appeal.postal_address:
+        raise AppealError({"by_post": "В обращении нет почтового адреса: ответ почтой направить некуда."})
     if appeal.status == Status.ASSIGNED:
         _take(appeal, actor)  # answered at once: one message (the answer), not two
     _transition(appeal, Status.ANSWERED)
@@ -574,13 +639,17 @@ def appeal_answer(*, appeal: Appeal, actor, text: str, files: Sequence = (), out
     appeal.save()
     for upload in list(files)[:5]:
         appeal_attach(appeal=appeal, upload=upload, from_citizen=False, event=event)
+    if by_post:
+        events.posted(appeal, actor=actor)
     with_files = "К ответу приложены файлы — они на странице обращения.\n" if files else ""
-    _notify_citizen(
+    sent = _notify_citizen(
         appeal,
         f"Ответ на обращение {appeal.number}",
         f"Ответ на ваше обращение {appeal.number}:\n\n{text}\n\n{with_files}Оцените ответ от 1 до 5: "
         f"{_status_url(appeal)}",
     )
+    if not sent and not by_post and appeal.postal_address:
+        events.not_delivered(appeal)
     return appeal
 
 

@@ -6,6 +6,7 @@ app_name = "appeals"
 urlpatterns = [
     path("staff/appeals/", views.workspace, name="workspace"),
     path("staff/appeals/hotline/", views.hotline, name="hotline"),
+    path("staff/appeals/register/", views.register, name="register"),
     path("staff/appeals/import/", views.import_file, name="import"),
     path("staff/appeals/<str:number>/", views.appeal_detail, name="detail"),
     path("staff/appeals/<str:number>/action/", views.appeal_action, name="action"),

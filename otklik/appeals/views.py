@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,14 +22,14 @@ from otklik.appeals import selectors, services
 from otklik.appeals.executors import suggest_executors
 from otklik.appeals.forms import (
     ExtendForm,
-    HotlineForm,
     ImportFileForm,
     PublicAppealForm,
     RatingForm,
+    StaffAppealForm,
     TextForm,
 )
 from otklik.appeals.importing import ImportFileError, appeals_import
-from otklik.appeals.models import Appeal, Channel
+from otklik.appeals.models import STAFF_CHANNELS, Appeal, Channel, Kind
 from otklik.appeals.statuses import FOR_APPLICANT, MEANING, Status
 from otklik.lib.params import parse_id
 from otklik.orgs.models import Organization, Territory
@@ -172,6 +173,7 @@ def workspace(request):
     channel = request.GET.get("channel", "")
     filters = {
         "channel": channel if channel in Channel.values else "",
+        "kind": kind if (kind := request.GET.get("kind", "")) in Kind.values else "",
         "topic": parse_id(request.GET.get("topic")),
         "territory": parse_id(request.GET.get("territory")),
         "organization": parse_id(request.GET.get("organization")),
@@ -193,6 +195,7 @@ def workspace(request):
             "filters": filters,
             "keep": keep,
             "channels": Channel.choices,
+            "kinds": Kind.choices,
             "topics": Topic.objects.filter(region=region, parent__isnull=True, is_active=True).order_by(
                 "code"
             ),
@@ -257,6 +260,8 @@ def appeal_detail(request, number: str):
             "template": _filled_template(appeal),
             "meaning": MEANING.get(appeal.status),
             "extend_form": ExtendForm(),
+            "kinds": Kind.choices,
+            "electronic_contact": bool(appeal.contact_email or appeal.citizen_id),
         },
     )
 
@@ -300,11 +305,14 @@ def appeal_action(request, number: str):
                     text=text,
                     files=request.FILES.getlist("files"),
                     outcome=request.POST.get("outcome", "")[:20],
+                    by_post=request.POST.get("by_post") == "on",
                 ),
                 "return": lambda: services.appeal_return(appeal=appeal, actor=user, reason=text),
                 "info": lambda: services.appeal_request_info(appeal=appeal, actor=user, question=text),
                 "comment": lambda: services.appeal_comment(appeal=appeal, actor=user, text=text),
             }[action]()
+        elif action == "kind":
+            services.appeal_set_kind(appeal=appeal, actor=user, kind=request.POST.get("kind", "")[:20])
         elif action == "extend":
             form = ExtendForm(request.POST)
             if not form.is_valid():
@@ -404,24 +412,49 @@ def citizen_attachment(request, number: str, pk: int):
     return _file_response(appeal.attachments.filter(from_citizen=False), pk, as_attachment=True)
 
 
+# A citizen of a letter or a visit may have no e-mail or Telegram to receive the status page's link:
+# staff give it on paper (the acknowledgement, the visit's card).
+FOR_PAPER = " Страница обращения для заявителя (передайте или впишите в письмо): {url}"
+REGISTERED = {
+    Channel.HOTLINE: "Звонок зарегистрирован: обращение {number}. Сообщите номер звонящему.",
+    Channel.POST: "Письмо зарегистрировано: обращение {number}." + FOR_PAPER,
+    Channel.VISIT: "Обращение с личного приёма зарегистрировано: {number}." + FOR_PAPER,
+    Channel.EMAIL: "Письмо по электронной почте зарегистрировано: обращение {number}.",
+}
+
+
 @login_required
-def hotline(request):
-    """A hotline operator registers a call; the appeal gets the hotline channel and the operator as actor."""
+def register(request, channel: str = ""):
+    """Staff register an appeal received outside the platform (call, letter, visit, e-mail); the
+    appeal gets that channel, its receipt date and the staff member as the actor. The hotline page
+    is this form with the call preselected."""
     _staff(request)
     region = _region()
-    form = HotlineForm(request.POST if request.method == "POST" else None, region=region)
-    if request.method == "POST" and form.is_valid():
+    channel = channel or request.GET.get("channel", "")
+    if channel not in STAFF_CHANNELS:
+        channel = Channel.HOTLINE
+    post = request.method == "POST"
+    form = StaffAppealForm(
+        request.POST if post else None, request.FILES if post else None, region=region, channel=channel
+    )
+    if post and form.is_valid():
         data = form.cleaned_data
         try:
             appeal, _ = services.appeal_submit(
                 region=region,
                 text=data["text"],
-                channel=Channel.HOTLINE,
+                channel=data["channel"],
+                kind=data["kind"],
                 author_name=data["author_name"],
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
+                postal_address=data["postal_address"],
                 territory=data["territory"],
                 topic=data["topic"],
+                received_at=data["received_at"],
+                incoming_number=data["incoming_number"],
+                incoming_date=data["incoming_date"],
+                files=data["files"],
                 actor=request.user,
                 external_source=FORM_SOURCE,
                 external_id=form.submission_key(),
@@ -429,13 +462,21 @@ def hotline(request):
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
-            messages.success(
-                request, f"Звонок зарегистрирован: обращение {appeal.number}. Сообщите номер звонящему."
-            )
+            url = f"{settings.SITE_URL}/appeal/{appeal.number}/?s={appeal.secret}"
+            messages.success(request, REGISTERED[appeal.channel].format(number=appeal.number, url=url))
             return redirect("appeals:detail", number=appeal.number)
     return render(
-        request, "appeals/hotline.html", {"form": form}, status=400 if request.method == "POST" else 200
+        request,
+        "appeals/register.html",
+        {"form": form, "is_call": channel == Channel.HOTLINE},
+        status=400 if post else 200,
     )
+
+
+@login_required
+def hotline(request):
+    """The hotline operator's page: the registration form with the phone call preselected."""
+    return register(request, channel=Channel.HOTLINE)
 
 
 @login_required

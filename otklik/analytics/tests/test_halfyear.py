@@ -23,19 +23,21 @@ def half(region):
     heating, repair = Topic.objects.get(code="12.01"), Topic.objects.get(code="12.02")
     rows = [
         # H1 2026: 4 appeals; answered after 24, 72 and 48 hours: supported, refused, explained
-        # (the citizen's rating does not decide the result: the third was rated 4 but only explained)
-        (1, "web", heating, region.body_a, _at(2026, 2, 10), 24, 5, "supported"),
-        (2, "web", heating, region.body_b, _at(2026, 3, 5), 72, 1, "refused"),
-        (3, "telegram", repair, region.body_a, _at(2026, 4, 10), 48, 4, "explained"),
-        (4, "telegram", repair, region.school_b, _at(2026, 5, 20), None, None, ""),
-        # H2 2025: 2 appeals; one answered after 10 hours and refused
-        (5, "web", heating, region.body_a, _at(2025, 8, 1), 10, 2, "refused"),
-        (6, "email", repair, region.body_a, _at(2025, 11, 1), None, None, ""),
+        # (the citizen's rating does not decide the result: the third was rated 4 but only explained).
+        # Complaints: the first three (Q1: satisfied, unsatisfied; Q2: explained); the fourth is a proposal.
+        (1, "web", heating, region.body_a, _at(2026, 2, 10), 24, 5, "supported", "complaint"),
+        (2, "web", heating, region.body_b, _at(2026, 3, 5), 72, 1, "refused", "complaint"),
+        (3, "telegram", repair, region.body_a, _at(2026, 4, 10), 48, 4, "explained", "complaint"),
+        (4, "telegram", repair, region.school_b, _at(2026, 5, 20), None, None, "", "proposal"),
+        # H2 2025: 2 appeals; a statement answered after 10 hours and refused (a refusal, but not of a
+        # complaint), and a complaint not answered yet
+        (5, "web", heating, region.body_a, _at(2025, 8, 1), 10, 2, "refused", "statement"),
+        (6, "email", repair, region.body_a, _at(2025, 11, 1), None, None, "", "complaint"),
         # outside both half-years
-        (7, "web", heating, region.body_a, _at(2026, 7, 1), 5, 5, "supported"),
-        (8, "web", heating, region.body_a, _at(2025, 6, 30), 5, 5, "supported"),
+        (7, "web", heating, region.body_a, _at(2026, 7, 1), 5, 5, "supported", "complaint"),
+        (8, "web", heating, region.body_a, _at(2025, 6, 30), 5, 5, "supported", "complaint"),
     ]
-    for n, channel, topic, org, at, hours, rating, outcome in rows:
+    for n, channel, topic, org, at, hours, rating, outcome, kind in rows:
         _appeal(
             region,
             f"H{n}",
@@ -48,6 +50,7 @@ def half(region):
             due_at=at + timedelta(days=30),
             rating=rating,
             outcome=outcome,
+            kind=kind,
         )
     return region
 
@@ -70,10 +73,14 @@ def test_clause_4_5_metrics_against_the_previous_half_year(half):
         ["Время ожидания ответа: медиана, ч", 48.0, 10.0, 38.0],
         ["Время ожидания ответа: 90-й перцентиль, ч", 72.0, 10.0, 62.0],
         ["Ещё без ответа", 1, 1, 0],
-        ["Решено положительно (поддержано)", 1, 0, 1],
-        ["Доля решённых положительно", 0.25, 0.0, 0.25],
-        ["Отказано", 1, 1, 0],
-        ["Доля отказов", 0.25, 0.5, -0.25],
+        ["Поступило жалоб", 3, 1, 2],
+        ["Жалоб рассмотрено (дан ответ)", 3, 0, 3],
+        ["Удовлетворено жалоб (поддержано)", 1, 0, 1],
+        ["Доля удовлетворённых жалоб", 0.333, None, None],
+        ["Не удовлетворено жалоб (отказано)", 1, 0, 1],
+        ["Доля неудовлетворённых жалоб", 0.333, None, None],
+        ["Жалоб с разъяснением", 1, 0, 1],
+        ["Жалоб с ответом без отметки результата", 0, 0, 0],
     ]
     assert sorted(tables["Обращения по каналам"].rows) == [
         ["Telegram-бот", 2, 0.5, 0, 2],
@@ -87,11 +94,11 @@ def test_clause_4_5_metrics_against_the_previous_half_year(half):
     assert tables["Обращения по тематикам классификатора"].rows == [
         ["Условия проведения образовательного процесса", 4, 1.0, 2, 2]
     ]
-    assert tables["Решённые положительно и отказы по кварталам"].rows == [
-        ["3 квартал 2025", 1, 0, 0.0, 1, 1.0],
-        ["4 квартал 2025", 1, 0, 0.0, 0, 0.0],
-        ["1 квартал 2026", 2, 1, 0.5, 1, 0.5],
-        ["2 квартал 2026", 2, 0, 0.0, 0, 0.0],
+    assert tables["Удовлетворённые и неудовлетворённые жалобы по кварталам"].rows == [
+        ["3 квартал 2025", 0, 0, 0, None, 0, None],
+        ["4 квартал 2025", 1, 0, 0, None, 0, None],
+        ["1 квартал 2026", 2, 2, 1, 0.5, 1, 0.5],
+        ["2 квартал 2026", 1, 1, 0, 0.0, 0, 0.0],
     ]
 
 
@@ -142,7 +149,8 @@ def test_page_and_xlsx(client, half):
     summary = book.worksheets[0]
     assert summary["A1"].value.startswith("Анализ обращений и жалоб (п. 4.5)")
     assert [c.value for c in summary[3]] == ["Поступило обращений и жалоб, всего", 4, 2, 2]
-    assert summary["B9"].value == 0.25 and summary["B9"].number_format == "0.0%"
+    assert summary["A11"].value == "Доля удовлетворённых жалоб"
+    assert summary["B11"].value == 0.333 and summary["B11"].number_format == "0.0%"
     assert book.sheetnames[1] == "Обращения по каналам"
 
 

@@ -110,7 +110,10 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
         "import",
         "hotline",
         "pos",
+        "post",
+        "visit",
     }
+    assert set(appeals.values_list("kind", flat=True).distinct()) == {"statement", "complaint", "proposal"}
     widget = appeals.filter(channel="widget")
     assert widget.exists() and not widget.filter(widget_organization__isnull=True).exists()
     hand = AppealEvent.objects.filter(kind="routed", data__by_hand=True, appeal__is_synthetic=True)
