@@ -36,7 +36,7 @@ log = logging.getLogger("otklik.kb.views")
 MAX_SEARCH = 200
 MAX_TRY = 2000
 SHOWN_PROBLEMS = 20
-CHANNELS = {"telegram": "Telegram", "web": "веб-чат"}
+CHANNELS = {"telegram": "Telegram", "web": "веб-чат", "faq_web": "«Вопросы и ответы» на сайте"}
 
 
 # --- access ------------------------------------------------------------------------------------
