@@ -92,6 +92,20 @@ def test_article_page_renders_markdown_safely_with_basis_and_date(client, faq):
     assert 'href="/chat/"' in html and 'href="/appeal/new/"' in html
 
 
+def test_a_list_written_right_under_its_first_line_is_a_list(client, faq):
+    services.article_update(
+        article=faq.queue,
+        editor=faq.p.editor,
+        answer="Два этапа:\n- **с 1 апреля** — своя территория,\n  и льготники;\n- с 6 июля — остальные.\nПодайте на Госуслугах.",
+    )
+    html = _html(client.get(f"{FAQ}{faq.queue.pk}/"))
+    assert (
+        "<p>Два этапа:</p>\n<ul>\n<li><strong>с 1 апреля</strong> — своя территория,\n  и льготники;</li>"
+        in html
+    )
+    assert "<li>с 6 июля — остальные.</li>\n</ul>\n<p>Подайте на Госуслугах.</p>" in html
+
+
 def test_pages_take_few_queries(client, faq, django_assert_max_num_queries):
     client.get(FAQ)  # the CSRF cookie and anything cached per process
     with django_assert_max_num_queries(2):
