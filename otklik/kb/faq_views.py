@@ -104,3 +104,14 @@ def feedback(request, pk: int):
         return render(request, "kb/faq/_feedback.html", {"article": shown, "rated": helped})
     query = urlencode({"t": request.POST["t"], "rated": helped})
     return redirect(f"{reverse('faq:article', args=[shown.pk])}?{query}")
+
+
+@require_POST
+def none_fits(request):
+    region = _region()
+    who = _read_token(request.POST.get("t", ""))
+    if who is not None and who[0]:
+        services.faq_none_fits(region=region, query_id=who[0])
+    if request.headers.get("HX-Request"):
+        return render(request, "kb/faq/_none_fits.html")
+    return render(request, "kb/faq/none_fits.html")

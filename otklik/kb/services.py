@@ -486,3 +486,10 @@ def faq_feedback(
                     article=article,
                 )
     return query_feedback(query=query, helped=helped, article=article)
+
+
+def faq_none_fits(*, region: Region, query_id: int) -> Query | None:
+    """«Ничего не подходит» under the FAQ's choices: the search did not help, as in the chat, so it
+    joins the editors' queue. Pressing it again changes nothing."""
+    query = Query.objects.filter(pk=query_id, region=region, channel=FAQ_CHANNEL).first()
+    return query_feedback(query=query, helped=False) if query is not None else None

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from otklik.analytics.selectors import Filters, bot
 from otklik.kb import services
+from otklik.kb.engine import registry
 from otklik.kb.models import Article, Category, Query
+from otklik.kb.tests.conftest import fake_decision
 
 FAQ = "/faq/"
 
@@ -134,6 +136,21 @@ def test_search_without_an_answer_offers_the_chat_and_the_appeal(client, faq):
     assert "Готового ответа на этот вопрос нет" in html
     assert 'href="/chat/"' in html and 'href="/appeal/new/"' in html
     assert Query.objects.get().decision == "abstained"
+
+
+def test_none_of_the_choices_fits_marks_the_search_not_helped_once(client, faq, monkeypatch):
+    decision = fake_decision("choices", [faq.first_grade.pk, faq.local.pk, faq.queue.pk], confidence=0.5)
+    monkeypatch.setattr(registry, "ask", lambda region_id, text: decision)
+    html = _html(client.get(FAQ, {"q": "запись"}))
+    assert faq.first_grade.question in html and faq.queue.question in html
+    assert faq.local.question not in html  # scoped to one organization
+    assert "Ничего не подходит" in html
+    for _ in range(2):
+        response = client.post(f"{FAQ}none-fits/", {"t": _token(html)}, HTTP_HX_REQUEST="true")
+        assert "редакторы увидят этот вопрос" in _html(response)
+    assert list(Query.objects.values_list("decision", "feedback")) == [("choices", "not_helped")]
+    assert "редакторы увидят" in _html(client.post(f"{FAQ}none-fits/", {"t": "forged"}))
+    assert Query.objects.count() == 1
 
 
 def test_search_never_shows_an_article_scoped_to_one_organization(client, faq):
