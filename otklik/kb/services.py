@@ -449,7 +449,8 @@ def faq_search(*, region: Region, text: str, visitor: str) -> tuple[Query, str, 
     found = faq_articles(region=region).in_bulk([c.article_id for c in shown])
     articles = [found[c.article_id] for c in shown if c.article_id in found]
     if not articles:
-        Query.objects.filter(pk=query.pk).update(article=None)
+        # What this citizen got is no answer, whatever the bot would have shown.
+        Query.objects.filter(pk=query.pk).update(article=None, decision=Query.Decision.ABSTAINED)
         return query, "abstain", []
     return query, decision.action, articles
 

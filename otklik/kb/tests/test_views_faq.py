@@ -153,10 +153,16 @@ def test_none_of_the_choices_fits_marks_the_search_not_helped_once(client, faq, 
     assert Query.objects.count() == 1
 
 
-def test_search_never_shows_an_article_scoped_to_one_organization(client, faq):
+def test_search_never_shows_an_article_scoped_to_one_organization(client, faq, monkeypatch):
     html = _html(client.get(FAQ, {"q": faq.local.question}))
     assert "В управлении образования А." not in html
     assert f'href="/faq/{faq.local.pk}/' not in html
+    decision = fake_decision("answer", [faq.local.pk], confidence=0.9)
+    monkeypatch.setattr(registry, "ask", lambda region_id, text: decision)
+    html = _html(client.get(FAQ, {"q": "форма для школы в Северном районе"}))
+    assert "Готового ответа на этот вопрос нет" in html and "В управлении образования А." not in html
+    logged = Query.objects.latest("pk")
+    assert (logged.decision, logged.article_id) == ("abstained", None)
 
 
 @pytest.mark.parametrize(
