@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from otklik.kb.engine import registry
 from otklik.kb.models import (
+    FAQ_CHANNEL,
     Article,
     ArticleRevision,
     Category,
@@ -430,8 +431,6 @@ def category_get_or_create(
 
 
 # --- the public «Вопросы и ответы» section --------------------------------------------------------
-
-FAQ_CHANNEL = "faq_web"
 
 
 def faq_search(*, region: Region, text: str, visitor: str) -> tuple[Query, str, list[Article]]:

@@ -240,4 +240,4 @@ def test_bot_figures_count_faq_searches_and_ratings(client, faq):
     client.get(FAQ, {"q": "где купить билеты в цирк"})
     today = timezone.localdate()
     figures = bot(faq.p.region, Filters(start=today, end=today))
-    assert (figures["total"], figures["answered"], figures["abstained"]) == (2, 1, 1)
+    assert (figures["total"], figures["faq"], figures["answered"], figures["abstained"]) == (2, 2, 1, 1)
