@@ -225,7 +225,7 @@ def test_a_rating_without_a_valid_token_changes_nothing(client, faq):
 def test_a_rating_works_without_cookies_or_javascript(faq):
     from django.test import Client
 
-    client = Client(enforce_csrf_checks=False)
+    client = Client(enforce_csrf_checks=True)
     url = f"{FAQ}{faq.queue.pk}/"
     token = _token(_html(client.get(url)))
     client.cookies.clear()
