@@ -5,6 +5,7 @@ DATABASE_URL (PostgreSQL), OTKLIK_SECRET_KEY, OTKLIK_ALLOWED_HOSTS and OTKLIK_HT
 (Telegram, e-mail, VK) stay off unless configured. See docs/operations.md.
 """
 
+import re
 import secrets
 from pathlib import Path
 
@@ -205,6 +206,10 @@ DEFAULT_FROM_EMAIL = env_str("OTKLIK_EMAIL_FROM", "otklik@localhost")
 TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
 TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
+# The bot's public @username, for the «Telegram-бот» link on the home page (none when empty).
+TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME").strip().removeprefix("@")
+if TELEGRAM_BOT_USERNAME and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", TELEGRAM_BOT_USERNAME):
+    raise ValueError(f"TELEGRAM_BOT_USERNAME must be a Telegram username, got {TELEGRAM_BOT_USERNAME!r}")
 # "polling": `otklik runbot` asks Telegram for updates; "webhook": Telegram posts them to /telegram/webhook/.
 TELEGRAM_MODE = env_str("TELEGRAM_MODE", "polling").lower()
 if TELEGRAM_MODE not in {"polling", "webhook"}:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/topics/", include("otklik.routing.urls")),
     path("staff/kb/", include("otklik.kb.urls")),
     path("chat/", include("otklik.dialogue.urls")),
+    path("faq/", include("otklik.kb.faq_urls")),
     path("staff/analytics/", include("otklik.analytics.urls")),
     path("staff/broadcast/", include("otklik.dialogue.staff_urls")),
     path("staff/incidents/", include("otklik.incidents.urls")),

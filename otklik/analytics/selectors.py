@@ -15,7 +15,7 @@ from otklik.accounts.selectors import scoped
 from otklik.appeals.models import Appeal, AppealEvent, Attachment, Channel
 from otklik.appeals.selectors import HAND_CHOICE
 from otklik.appeals.statuses import DEADLINE_RUNNING
-from otklik.kb.models import Query
+from otklik.kb.models import FAQ_CHANNEL, Query
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import subtree_q
 from otklik.routing.models import DeadlinePolicy, Topic
@@ -432,6 +432,7 @@ def bot(region, filters: Filters) -> dict:
     qs = Query.objects.filter(region=region, created_at__gte=start, created_at__lt=end)
     agg = qs.aggregate(
         total=Count("pk"),
+        faq=Count("pk", filter=Q(channel=FAQ_CHANNEL)),
         answered=Count("pk", filter=Q(decision="answered")),
         abstained=Count("pk", filter=Q(decision="abstained")),
         abstained_to_appeal=Count("pk", filter=Q(decision="abstained", became_appeal=True)),

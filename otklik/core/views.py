@@ -34,7 +34,10 @@ def privacy(request):
 
 
 def landing(request):
-    return render(request, "core/landing.html")
+    username = settings.TELEGRAM_BOT_USERNAME
+    return render(
+        request, "core/landing.html", {"telegram_url": f"https://t.me/{username}" if username else ""}
+    )
 
 
 @login_required

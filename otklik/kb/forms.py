@@ -124,3 +124,26 @@ class ClusterForm(forms.Form):
     )
     article = forms.IntegerField(required=False, error_messages={"invalid": "Выберите статью из списка."})
     category = forms.IntegerField(required=False, error_messages={"invalid": "Выберите категорию из списка."})
+
+
+FAQ_MAX_QUESTION = 4000  # the chat's limit for one message
+
+
+class FaqSearchForm(forms.Form):
+    """The question box of the public FAQ; every refusal says in Russian what to change."""
+
+    q = forms.CharField(required=False, strip=True)
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data["q"]
+        if not text:
+            raise forms.ValidationError("Введите вопрос, например: «Когда начинается запись в первый класс?»")
+        if len(text) > FAQ_MAX_QUESTION:
+            raise forms.ValidationError(
+                f"Вопрос слишком длинный ({len(text)} знаков). Сократите его до {FAQ_MAX_QUESTION} знаков "
+                "или задайте его официальным обращением."
+            )
+        if not any(ch.isalnum() for ch in text):
+            raise forms.ValidationError("Напишите вопрос словами.")
+        # Control characters come from no keyboard; the log keeps the question without them.
+        return "".join(ch if ch.isprintable() else " " for ch in text)

@@ -171,6 +171,10 @@ class QueryCluster(TimeStampedModel):
         return self.label
 
 
+# The channel of questions typed on the public «Вопросы и ответы» pages (`kb/faq_views.py`).
+FAQ_CHANNEL = "faq_web"
+
+
 class Query(models.Model):
     """One question from any channel and what the engine did with it.
 

@@ -136,3 +136,70 @@ def answers_for(*, region_id: int, text: str, limit: int = STAFF_ANSWERS) -> lis
     ids = [c.article_id for c in decision.candidates[:limit]]
     by_id = Article.objects.filter(region_id=region_id, status=Article.Status.PUBLISHED).in_bulk(ids)
     return [(by_id[pk], n == 0 and decision.action == "answer") for n, pk in enumerate(ids) if pk in by_id]
+
+
+# --- the public «Вопросы и ответы» section --------------------------------------------------------
+
+
+def faq_live_q(*, today=None, prefix: str = "") -> Q:
+    """Articles citizens may read: published, valid today and region-wide (an article scoped to one
+    organization answers for that organization only). `prefix` reaches them from another model."""
+    today = today or timezone.localdate()
+    p = prefix
+    return (
+        Q(**{f"{p}status": Article.Status.PUBLISHED, f"{p}scope_organization__isnull": True})
+        & (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": today}))
+        & (Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": today}))
+    )
+
+
+def faq_articles(*, region) -> QuerySet:
+    """Live region-wide articles in active categories (and active parents), in the tree's order."""
+    return (
+        Article.objects.filter(faq_live_q(), region=region, category__is_active=True)
+        .exclude(category__parent__is_active=False)
+        .select_related("category")
+        .order_by("category__position", "question")
+    )
+
+
+def faq_tree(*, region) -> list[tuple[Category, int, list[tuple[Category, int]]]]:
+    """Top sections with their live article count and their subsections with theirs; sections
+    without a live article anywhere below are left out. One query."""
+    cats = list(
+        Category.objects.filter(region=region, is_active=True)
+        .annotate(n=Count("articles", filter=faq_live_q(prefix="articles__")))
+        .order_by("position", "title")
+    )
+    children: dict[int, list[tuple[Category, int]]] = {}
+    for c in cats:
+        if c.parent_id and c.n:
+            children.setdefault(c.parent_id, []).append((c, c.n))
+    tree = []
+    for c in cats:
+        if c.parent_id is None:
+            total = c.n + sum(n for _, n in children.get(c.pk, []))
+            if total:
+                tree.append((c, total, children.get(c.pk, [])))
+    return tree
+
+
+def faq_section(*, region, slug: str) -> tuple[Category, list[tuple[Category, list[Article]]]] | None:
+    """A section and its live articles grouped by the section itself and its subsections (in this
+    order), or None for an unknown, hidden or empty section. Two queries."""
+    cats = list(Category.objects.filter(region=region, is_active=True).order_by("position", "title"))
+    section = next((c for c in cats if c.slug == slug), None)
+    by_pk = {c.pk: c for c in cats}
+    if section is None or (section.parent_id and section.parent_id not in by_pk):
+        return None
+    section.parent = by_pk.get(section.parent_id)  # for the breadcrumb, without another query
+    groups = [section, *(c for c in cats if c.parent_id == section.pk)]
+    by_category: dict[int, list[Article]] = {c.pk: [] for c in groups}
+    for article in faq_articles(region=region).filter(category__in=groups):
+        by_category[article.category_id].append(article)
+    shown = [(c, by_category[c.pk]) for c in groups if by_category[c.pk]]
+    return (section, shown) if shown else None
+
+
+def faq_article(*, region, pk: int) -> Article | None:
+    return faq_articles(region=region).select_related("category__parent").filter(pk=pk).first()

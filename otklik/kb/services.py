@@ -10,7 +10,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from otklik.kb.engine import registry
 from otklik.kb.models import (
+    FAQ_CHANNEL,
     Article,
     ArticleRevision,
     Category,
@@ -20,6 +22,7 @@ from otklik.kb.models import (
     QueryCluster,
     Suggestion,
 )
+from otklik.kb.selectors import faq_articles
 from otklik.nlp.cluster import cluster_representative, cluster_texts
 from otklik.nlp.pii import mask_personal_data
 from otklik.orgs.models import Region
@@ -425,3 +428,68 @@ def category_get_or_create(
         category.title, category.parent, category.position = title[:120], parent, position
         category.save(update_fields=["title", "parent", "position", "updated_at"])
     return category
+
+
+# --- the public «Вопросы и ответы» section --------------------------------------------------------
+
+
+def faq_search(*, region: Region, text: str, visitor: str) -> tuple[Query, str, list[Article]]:
+    """A question typed on the public FAQ page: asked of the same engine as the bot, logged with the
+    FAQ's own channel. Returns the logged query, the engine's action ("answer", "choices",
+    "abstain") and the articles to show; candidates the FAQ does not show (an article scoped to one
+    organization, which the engine also knows) are dropped, and an answer or choices left with none become an abstain."""
+    decision = registry.ask(region.pk, text)
+    query = query_record(
+        region=region, channel=FAQ_CHANNEL, channel_user=visitor, text=text, decision=decision
+    )
+    shown = decision.candidates[:1] if decision.action == "answer" else decision.candidates[:3]
+    if decision.action == "abstain" or not shown:
+        return query, "abstain", []
+    found = faq_articles(region=region).in_bulk([c.article_id for c in shown])
+    articles = [found[c.article_id] for c in shown if c.article_id in found]
+    if not articles:
+        # What this citizen got is no answer, whatever the bot would have shown.
+        Query.objects.filter(pk=query.pk).update(article=None, decision=Query.Decision.ABSTAINED)
+        return query, "abstain", []
+    return query, decision.action, articles
+
+
+def faq_feedback(
+    *, region: Region, article: Article, helped: bool, query_id: int | None, visitor: str
+) -> Query:
+    """«Помог ли ответ?» under an answer on the public FAQ pages; one rating per shown answer.
+
+    Under a search result the rating goes to the logged search (`query_id`), like the chat's. An
+    answer opened from the section tree has no logged question: its first rating logs one (the
+    article's own question, answered with it) keyed by the page's `visitor` token, so pressing
+    again, or the other button, changes that one rating instead of adding another."""
+    query = None
+    if query_id:
+        query = Query.objects.filter(pk=query_id, region=region, channel=FAQ_CHANNEL).first()
+    if query is None:
+        with transaction.atomic():
+            query = (
+                Query.objects.select_for_update()
+                .filter(region=region, channel=FAQ_CHANNEL, channel_user=visitor[:100], article=article)
+                .first()
+            )
+            if query is None:
+                query = Query.objects.create(
+                    region=region,
+                    created_at=timezone.now(),
+                    channel=FAQ_CHANNEL,
+                    channel_user=visitor[:100],
+                    text=article.question[:MAX_QUERY],
+                    candidates=[{"article": article.pk, "score": 1.0}],
+                    decision=Query.Decision.ANSWERED,
+                    confidence=1.0,
+                    article=article,
+                )
+    return query_feedback(query=query, helped=helped, article=article)
+
+
+def faq_none_fits(*, region: Region, query_id: int) -> Query | None:
+    """«Ничего не подходит» under the FAQ's choices: the search did not help, as in the chat, so it
+    joins the editors' queue. Pressing it again changes nothing."""
+    query = Query.objects.filter(pk=query_id, region=region, channel=FAQ_CHANNEL).first()
+    return query_feedback(query=query, helped=False) if query is not None else None

@@ -19,7 +19,7 @@ from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.kb import selectors, services
 from otklik.kb.engine import registry
 from otklik.kb.forms import ArticleForm, ClusterForm, ImportForm, ParaphraseForm
-from otklik.kb.models import Article, Category, Paraphrase, Query, QueryCluster, Suggestion
+from otklik.kb.models import FAQ_CHANNEL, Article, Category, Paraphrase, Query, QueryCluster, Suggestion
 from otklik.kb.panels import EDITORS, editor_region, is_region_editor
 from otklik.kb.transfer import (
     MAX_BYTES,
@@ -38,7 +38,7 @@ log = logging.getLogger("otklik.kb.views")
 MAX_SEARCH = 200
 MAX_TRY = 2000
 SHOWN_PROBLEMS = 20
-CHANNELS = {"telegram": "Telegram", "web": "веб-чат"}
+CHANNELS = {"telegram": "Telegram", "web": "веб-чат", FAQ_CHANNEL: "«Вопросы и ответы» на сайте"}
 
 
 # --- access ------------------------------------------------------------------------------------

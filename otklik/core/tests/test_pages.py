@@ -12,6 +12,16 @@ def test_landing_is_russian(client, db):
         assert f'href="{link}"' in response.content.decode()
 
 
+def test_landing_links_the_faq_and_surveys_and_the_bot_only_when_it_is_named(client, db, settings):
+    settings.TELEGRAM_BOT_USERNAME = ""
+    html = client.get("/").content.decode()
+    assert 'href="/faq/"' in html and 'href="/surveys/"' in html
+    assert "t.me/" not in html and "Бот в Telegram" not in html
+    settings.TELEGRAM_BOT_USERNAME = "demo_otklik_bot"
+    html = client.get("/").content.decode()
+    assert 'href="https://t.me/demo_otklik_bot"' in html and "Бот в Telegram" in html
+
+
 def test_unknown_page_gets_russian_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
