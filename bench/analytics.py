@@ -85,6 +85,7 @@ COLUMNS = [
     "is_synthetic",
     "created_at",
     "updated_at",
+    "outcome",
 ]
 SPB_STATUS = {
     "Рассмотрение": "in_work",
@@ -275,6 +276,7 @@ def _synthetic_rows(ctx, n: int, days: int):
             True,
             at,
             at,
+            "",
         )
 
 
@@ -383,6 +385,7 @@ def _spb_rows(ctx, path: Path, shift_years: int | None):
                 False,
                 at,
                 at,
+                "",
             )
 
     return rows(), shift
