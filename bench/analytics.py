@@ -85,6 +85,7 @@ COLUMNS = [
     "is_synthetic",
     "created_at",
     "updated_at",
+    "outcome",
 ]
 SPB_STATUS = {
     "Рассмотрение": "in_work",
@@ -275,6 +276,7 @@ def _synthetic_rows(ctx, n: int, days: int):
             True,
             at,
             at,
+            "",
         )
 
 
@@ -383,6 +385,7 @@ def _spb_rows(ctx, path: Path, shift_years: int | None):
                 False,
                 at,
                 at,
+                "",
             )
 
     return rows(), shift
@@ -438,6 +441,16 @@ RAW = {
         "SELECT count(*) FROM appeals_appeal a WHERE {w} "
         "AND a.status IN ('moderation','assigned','in_work','info_requested') AND a.due_at < now()"
     ),
+    "executor_ranking": (
+        "SELECT a.organization_id, count(*), count(a.answered_at), "
+        "count(*) FILTER (WHERE a.answered_at IS NOT NULL AND (a.due_at IS NULL OR a.answered_at <= a.due_at)), "
+        "count(*) FILTER (WHERE a.status IN ('moderation','assigned','in_work','info_requested') "
+        "AND a.due_at < now()), count(*) FILTER (WHERE a.rating IN (4, 5)), "
+        "count(*) FILTER (WHERE a.rating IN (1, 2)), count(*) FILTER (WHERE a.escalation_level > 0), "
+        "count(*) FILTER (WHERE a.status = 'redirected'), "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - a.registered_at)) "
+        "FROM appeals_appeal a WHERE {w} AND a.organization_id IS NOT NULL GROUP BY 1"
+    ),
     "satisfaction": (
         "SELECT a.rating, count(*), sum(count(*) FILTER (WHERE a.escalation_level > 0)) OVER () "
         "FROM appeals_appeal a WHERE {w} GROUP BY 1"
@@ -469,6 +482,7 @@ RAW = {
 
 def _measure(ctx, user, filters, repeat: int) -> dict:
     from otklik.analytics import selectors as s
+    from otklik.analytics.ranking import organization_ranking
 
     region = ctx.region
     start, end = s.period_bounds(filters)
@@ -494,6 +508,7 @@ def _measure(ctx, user, filters, repeat: int) -> dict:
         "quarter_comparison": lambda: s.quarter_comparison(
             user=user, region=region, year=quarter_year, quarter=quarter
         ),
+        "executor_ranking": lambda: organization_ranking(qs()),
     }
     out = {}
     for name, fn in selectors.items():
@@ -635,6 +650,7 @@ def main() -> None:
     urls = {
         "default_365d": "/staff/analytics/",
         f"year_{today.year - 1}": f"/staff/analytics/?from={today.year - 1}-01-01&to={today.year - 1}-12-31",
+        "executors_365d": "/staff/analytics/executors/",
     }
     for label, url in urls.items():
         status = []

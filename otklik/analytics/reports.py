@@ -9,6 +9,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from otklik.analytics import ranking
 from otklik.analytics import selectors as s
 from otklik.analytics.summaries import Share, Table
 from otklik.incidents.reports import summary_rows as incident_summary_rows
@@ -37,6 +38,7 @@ class WeeklyReport:
     satisfaction: dict
     bot: dict
     incidents: dict
+    executors: list
 
     @property
     def title(self) -> str:
@@ -72,6 +74,7 @@ def weekly_report(*, user, region, week_end: date) -> WeeklyReport:
         satisfaction=s.satisfaction(qs),
         bot=s.bot(region, current),
         incidents=incidents,
+        executors=ranking.organization_ranking(qs),
     )
 
 
@@ -119,6 +122,18 @@ def _weekly_tables(report: WeeklyReport) -> list[Table]:
                 [[str(r["label"]), r["n"], Share(r["share"])] for r in rows],
             )
         )
+    # The executor ranking narrowed to the columns that fit an A4 page beside the organization's name.
+    keys = ["name", "place", "received", "in_time_share", "overdue_now", "median_h"]
+    positions = [list(ranking.COLUMNS).index(key) for key in keys]
+    tables.append(
+        Table(
+            "Рейтинг исполнителей",
+            [ranking.COLUMNS[key] for key in keys],
+            [[ranking.table_cells(r)[i] for i in positions] for r in report.executors],
+            note=f"Место — по доле ответов в срок; без места — меньше {ranking.MIN_APPEALS} обращений"
+            " за неделю или ни одного ответа.",
+        )
+    )
     return tables
 
 

@@ -145,14 +145,22 @@ def _hours_sql():
     )
 
 
+# The deadline definitions every figure shares: answered (a first answer given), answered within
+# the legal deadline (no later than `due_at`; an appeal without a deadline counts as in time) and
+# overdue now (the deadline is running and has passed).
+ANSWERED = Q(answered_at__isnull=False)
+IN_TIME = ANSWERED & (Q(due_at__isnull=True) | Q(answered_at__lte=F("due_at")))
+
+
+def overdue_q(now) -> Q:
+    return Q(status__in=DEADLINE_RUNNING, due_at__lt=now)
+
+
 def _deadline_counts(qs, now) -> dict:
     return qs.aggregate(
-        answered=Count("pk", filter=Q(answered_at__isnull=False)),
-        in_time=Count(
-            "pk",
-            filter=Q(answered_at__isnull=False) & (Q(due_at__isnull=True) | Q(answered_at__lte=F("due_at"))),
-        ),
-        overdue_now=Count("pk", filter=Q(status__in=DEADLINE_RUNNING, due_at__lt=now)),
+        answered=Count("pk", filter=ANSWERED),
+        in_time=Count("pk", filter=IN_TIME),
+        overdue_now=Count("pk", filter=overdue_q(now)),
     )
 
 
@@ -181,7 +189,7 @@ def _response_times_python(qs, now) -> dict:
         "median_h": round(median(hours), 1) if hours else None,
         "p90_h": round(hours[min(len(hours) - 1, int(len(hours) * 0.9))], 1) if hours else None,
         "within_deadline_share": share(in_time, len(answered)),
-        "overdue_now": qs.filter(status__in=DEADLINE_RUNNING, due_at__lt=now).count(),
+        "overdue_now": qs.filter(overdue_q(now)).count(),
     }
 
 
@@ -321,7 +329,6 @@ def dashboard_figures(qs, region) -> dict:
     """
     now = timezone.now()
     fast_track = DeadlinePolicy.objects.filter(code="fast_track").values_list("pk", flat=True).first()
-    answered_q = Q(answered_at__isnull=False)
     # Count a NOT NULL column of the covering index (COUNT(id) would read the table); group by the
     # topic itself and fold sub-topics into their top-level topic here (a join would hide the
     # grouping statistics from the planner).
@@ -330,11 +337,9 @@ def dashboard_figures(qs, region) -> dict:
         qs.values("channel", "topic_id", "territory_id", "organization_id")
         .annotate(
             n=Count(one),
-            answered=Count(one, filter=answered_q),
-            in_time=Count(
-                one, filter=answered_q & (Q(due_at__isnull=True) | Q(answered_at__lte=F("due_at")))
-            ),
-            overdue_now=Count(one, filter=Q(status__in=DEADLINE_RUNNING, due_at__lt=now)),
+            answered=Count(one, filter=ANSWERED),
+            in_time=Count(one, filter=IN_TIME),
+            overdue_now=Count(one, filter=overdue_q(now)),
             escalations=Count(one, filter=Q(escalation_level__gt=0)),
             auto=Count(one, filter=Q(routed_automatically=True)),
             fast=Count(one, filter=Q(policy_id=fast_track)),
@@ -518,36 +523,71 @@ def quarter_period(year: int, quarter: int) -> Filters:
 
 
 def quarter_comparison(
-    *, user, region, year: int, quarter: int, base_year: int | None = None, base_quarter: int | None = None
+    *,
+    user,
+    region,
+    year: int,
+    quarter: int,
+    base_year: int | None = None,
+    base_quarter: int | None = None,
+    consultative: bool = False,
 ) -> list[dict]:
     """«Результаты по снижению обращений»: by top-level topic, a quarter against a base quarter (by
-    default the same quarter a year before), with the change in cases and in per cent."""
+    default the same quarter a year before), with the change in cases and in per cent.
+
+    `consultative`: only appeals whose topic is consultative (`Topic.consultative`: a question the
+    knowledge base answers), the «потенциал снижения» that ready answers can take away.
+    """
     base_year = base_year or year - 1
     base_quarter = base_quarter or quarter
-    now_rows = {
-        r["key"]: r
-        for r in by_topic(appeals(user=user, region=region, filters=quarter_period(year, quarter)))
-    }
-    base_rows = {
-        r["key"]: r
-        for r in by_topic(appeals(user=user, region=region, filters=quarter_period(base_year, base_quarter)))
-    }
-    keys = set(now_rows) | set(base_rows)
+
+    def counts(y: int, q: int) -> dict:
+        qs = appeals(user=user, region=region, filters=quarter_period(y, q))
+        if consultative:
+            qs = qs.filter(topic__consultative=True)
+        return {r["key"]: r["n"] for r in by_topic(qs)}
+
+    now_counts, base_counts = counts(year, quarter), counts(base_year, base_quarter)
+    keys = set(now_counts) | set(base_counts)
     names = dict(Topic.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
-    rows = []
-    for key in keys:
-        before, after = base_rows.get(key, {}).get("n", 0), now_rows.get(key, {}).get("n", 0)
-        rows.append(
-            {
-                "label": names.get(key, "не указано"),
-                "before": before,
-                "after": after,
-                "change": after - before,
-                "change_pct": round(100 * (after - before) / before, 1) if before else None,
-            }
-        )
-    rows.sort(key=lambda r: -r["before"])
+    rows = [
+        {"label": names.get(key, "не указано"), **_change(base_counts.get(key, 0), now_counts.get(key, 0))}
+        for key in keys
+    ]
+    rows.sort(key=lambda r: (-r["before"], -r["after"], r["label"]))
     return rows
+
+
+def _change(before: int, after: int) -> dict:
+    return {
+        "before": before,
+        "after": after,
+        "change": after - before,
+        "change_pct": round(100 * (after - before) / before, 1) if before else None,
+    }
+
+
+def quarter_total(rows: list[dict]) -> dict:
+    """The «Итого» row of `quarter_comparison`: every topic's appeals together."""
+    return {
+        "label": "Итого",
+        **_change(sum(r["before"] for r in rows), sum(r["after"] for r in rows)),
+    }
+
+
+def quarter_headline(total: dict, *, consultative: bool = False) -> str:
+    """The sentence under the table: «Количество обращений снизилось на 25 % (с 476 до 357, на 119)»."""
+    subject = "Количество обращений" + (" по консультативным тематикам" if consultative else "")
+    before, after, change = total["before"], total["after"], total["change"]
+    if not before and not after:
+        return f"{subject}: обращений не было ни в одном из двух кварталов."
+    if not change:
+        return f"{subject} не изменилось ({before})."
+    if not before:
+        return f"{subject} выросло с 0 до {after}."
+    pct = f"{abs(total['change_pct']):.1f}".replace(".", ",").removesuffix(",0")
+    verb = "снизилось" if change < 0 else "выросло"
+    return f"{subject} {verb} на {pct} % (с {before} до {after}, на {abs(change)})."
 
 
 def daily_counts(*, region, days: int = 800, channel: str | None = None) -> list[tuple[date, int]]:

@@ -5,6 +5,7 @@ from otklik.analytics import views
 app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("executors/", views.executor_ranking, name="ranking"),
     path("planning/", views.planning, name="planning"),
     path("pains/", views.pains, name="pains"),
     path("halfyear/", views.halfyear, name="halfyear"),

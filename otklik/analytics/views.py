@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
+from otklik.analytics import ranking
 from otklik.analytics import selectors as s
 from otklik.analytics.kpis import kpi_rows, pos_reach
 from otklik.analytics.planning import forecast_daily, roster, upcoming_peaks, weekly
@@ -60,7 +61,12 @@ def _table_rows(name: str, data: dict) -> tuple[list[str], list[list]]:
             data["quarter_label"],
             "Изменение",
             "Изменение, %",
-        ], [[r["label"], r["before"], r["after"], r["change"], r["change_pct"]] for r in data["quarters"]]
+        ], [
+            [r["label"], r["before"], r["after"], r["change"], r["change_pct"]]
+            for r in [*data["quarters"], data["quarter_total"]]
+        ]
+    if name == "ranking":
+        return list(ranking.COLUMNS.values()), [ranking.table_cells(r) for r in data["ranking"]]
     if name == "kpi":
         return ["Группа", "Показатель", "Значение", "Пояснение", "Определение"], [
             [r["group"], r["label"], "—" if r["value"] is None else r["value"], r["detail"], r["definition"]]
@@ -159,6 +165,7 @@ def dashboard(request):
     choices = _last_quarters(current, 12)
     chosen = _quarter_param(request.GET.get("qa"), today.year) or current
     base = _quarter_param(request.GET.get("qb"), today.year) or (chosen[0] - 1, chosen[1])
+    consultative = request.GET.get("qc") == "1"
     data["quarters"] = s.quarter_comparison(
         user=request.user,
         region=region,
@@ -166,7 +173,11 @@ def dashboard(request):
         quarter=chosen[1],
         base_year=base[0],
         base_quarter=base[1],
+        consultative=consultative,
     )
+    data["quarter_total"] = s.quarter_total(data["quarters"])
+    data["quarter_headline"] = s.quarter_headline(data["quarter_total"], consultative=consultative)
+    data["qc"] = consultative
     data["quarter_label"] = f"{chosen[1]} кв. {chosen[0]}"
     data["quarter_base_label"] = f"{base[1]} кв. {base[0]}"
     export = request.GET.get("export")
@@ -181,11 +192,7 @@ def dashboard(request):
             "filters": filters,
             "problems": problems,
             "query": request.GET.urlencode(),
-            "territories": Territory.objects.filter(region=region).order_by("name"),
-            "topics": Topic.objects.filter(region=region, parent__isnull=True).order_by("code"),
-            "organizations": organizations_in_scope(user=request.user)
-            .exclude(kind__in=["school", "kindergarten"])
-            .order_by("path")[:200],
+            **_filter_choices(request, region),
             "weekly_subscribed": request.user.weekly_report,
             "quarter_choices": [(f"{y}-{q}", f"{q} кв. {y}") for y, q in choices],
             "base_choices": [
@@ -210,6 +217,61 @@ def dashboard(request):
                 territory_id=filters.territory_id,
                 organization_id=filters.organization_id,
             ),
+        },
+    )
+
+
+def _filter_choices(request, region) -> dict:
+    """The options of the period/territory/topic/organization filter form."""
+    return {
+        "territories": Territory.objects.filter(region=region).order_by("name"),
+        "topics": Topic.objects.filter(region=region, parent__isnull=True).order_by("code"),
+        "organizations": organizations_in_scope(user=request.user)
+        .exclude(kind__in=["school", "kindergarten"])
+        .order_by("path")[:200],
+    }
+
+
+@login_required
+def executor_ranking(request):
+    """«Рейтинг исполнителей» under the dashboard's filters; ?sort=<column> or -<column>;
+    ?export=ranking (&format=xlsx) downloads it."""
+    region = _region_for(request, s.ANALYTICS_ROLES)
+    filters, problems = _filters(request)
+    sort, descending, known = ranking.parse_sort(request.GET.get("sort"))
+    if not known:
+        problems.append("Такого столбца для сортировки нет; показан порядок по месту в рейтинге.")
+    rows = ranking.organization_ranking(
+        s.appeals(user=request.user, region=region, filters=filters), sort=sort, descending=descending
+    )
+    if request.GET.get("export"):
+        return _export("ranking", {"ranking": rows}, "xlsx" if request.GET.get("format") == "xlsx" else "csv")
+    keep = request.GET.copy()
+    for name in ("sort", "export", "format"):
+        keep.pop(name, None)
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "arrow": ("↓" if descending else "↑") if key == sort else "",
+            # A click on the sorted column reverses it; on another column sorts by it ascending.
+            "next": f"-{key}" if key == sort and not descending else key,
+        }
+        for key, label in ranking.COLUMNS.items()
+    ]
+    return render(
+        request,
+        "analytics/ranking.html",
+        {
+            "rows": [{**r, "cells": ranking.table_cells(r)} for r in rows],
+            "columns": columns,
+            "sort": request.GET.get("sort", "") if known else "",
+            "filters": filters,
+            "problems": problems,
+            "base_query": keep.urlencode(),
+            "query": request.GET.urlencode(),
+            "min_appeals": ranking.MIN_APPEALS,
+            **_filter_choices(request, region),
         },
     )
 
