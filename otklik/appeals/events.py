@@ -1,5 +1,7 @@
 """One function per kind of appeal event. The text is what people read in the timeline."""
 
+from zoneinfo import ZoneInfo
+
 from django.utils import timezone
 
 from otklik.appeals.models import Appeal, AppealEvent
@@ -30,6 +32,12 @@ LABELS = {
     "delivered": "Ответ доставлен заявителю",
     "delivery_failed": "Ответ не удалось доставить",
 }
+
+
+def _local(appeal, moment):
+    """A moment in the appeal's region time zone: event texts are written by the web and the worker
+    alike, whatever zone the process runs in."""
+    return timezone.localtime(moment, ZoneInfo(appeal.region.timezone))
 
 
 def _actor_label(actor) -> str:
@@ -148,7 +156,7 @@ def extended(appeal, *, actor, new_due, reason: str, at=None):
         appeal,
         "extended",
         actor=actor,
-        text=f"Новый срок: {timezone.localtime(new_due):%d.%m.%Y}. {reason}",
+        text=f"Новый срок: {_local(appeal, new_due):%d.%m.%Y}. {reason}",
         data={"due_at": new_due.isoformat()},
         at=at,
     )
@@ -168,7 +176,7 @@ def escalated(appeal, *, to, due_at, at=None):
     return record(
         appeal,
         "escalated",
-        text=f"{to}: повторное рассмотрение до {timezone.localtime(due_at):%d.%m.%Y %H:%M}.",
+        text=f"{to}: повторное рассмотрение до {_local(appeal, due_at):%d.%m.%Y %H:%M}.",
         at=at,
         data={"organization": to.code, "due_at": due_at.isoformat()},
     )
@@ -210,7 +218,7 @@ def reminder(appeal, *, due_at, at=None):
         "reminder",
         public=False,
         at=at,
-        text=f"Срок ответа: {timezone.localtime(due_at):%d.%m.%Y %H:%M}.",
+        text=f"Срок ответа: {_local(appeal, due_at):%d.%m.%Y %H:%M}.",
     )
 
 
@@ -220,7 +228,7 @@ def overdue(appeal, *, due_at, at=None):
         "overdue",
         public=False,
         at=at,
-        text=f"Срок {timezone.localtime(due_at):%d.%m.%Y %H:%M} истёк; сообщено координатору.",
+        text=f"Срок {_local(appeal, due_at):%d.%m.%Y %H:%M} истёк; сообщено координатору.",
     )
 
 
@@ -230,7 +238,7 @@ def moderation_overdue(appeal, *, due_at, at=None):
         "moderation_overdue",
         public=False,
         at=at,
-        text=f"Обращение не направлено исполнителю до {timezone.localtime(due_at):%d.%m.%Y %H:%M}; "
+        text=f"Обращение не направлено исполнителю до {_local(appeal, due_at):%d.%m.%Y %H:%M}; "
         "сообщено координатору.",
     )
 

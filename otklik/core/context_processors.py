@@ -17,7 +17,12 @@ MENU_SECTIONS = {
 def site(request):
     user = getattr(request, "user", None)
     roles = user_roles(user=user) if user is not None and user.is_authenticated else set()
+    resolved = getattr(request, "_otklik_region", None)  # set by RegionMiddleware
     return {
+        "region": resolved.region if resolved else None,
+        "region_choices": resolved.choices if resolved else [],
+        "region_chosen": resolved.chosen if resolved else True,
+        "region_staff": bool(roles),
         "OTKLIK_VERSION": settings.VERSION,
         "user_roles": roles,
         "menu": {name for name, allowed in MENU_SECTIONS.items() if roles & allowed},

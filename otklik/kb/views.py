@@ -30,6 +30,7 @@ from otklik.kb.transfer import (
     kb_import,
     kb_parse,
 )
+from otklik.orgs.current import request_region
 
 log = logging.getLogger("otklik.kb.views")
 
@@ -49,12 +50,12 @@ def editor_required(view=None, *, region_wide: bool = False):
         def wrapper(request, *args, **kwargs):
             if not user_roles(user=request.user) & EDITORS:
                 raise PermissionDenied
-            request.kb_region_wide = is_region_editor(request.user)
+            request.kb_region = editor_region(request.user, request_region(request))
+            if request.kb_region is None:  # an editor elsewhere, not in the region they switched to
+                raise PermissionDenied
+            request.kb_region_wide = is_region_editor(request.user, request.kb_region)
             if region_wide and not request.kb_region_wide:
                 raise PermissionDenied
-            request.kb_region = editor_region(request.user)
-            if request.kb_region is None:
-                raise Http404("Регион не настроен")
             return view(request, *args, **kwargs)
 
         return wrapper
