@@ -18,7 +18,7 @@ from otklik.analytics.planning import forecast_daily, roster, weekly
 from otklik.incidents.selectors import incident_figures
 from otklik.lib.params import parse_day, parse_id
 from otklik.lib.spreadsheet import csv_cell, xlsx_append
-from otklik.orgs.current import request_region
+from otklik.orgs.current import holds_role_in, request_region
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
 from otklik.surveys.selectors import satisfaction_figures
@@ -114,10 +114,11 @@ def _quarter_param(value: str | None, max_year: int) -> tuple[int, int] | None:
 
 
 def _region_for(request, roles: set[str]):
-    """The region of the analytics pages, for a user holding one of `roles` (403 otherwise)."""
-    if not request.user.is_superuser and not {str(r) for r in user_roles(user=request.user)} & roles:
+    """The region of the analytics pages, for a user holding one of `roles` there (403 otherwise)."""
+    region = request_region(request)
+    if not holds_role_in(user=request.user, region=region, roles=roles):
         raise PermissionDenied
-    return request_region(request)
+    return region
 
 
 def attachment(body: bytes | str, fmt: str, filename: str) -> HttpResponse:

@@ -126,6 +126,12 @@ def appeal_status(request, number: str):
                 else "Спасибо. Обращение передано на повторное рассмотрение в вышестоящую организацию.",
             )
             return redirect(f"/appeal/{appeal.number}/?s={appeal.secret}")
+    # Reached by its secret from any region's page: the dates are the appeal's region's.
+    with timezone.override(ZoneInfo(appeal.region.timezone)):
+        return _status_page(request, appeal, form, secret)
+
+
+def _status_page(request, appeal: Appeal, form: RatingForm, secret: str):
     return render(
         request,
         "appeals/status.html",

@@ -14,12 +14,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
-from otklik.accounts.selectors import user_memberships
 from otklik.dialogue.core import MAX_FILE_BYTES, Incoming, handle
 from otklik.dialogue.forms import BroadcastForm
 from otklik.dialogue.models import Broadcast
 from otklik.dialogue.services import broadcast_send
-from otklik.orgs.current import request_region
+from otklik.orgs.current import holds_role_in, request_region
 from otklik.surveys.cookies import browser_token, remember
 
 CHANNEL = "web"
@@ -132,12 +131,7 @@ BROADCASTERS = {Role.ADMIN, Role.COORDINATOR, Role.EDITOR}
 def _broadcast_region(request):
     """The request's region, if the user may broadcast there (a superuser anywhere)."""
     region = request_region(request)
-    if request.user.is_superuser or any(
-        m.role in BROADCASTERS and m.organization.region_id == region.pk
-        for m in user_memberships(user=request.user)
-    ):
-        return region
-    return None
+    return region if holds_role_in(user=request.user, region=region, roles=BROADCASTERS) else None
 
 
 @login_required

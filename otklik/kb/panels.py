@@ -13,6 +13,7 @@ from otklik.accounts.selectors import user_memberships
 from otklik.core.staff_home import register_panel
 from otklik.kb import selectors
 from otklik.kb.models import Article, Suggestion
+from otklik.orgs.current import holds_role_in
 
 EDITORS = {Role.EDITOR, Role.ADMIN}
 FIGURES_DAYS = 30
@@ -20,13 +21,9 @@ FIGURES_DAYS = 30
 
 def editor_region(user, region):
     """`region` (the request's) if the user edits there — a superuser anywhere; else None."""
-    if region is None:
+    if region is None or not holds_role_in(user=user, region=region, roles=EDITORS):
         return None
-    if user.is_superuser or any(
-        m.role in EDITORS and m.organization.region_id == region.pk for m in user_memberships(user=user)
-    ):
-        return region
-    return None
+    return region
 
 
 def is_region_editor(user, region) -> bool:

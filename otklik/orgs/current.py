@@ -52,6 +52,13 @@ def staff_regions(*, user) -> list[Region]:
     return list(Region.objects.filter(pk__in=ids).order_by("pk")) if ids else []
 
 
+def holds_role_in(*, user, region: Region, roles: set[str]) -> bool:
+    """Whether the user holds one of `roles` in an organization of `region` (a superuser: always)."""
+    return user.is_superuser or any(
+        str(m.role) in roles and m.organization.region_id == region.pk for m in user_memberships(user=user)
+    )
+
+
 def _code(value: str | None) -> str:
     return (value or "").strip()[:20]
 

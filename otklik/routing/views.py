@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
-from otklik.accounts.selectors import user_can_access_org, user_memberships, user_roles
-from otklik.orgs.current import request_region
+from otklik.accounts.selectors import user_can_access_org, user_roles
+from otklik.orgs.current import holds_role_in, request_region
 from otklik.routing.forms import TopicImportForm
 from otklik.routing.models import Topic
 from otklik.routing.selectors import topic_tree
@@ -118,10 +118,7 @@ def topic_import(request):
 def _rule_reviewer_region(request):
     """The region whose rules the user may change: a coordinator (or admin) of one of its bodies."""
     region = request_region(request)
-    if not request.user.is_superuser and not any(
-        m.role in RULE_REVIEWERS and m.organization.region_id == region.pk
-        for m in user_memberships(user=request.user)
-    ):
+    if not holds_role_in(user=request.user, region=region, roles=RULE_REVIEWERS):
         raise PermissionDenied
     return region
 

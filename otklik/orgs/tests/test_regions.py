@@ -148,6 +148,9 @@ def test_a_citizen_choosing_a_region_gets_its_answers_and_registers_there(client
     assert response.status_code == 302, response.content.decode()[:2000]
     appeal = Appeal.objects.get()
     assert appeal.region == two.b and appeal.number.startswith("ZR-")
+    # the status page opens by its secret whatever region the browser is in
+    status = Client().get(response["Location"])
+    assert status.status_code == 200 and appeal.number in status.content.decode()
 
 
 def test_a_region_page_moves_the_web_conversation_there(client, two):
