@@ -263,3 +263,25 @@ def test_event_texts_written_by_the_worker_use_the_appeals_region_time(two):
         east = events.overdue(_appeal(two.a.region), due_at=due)  # Asia/Yekaterinburg, UTC+5
         west = events.overdue(_appeal(two.b), due_at=due)  # Europe/Moscow, UTC+3
     assert "02.03.2026 12:00" in east.text and "02.03.2026 10:00" in west.text
+
+
+def test_a_role_opens_only_its_own_regions_pages(two):
+    """An editor in A who is an analyst in B: A's knowledge base, B's analytics, not the reverse."""
+    from otklik.accounts.models import Membership
+
+    user = two.a.editor
+    Membership.objects.create(user=user, organization=two.b_ministry, role=Role.ANALYST)
+    client = _login(user)
+    assert client.get("/staff/kb/").status_code == 200
+    assert client.get("/staff/analytics/").status_code == 403
+    assert client.get("/staff/analytics/?region=zar").status_code == 200
+    assert client.get("/staff/kb/").status_code == 403  # region B is remembered now
+
+
+def test_the_public_survey_list_is_the_citizens_region(client, two):
+    make_poll(two.a.ministry, title="Опрос северян")
+    make_poll(two.b_ministry, title="Опрос заречан")
+    a_list = client.get("/surveys/").content.decode()
+    b_list = client.get("/surveys/?region=zar").content.decode()
+    assert "Опрос северян" in a_list and "Опрос заречан" not in a_list
+    assert "Опрос заречан" in b_list and "Опрос северян" not in b_list
