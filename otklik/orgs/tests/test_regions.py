@@ -272,10 +272,13 @@ def test_a_role_opens_only_its_own_regions_pages(two):
     user = two.a.editor
     Membership.objects.create(user=user, organization=two.b_ministry, role=Role.ANALYST)
     client = _login(user)
-    assert client.get("/staff/kb/").status_code == 200
+    home = client.get("/staff/kb/")
+    assert home.status_code == 200 and "/staff/analytics/" not in home.content.decode()  # the menu
     assert client.get("/staff/analytics/").status_code == 403
     assert client.get("/staff/analytics/?region=zar").status_code == 200
     assert client.get("/staff/kb/").status_code == 403  # region B is remembered now
+    menu = client.get("/staff/analytics/").content.decode()
+    assert 'href="/staff/kb/"' not in menu and 'name="region"' in menu  # the switcher back to A
 
 
 def test_the_public_survey_list_is_the_citizens_region(client, two):
