@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "otklik.core.middleware.RequestLogMiddleware",
     "otklik.core.middleware.RefuseNulMiddleware",
+    "otklik.core.middleware.RegionMiddleware",
 ]
 
 ROOT_URLCONF = "otklik.urls"

@@ -19,8 +19,8 @@ from otklik.analytics.planning import forecast_daily, roster, upcoming_peaks, we
 from otklik.incidents.selectors import incident_figures
 from otklik.lib.params import parse_day, parse_id
 from otklik.lib.spreadsheet import csv_cell, xlsx_append
+from otklik.orgs.current import holds_role_in, request_region
 from otklik.orgs.models import Territory
-from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
 from otklik.surveys.selectors import satisfaction_figures
 
@@ -120,12 +120,10 @@ def _quarter_param(value: str | None, max_year: int) -> tuple[int, int] | None:
 
 
 def _region_for(request, roles: set[str]):
-    """The region of the analytics pages, for a user holding one of `roles` (403 otherwise)."""
-    if not request.user.is_superuser and not {str(r) for r in user_roles(user=request.user)} & roles:
+    """The region of the analytics pages, for a user holding one of `roles` there (403 otherwise)."""
+    region = request_region(request)
+    if not holds_role_in(user=request.user, region=region, roles=roles):
         raise PermissionDenied
-    region = region_default()
-    if region is None:
-        raise Http404("Регион не настроен")
     return region
 
 
@@ -348,7 +346,7 @@ def pains(request):
         point = PainPoint.objects.filter(region=region, pk=ident("point")).first()
         status = request.POST.get("status", "")
         deadline = parse_day(request.POST.get("deadline"))
-        owner = User.objects.filter(pk=ident("owner"), memberships__isnull=False).first()
+        owner = User.objects.filter(pk=ident("owner"), memberships__organization__region=region).first()
         if point is None or status not in PainPoint.Status.values:
             messages.error(request, "Выберите проблему и статус из списка.")
         elif request.POST.get("deadline") and deadline is None:

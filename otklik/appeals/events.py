@@ -38,9 +38,10 @@ LABELS = {
 }
 
 
-def _local_date(appeal, moment) -> str:
-    """A moment as the appeal's region reads its date (a letter received on the 16th local time)."""
-    return f"{timezone.localtime(moment, ZoneInfo(appeal.region.timezone)):%d.%m.%Y}"
+def _local(appeal, moment):
+    """A moment in the appeal's region time zone: event texts are written by the web and the worker
+    alike, whatever zone the process runs in."""
+    return timezone.localtime(moment, ZoneInfo(appeal.region.timezone))
 
 
 def _actor_label(actor) -> str:
@@ -76,7 +77,7 @@ def registered(appeal, *, actor=None, at=None):
     text = f"Номер {appeal.number}, канал: {appeal.get_channel_display()}."
     data = {"channel": appeal.channel, "policy": appeal.policy.code, "kind": appeal.kind}
     if appeal.received_at and appeal.received_at != appeal.registered_at:
-        text += f" Поступило {_local_date(appeal, appeal.received_at)}."
+        text += f" Поступило {_local(appeal, appeal.received_at):%d.%m.%Y}."
         data["received_at"] = appeal.received_at.isoformat()
     if appeal.incoming_number or appeal.incoming_date:
         letter = " ".join(
@@ -167,7 +168,7 @@ def extended(appeal, *, actor, new_due, reason: str, at=None):
         appeal,
         "extended",
         actor=actor,
-        text=f"Новый срок: {timezone.localtime(new_due):%d.%m.%Y}. {reason}",
+        text=f"Новый срок: {_local(appeal, new_due):%d.%m.%Y}. {reason}",
         data={"due_at": new_due.isoformat()},
         at=at,
     )
@@ -187,7 +188,7 @@ def escalated(appeal, *, to, due_at, at=None):
     return record(
         appeal,
         "escalated",
-        text=f"{to}: повторное рассмотрение до {timezone.localtime(due_at):%d.%m.%Y %H:%M}.",
+        text=f"{to}: повторное рассмотрение до {_local(appeal, due_at):%d.%m.%Y %H:%M}.",
         at=at,
         data={"organization": to.code, "due_at": due_at.isoformat()},
     )
@@ -229,7 +230,7 @@ def reminder(appeal, *, due_at, at=None):
         "reminder",
         public=False,
         at=at,
-        text=f"Срок ответа: {timezone.localtime(due_at):%d.%m.%Y %H:%M}.",
+        text=f"Срок ответа: {_local(appeal, due_at):%d.%m.%Y %H:%M}.",
     )
 
 
@@ -239,7 +240,7 @@ def overdue(appeal, *, due_at, at=None):
         "overdue",
         public=False,
         at=at,
-        text=f"Срок {timezone.localtime(due_at):%d.%m.%Y %H:%M} истёк; сообщено координатору.",
+        text=f"Срок {_local(appeal, due_at):%d.%m.%Y %H:%M} истёк; сообщено координатору.",
     )
 
 
@@ -249,7 +250,7 @@ def moderation_overdue(appeal, *, due_at, at=None):
         "moderation_overdue",
         public=False,
         at=at,
-        text=f"Обращение не направлено исполнителю до {timezone.localtime(due_at):%d.%m.%Y %H:%M}; "
+        text=f"Обращение не направлено исполнителю до {_local(appeal, due_at):%d.%m.%Y %H:%M}; "
         "сообщено координатору.",
     )
 
@@ -269,8 +270,8 @@ def registered_late(appeal, *, limit, received_at, at=None):
         "registered_late",
         public=False,
         at=at,
-        text=f"Поступило {_local_date(appeal, received_at)}, зарегистрировать следовало до "
-        f"{_local_date(appeal, limit)}.",
+        text=f"Поступило {_local(appeal, received_at):%d.%m.%Y}, зарегистрировать следовало до "
+        f"{_local(appeal, limit):%d.%m.%Y}.",
         data={"received_at": received_at.isoformat(), "limit": limit.isoformat()},
     )
 

@@ -11,21 +11,22 @@ ROLE_QUEUES = {
 }
 
 
-def _panel(user, keys: list[str]) -> dict:
+def _panel(user, region, keys: list[str]) -> dict:
     return {
         "template": "appeals/_panel_queues.html",
         "title": "Обращения",
         "queues": [
-            (key, selectors.QUEUES[key], selectors.appeal_queue(user=user, queue=key).count()) for key in keys
+            (key, selectors.QUEUES[key], selectors.appeal_queue(user=user, queue=key, region=region).count())
+            for key in keys
         ],
     }
 
 
 @register_panel(Role.COORDINATOR, Role.ADMIN)
-def coordinator_panel(user) -> dict:
-    return _panel(user, ROLE_QUEUES[Role.COORDINATOR])
+def coordinator_panel(user, region) -> dict:
+    return _panel(user, region, ROLE_QUEUES[Role.COORDINATOR])
 
 
 @register_panel(Role.EXECUTOR)
-def executor_panel(user) -> dict:
-    return _panel(user, ROLE_QUEUES[Role.EXECUTOR])
+def executor_panel(user, region) -> dict:
+    return _panel(user, region, ROLE_QUEUES[Role.EXECUTOR])

@@ -22,11 +22,14 @@ QUEUES = {
 }
 
 
-def appeals_for_staff(*, user) -> QuerySet[Appeal]:
-    """Appeals of the organizations in the user's subtrees; coordinators also see unrouted ones."""
+def appeals_for_staff(*, user, region=None) -> QuerySet[Appeal]:
+    """Appeals of the organizations in the user's subtrees; coordinators also see unrouted ones.
+    The views pass the request's `region`: a region's staff never see another region's appeals."""
     qs = Appeal.objects.select_related(
         "organization", "topic", "topic_suggested", "territory", "policy", "executor"
     )
+    if region is not None:
+        qs = qs.filter(region=region)
     roles = user_roles(user=user)
     visible = scoped(qs, user=user, roles=STAFF_ROLES, org_field="organization")
     if user.is_superuser or Role.COORDINATOR in roles or Role.ADMIN in roles:
@@ -61,10 +64,12 @@ def topic_q(topic_id: int) -> Q:
     )
 
 
-def appeal_queue(*, user, queue: str, search: str = "", filters: dict | None = None) -> QuerySet[Appeal]:
-    """One queue of the workspace, narrowed by search and by `filters` (ids, a channel or kind code;
-    a topic group also matches its sub-topics, suggested or confirmed)."""
-    qs = appeals_for_staff(user=user)
+def appeal_queue(
+    *, user, queue: str, region=None, search: str = "", filters: dict | None = None
+) -> QuerySet[Appeal]:
+    """One queue of the workspace in `region`, narrowed by search and by `filters` (ids, a
+    channel or kind code; a topic group also matches its sub-topics, suggested or confirmed)."""
+    qs = appeals_for_staff(user=user, region=region)
     now = timezone.now()
     filters = filters or {}
     if filters.get("channel"):

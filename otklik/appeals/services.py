@@ -7,6 +7,7 @@ Each service owns its transaction, writes the history event in it, and schedules
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -296,7 +297,7 @@ def appeal_submit(
     anonymous = citizen is None and not (author_name or contact_email or contact_phone or postal_address)
     appeal = Appeal(
         region=region,
-        number=_next_number(region, timezone.localtime(now).year),
+        number=_next_number(region, timezone.localtime(now, ZoneInfo(region.timezone)).year),
         channel=channel,
         policy=_policy_for(channel=channel, topic=suggested, policy_code=policy_code),
         citizen=citizen,

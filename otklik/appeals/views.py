@@ -32,20 +32,13 @@ from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import STAFF_CHANNELS, Appeal, Channel, Kind
 from otklik.appeals.statuses import FOR_APPLICANT, MEANING, Status
 from otklik.lib.params import parse_id
+from otklik.orgs.current import request_region
 from otklik.orgs.models import Organization, Territory
-from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
 
 # Appeals from the public form are kept apart by their submission, so sending a page twice
 # registers one appeal (`appeal_submit` returns the first one).
 FORM_SOURCE = "form"
-
-
-def _region():
-    region = region_default()
-    if region is None:
-        raise Http404("Регион не настроен")
-    return region
 
 
 def _errors(exc: ValidationError) -> str:
@@ -64,7 +57,7 @@ def _widget_organization(request, region) -> Organization | None:
 
 
 def appeal_new(request, channel: str = Channel.WEB):
-    region = _region()
+    region = request_region(request)
     form = PublicAppealForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -135,6 +128,12 @@ def appeal_status(request, number: str):
                 else "Спасибо. Обращение передано на повторное рассмотрение в вышестоящую организацию.",
             )
             return redirect(f"/appeal/{appeal.number}/?s={appeal.secret}")
+    # Reached by its secret from any region's page: the dates are the appeal's region's.
+    with timezone.override(ZoneInfo(appeal.region.timezone)):
+        return _status_page(request, appeal, form, secret)
+
+
+def _status_page(request, appeal: Appeal, form: RatingForm, secret: str):
     return render(
         request,
         "appeals/status.html",
@@ -169,7 +168,7 @@ def workspace(request):
     if queue not in selectors.QUEUES:
         queue = default
     search = (request.GET.get("q") or "").strip()[:200]
-    region = _region()
+    region = request_region(request)
     channel = request.GET.get("channel", "")
     filters = {
         "channel": channel if channel in Channel.values else "",
@@ -179,10 +178,14 @@ def workspace(request):
         "organization": parse_id(request.GET.get("organization")),
     }
     page = Paginator(
-        selectors.appeal_queue(user=request.user, queue=queue, search=search, filters=filters), 30
+        selectors.appeal_queue(user=request.user, region=region, queue=queue, search=search, filters=filters),
+        30,
     ).get_page(request.GET.get("page"))
     keep = urlencode({"q": search, **{k: v for k, v in filters.items() if v}})
-    counts = {key: selectors.appeal_queue(user=request.user, queue=key).count() for key in selectors.QUEUES}
+    counts = {
+        key: selectors.appeal_queue(user=request.user, region=region, queue=key).count()
+        for key in selectors.QUEUES
+    }
     return render(
         request,
         "appeals/workspace.html",
@@ -202,7 +205,7 @@ def workspace(request):
             "territories": Territory.objects.filter(region=region).order_by("name"),
             # Bodies only: a list of every school would not fit a select; a school's staff see theirs.
             "organizations": organizations_in_scope(user=request.user)
-            .filter(kind__in=[Organization.Kind.MINISTRY, Organization.Kind.MUNICIPAL_BODY])
+            .filter(region=region, kind__in=[Organization.Kind.MINISTRY, Organization.Kind.MUNICIPAL_BODY])
             .order_by("name"),
         },
     )
@@ -210,7 +213,11 @@ def workspace(request):
 
 def _staff_appeal(request, number: str) -> Appeal:
     _staff(request)
-    appeal = selectors.appeals_for_staff(user=request.user).filter(number=number).first()
+    appeal = (
+        selectors.appeals_for_staff(user=request.user, region=request_region(request))
+        .filter(number=number)
+        .first()
+    )
     if appeal is None:
         raise Http404("Обращение не найдено")
     return appeal
@@ -323,7 +330,7 @@ def appeal_action(request, number: str):
         elif action == "assign" and coordinator:
             org = (
                 organizations_in_scope(user=user)
-                .filter(pk=parse_id(request.POST.get("organization")))
+                .filter(region=appeal.region, pk=parse_id(request.POST.get("organization")))
                 .first()
             )
             topic = Topic.objects.filter(region=appeal.region, pk=parse_id(request.POST.get("topic"))).first()
@@ -332,7 +339,11 @@ def appeal_action(request, number: str):
             services.appeal_assign(appeal=appeal, organization=org, actor=user, topic=topic)
         elif action == "merge" and coordinator:
             number_into = (request.POST.get("into") or "").strip().upper()[:40]
-            into = selectors.appeals_for_staff(user=user).filter(number=number_into).first()
+            into = (
+                selectors.appeals_for_staff(user=user, region=appeal.region)
+                .filter(number=number_into)
+                .first()
+            )
             if into is None:
                 raise ValidationError(
                     f"Обращение {number_into or '(номер не указан)'} не найдено среди доступных вам."
@@ -429,7 +440,7 @@ def register(request, channel: str = ""):
     appeal gets that channel, its receipt date and the staff member as the actor. The hotline page
     is this form with the call preselected."""
     _staff(request)
-    region = _region()
+    region = request_region(request)
     channel = channel or request.GET.get("channel", "")
     if channel not in STAFF_CHANNELS:
         channel = Channel.HOTLINE
@@ -484,7 +495,7 @@ def import_file(request):
     """Coordinators import exports of other systems and see what happened to every row."""
     if not request.user.is_superuser and not user_roles(user=request.user) & {Role.COORDINATOR, Role.ADMIN}:
         raise PermissionDenied
-    region = _region()
+    region = request_region(request)
     form = ImportFileForm(request.POST, request.FILES) if request.method == "POST" else ImportFileForm()
     report = None
     if request.method == "POST" and form.is_valid():

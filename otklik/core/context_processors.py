@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from otklik.accounts.roles import Role
-from otklik.accounts.selectors import user_primary_role, user_roles
+from otklik.accounts.selectors import user_memberships, user_primary_role, user_roles
 
 # Sections of the main menu and the roles their pages let in (the views check the same sets:
 # appeals and incidents `selectors.STAFF_ROLES`, analytics `ANALYTICS_ROLES`, routing `READERS`),
@@ -17,7 +17,16 @@ MENU_SECTIONS = {
 def site(request):
     user = getattr(request, "user", None)
     roles = user_roles(user=user) if user is not None and user.is_authenticated else set()
+    resolved = getattr(request, "_otklik_region", None)  # set by RegionMiddleware
+    region = resolved.region if resolved else None
+    if roles and region is not None and not user.is_superuser:
+        # The menu of the region being served: a role held in another region opens nothing here.
+        roles = {str(m.role) for m in user_memberships(user=user) if m.organization.region_id == region.pk}
     return {
+        "region": region,
+        "region_choices": resolved.choices if resolved else [],
+        "region_chosen": resolved.chosen if resolved else True,
+        "region_staff": bool(roles),
         "OTKLIK_VERSION": settings.VERSION,
         "user_roles": roles,
         "menu": {name for name, allowed in MENU_SECTIONS.items() if roles & allowed},

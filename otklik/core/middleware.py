@@ -1,6 +1,7 @@
 import logging
 import time
 
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,23 +10,12 @@ log = logging.getLogger("otklik.request")
 
 
 class RequestLogMiddleware:
-    """One structured log line per request, and the region's time zone for display."""
+    """One structured log line per request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._tz = None
 
     def __call__(self, request):
-        if self._tz is None:
-            from otklik.orgs.selectors import region_default
-
-            try:
-                region = region_default()
-                self._tz = region.timezone if region else ""
-            except Exception:  # noqa: BLE001 - before migrations there is no table yet
-                self._tz = ""
-        if self._tz:
-            timezone.activate(self._tz)
         started = time.monotonic()
         response = self.get_response(request)
         log.info(
@@ -76,3 +66,40 @@ class RefuseNulMiddleware:
                 )
             return render(request, "400.html", {"message": NUL_MESSAGE}, status=400)
         return self.get_response(request)
+
+
+class RegionMiddleware:
+    """The request's region (`otklik.orgs.current`) and its time zone for display. A `?region=`
+    naming no region gets the region picker with a 400, not an error page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from otklik.orgs.current import RegionNotFound, resolve
+
+        try:
+            region = resolve(request).region
+        except RegionNotFound as exc:
+            return region_refused(request, exc.message)
+        except DatabaseError:  # before migrations there is no table yet
+            region = None
+        try:
+            if region is not None:
+                timezone.activate(region.timezone)
+            else:
+                timezone.deactivate()
+        except (ValueError, LookupError):  # a mistyped zone in the admin: show UTC rather than fail
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+def region_refused(request, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": message}, status=400, json_dumps_params={"ensure_ascii": False})
+    from otklik.orgs.current import staff_regions
+    from otklik.orgs.models import Region
+
+    user = getattr(request, "user", None)
+    regions = (staff_regions(user=user) if user is not None else []) or Region.objects.order_by("name")
+    return render(request, "core/region_refused.html", {"message": message, "regions": regions}, status=400)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from otklik.accounts.selectors import user_primary_role
 from otklik.core.selectors import health_status
 from otklik.core.staff_home import home_context
+from otklik.orgs.current import resolve
 
 
 @require_GET
@@ -43,7 +44,11 @@ def landing(request):
 @login_required
 def home(request):
     role = user_primary_role(user=request.user)
-    return render(request, f"core/home_{role or 'none'}.html", home_context(user=request.user, role=role))
+    return render(
+        request,
+        f"core/home_{role or 'none'}.html",
+        home_context(user=request.user, role=role, region=resolve(request).region),
+    )
 
 
 def error_400(request, exception=None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,7 @@ from otklik.accounts.services import citizen_get_or_create
 from otklik.appeals.models import Appeal, Channel
 from otklik.appeals.services import AppealError, appeal_rate, appeal_submit
 from otklik.appeals.statuses import Status
-from otklik.dialogue import survey_chat
+from otklik.dialogue import region_chat, survey_chat
 from otklik.dialogue.models import Conversation, MenuOpen
 from otklik.dialogue.replies import MENU_BUTTON, Button, Incoming, Reply
 from otklik.kb import services as kb_services
@@ -28,6 +29,7 @@ from otklik.kb.engine import registry
 from otklik.kb.models import Article, Category, Query
 from otklik.lib.params import parse_id
 from otklik.orgs.models import Region, Territory
+from otklik.orgs.selectors import region_default
 
 MAX_INPUT = 4000
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -62,7 +64,7 @@ HELP = (
     "• «Предложить вопрос» — чего не хватает в ответах.\n"
     "• «Подписки» — новости по выбранным темам.\n"
     "• «Опросы» — анонимные опросы органов образования; ответить можно прямо здесь.\n"
-    "Команды: /start, /help, /menu, /cancel."
+    "Команды: /start, /help, /menu, /cancel, /region (выбор региона)."
 )
 
 
@@ -666,6 +668,8 @@ def _on_command(conv: Conversation, command: str) -> list[Reply]:
         return _welcome()
     if command == "/help":
         return [Reply(HELP, [[MENU_BUTTON]])]
+    if command == region_chat.COMMAND:
+        return region_chat.command(conv)
     if command in {"/menu", "/cancel"}:
         had_flow = conv.state.pop("flow", None)
         return ([Reply("Оформление отменено.")] if had_flow else []) + [_main_menu()]
@@ -675,7 +679,7 @@ def _on_command(conv: Conversation, command: str) -> list[Reply]:
 @transaction.atomic
 def handle(
     *,
-    region: Region,
+    region: Region | None,
     channel: str,
     channel_user: str,
     incoming: Incoming,
@@ -683,7 +687,10 @@ def handle(
     respondent_token: str = "",
 ) -> list[Reply]:
     """Process one input from a citizen and return what to show them. `respondent_token` is who
-    answers surveys (see `survey_chat.respondent_token`)."""
+    answers surveys (see `survey_chat.respondent_token`). `region` is where the channel serves the
+    citizen (a conversation of another region moves there); None keeps the conversation's region,
+    and a new conversation on an installation with several regions first asks for one
+    (`region_chat`)."""
     # PostgreSQL stores no NUL character; no one types it, so it goes before anything is saved.
     incoming = dataclasses.replace(
         incoming,
@@ -693,14 +700,29 @@ def handle(
     display_name = display_name.replace("\x00", "")
     token = survey_chat.respondent_token(channel=channel, channel_user=channel_user, given=respondent_token)
     conv, created = Conversation.objects.select_for_update().get_or_create(
-        channel=channel, channel_user=str(channel_user)[:100], defaults={"region": region}
+        channel=channel,
+        channel_user=str(channel_user)[:100],
+        defaults={"region": region or region_default()},
     )
+    if created and region is None and region_chat.several():
+        conv.state[region_chat.PENDING] = True
+    elif region is not None:
+        region_chat.move(conv, region)
     if conv.citizen_id is None:
         identity_channel = "telegram" if channel == "telegram" else "web"
         conv.citizen, _ = citizen_get_or_create(
             channel=identity_channel, value=str(channel_user)[:254], display_name=display_name
         )
     conv.last_seen_at = timezone.now()
+    # Dates in the replies are the region's, in the bot process as on the web.
+    with timezone.override(ZoneInfo(conv.region.timezone)):
+        replies = _respond(conv, incoming, token, created=created)
+    conv.save()
+    return replies
+
+
+def _respond(conv: Conversation, incoming: Incoming, token: str, *, created: bool) -> list[Reply]:
+    channel, channel_user = conv.channel, conv.channel_user
     value = incoming.value or ""
     if incoming.kind == "text" and len(value) > MAX_INPUT:
         replies = [
@@ -716,6 +738,18 @@ def handle(
                 "сообщения). Напишите вопрос словами."
             ),
             _main_menu(),
+        ]
+    elif incoming.kind == "button" and value.startswith(region_chat.ACTION):
+        was_pending = conv.state.get(region_chat.PENDING)
+        picked, replies = region_chat.chosen(conv, value.removeprefix(region_chat.ACTION))
+        if picked is not None:
+            replies += _welcome() if was_pending else [_main_menu()]
+    elif conv.state.get(region_chat.PENDING):
+        replies = [
+            region_chat.picker(
+                "Здравствуйте! Я бот органов образования. Выберите ваш регион — ответы и обращения "
+                "в каждом регионе свои:"
+            )
         ]
     elif incoming.kind == "command":
         replies = _on_command(conv, value)
@@ -734,6 +768,7 @@ def handle(
                 region=conv.region, text=value, channel=channel, channel_user=channel_user
             )
         except Exception:  # noqa: BLE001 - a ValidationError with a Russian message
+            conv.state["flow"] = {"name": "suggest"}  # the next message is the suggestion again
             return [Reply("Напишите вопрос словами.")]
         replies = [Reply("Спасибо! Ваше предложение передано редакторам.", [[MENU_BUTTON]])]
     elif incoming.kind == "text" and value.strip():
@@ -751,5 +786,4 @@ def handle(
         replies = [Reply(text, [[Button("✍️ Задать вопрос официально", "ask")]])]
     else:
         replies = _welcome() if created else [_main_menu()]
-    conv.save()
     return replies

@@ -8,19 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
-from otklik.accounts.selectors import user_memberships
 from otklik.dialogue.core import MAX_FILE_BYTES, Incoming, handle
 from otklik.dialogue.forms import BroadcastForm
 from otklik.dialogue.models import Broadcast
 from otklik.dialogue.services import broadcast_send
-from otklik.orgs.selectors import region_default
+from otklik.orgs.current import holds_role_in, request_region
 from otklik.surveys.cookies import browser_token, remember
 
 CHANNEL = "web"
@@ -33,17 +31,12 @@ def _chat_id(request) -> str:
     return request.session["chat_id"]
 
 
-def _region():
-    region = region_default()
-    if region is None:
-        raise Http404("Регион не настроен")
-    return region
-
-
 def _page(request, template: str):
     chat_id = _chat_id(request)
+    # The page's region (`?region=`, the widget's `?org=`, the site address): the conversation moves
+    # there. Its messages then carry only the chat's id and stay in the conversation's region.
     replies = handle(
-        region=_region(),
+        region=request_region(request),
         channel=CHANNEL,
         channel_user=chat_id,
         incoming=Incoming("command", "/start"),
@@ -113,7 +106,7 @@ def _send(request, chat_id: str, token: str):
         return render(request, "dialogue/_messages.html", {"replies": [], "mine": ""})
     # Surveys answered here count once per browser together with the public survey page.
     replies = handle(
-        region=_region(),
+        region=None,
         channel=CHANNEL,
         channel_user=chat_id,
         incoming=incoming,
@@ -135,17 +128,15 @@ def _send(request, chat_id: str, token: str):
 BROADCASTERS = {Role.ADMIN, Role.COORDINATOR, Role.EDITOR}
 
 
-def _broadcast_region(user):
-    """The region of the user's first role that may broadcast; superusers get the default one."""
-    for membership in user_memberships(user=user):
-        if membership.role in BROADCASTERS:
-            return membership.organization.region
-    return region_default() if user.is_superuser else None
+def _broadcast_region(request):
+    """The request's region, if the user may broadcast there (a superuser anywhere)."""
+    region = request_region(request)
+    return region if holds_role_in(user=request.user, region=region, roles=BROADCASTERS) else None
 
 
 @login_required
 def broadcast(request):
-    region = _broadcast_region(request.user)
+    region = _broadcast_region(request)
     if region is None:
         raise PermissionDenied
     form = BroadcastForm(request.POST or None, region=region)

@@ -30,12 +30,15 @@ DUE_SOON = timedelta(hours=2)
 FILTERS = ("network", "territory", "topic", "status")
 
 
-def incidents_for_staff(*, user) -> QuerySet[Incident]:
+def incidents_for_staff(*, user, region=None) -> QuerySet[Incident]:
     """Incidents of the organizations in the user's subtrees; coordinators also see unrouted ones;
-    a monitoring operator sees every incident of the regions he works in, routed anywhere or not."""
+    a monitoring operator sees every incident of the regions he works in, routed anywhere or not.
+    The views pass the request's `region`: nothing of another region shows."""
     qs = Incident.objects.select_related(
         "region", "organization", "topic", "topic_suggested", "territory", "policy", "executor", "appeal"
     )
+    if region is not None:
+        qs = qs.filter(region=region)
     visible = scoped(qs, user=user, roles=STAFF_ROLES - {Role.MONITOR}, org_field="organization")
     if user.is_superuser or user_roles(user=user) & COORDINATION_ROLES:
         visible = visible | qs.filter(organization__isnull=True)
@@ -45,10 +48,12 @@ def incidents_for_staff(*, user) -> QuerySet[Incident]:
     return visible.distinct()
 
 
-def incident_queue(*, user, queue: str, search: str = "", filters: dict | None = None) -> QuerySet[Incident]:
-    """One queue of the workspace, narrowed by search and `filters` (network and status codes,
-    territory and topic ids; a topic group also matches its sub-topics, suggested or confirmed)."""
-    qs = incidents_for_staff(user=user)
+def incident_queue(
+    *, user, queue: str, region=None, search: str = "", filters: dict | None = None
+) -> QuerySet[Incident]:
+    """One queue of the workspace in `region`, narrowed by search and `filters` (network and status
+    codes, territory and topic ids; a topic group also matches its sub-topics, suggested or confirmed)."""
+    qs = incidents_for_staff(user=user, region=region)
     now = timezone.now()
     filters = filters or {}
     if filters.get("network"):

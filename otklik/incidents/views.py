@@ -20,18 +20,11 @@ from otklik.incidents.importing import incidents_import
 from otklik.incidents.models import Incident, Network
 from otklik.incidents.statuses import MEANING, Status
 from otklik.lib.params import parse_id
+from otklik.orgs.current import request_region
 from otklik.orgs.models import Organization, Territory
-from otklik.orgs.selectors import region_default
 from otklik.routing.models import Topic
 
 PERIODS = {7: "7 дней", 30: "30 дней", 90: "90 дней", 365: "год"}
-
-
-def _region():
-    region = region_default()
-    if region is None:
-        raise Http404("Регион не настроен")
-    return region
 
 
 def _require(request, roles: set[str]) -> set[str]:
@@ -44,7 +37,7 @@ def _require(request, roles: set[str]) -> set[str]:
 @login_required
 def workspace(request):
     held = _require(request, selectors.STAFF_ROLES)
-    region = _region()
+    region = request_region(request)
     queue = request.GET.get("queue") or "new"
     if queue not in selectors.QUEUES:
         queue = "new"
@@ -57,9 +50,15 @@ def workspace(request):
         "topic": parse_id(request.GET.get("topic")),
     }
     page = Paginator(
-        selectors.incident_queue(user=request.user, queue=queue, search=search, filters=filters), 30
+        selectors.incident_queue(
+            user=request.user, region=region, queue=queue, search=search, filters=filters
+        ),
+        30,
     ).get_page(request.GET.get("page"))
-    counts = {key: selectors.incident_queue(user=request.user, queue=key).count() for key in selectors.QUEUES}
+    counts = {
+        key: selectors.incident_queue(user=request.user, region=region, queue=key).count()
+        for key in selectors.QUEUES
+    }
     return render(
         request,
         "incidents/workspace.html",
@@ -87,7 +86,7 @@ def register(request):
     """A monitoring operator registers a post; the same link again opens the existing incident. A
     post routed outside the person's zone is named by number and body, and the form is offered again."""
     _require(request, selectors.INTAKE_ROLES)
-    region = _region()
+    region = request_region(request)
     form = IncidentForm(request.POST if request.method == "POST" else None, region=region)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -135,7 +134,7 @@ def register(request):
 def import_file(request):
     """Load a monitoring system's export and see what happened to every row."""
     _require(request, selectors.INTAKE_ROLES)
-    region = _region()
+    region = request_region(request)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     report = None
     if request.method == "POST" and form.is_valid():
@@ -152,7 +151,9 @@ def import_file(request):
 
 def _staff_incident(request, pk: int) -> Incident:
     _require(request, selectors.STAFF_ROLES)
-    incident = selectors.incidents_for_staff(user=request.user).filter(pk=pk).first()
+    incident = (
+        selectors.incidents_for_staff(user=request.user, region=request_region(request)).filter(pk=pk).first()
+    )
     if incident is None:
         raise Http404("Инцидент не найден")
     return incident

@@ -20,18 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from otklik.kb import selectors, services
 from otklik.kb.forms import FaqSearchForm
-from otklik.orgs.selectors import region_default
+from otklik.orgs.current import request_region
 
 RATING_SALT = "otklik.kb.faq"
 RATING_AGE = 7 * 24 * 3600
 STALE_PAGE = "Оценка не учтена: страница устарела. Обновите её и нажмите кнопку ещё раз."
-
-
-def _region():
-    region = region_default()
-    if region is None:
-        raise Http404("Регион не настроен")
-    return region
 
 
 def _token(query_id: int | None = None, visitor: str | None = None) -> str:
@@ -51,7 +44,7 @@ def _read_token(value: str) -> tuple[int | None, str] | None:
 
 @require_GET
 def index(request):
-    region = _region()
+    region = request_region(request)
     context = {"form": FaqSearchForm(), "searched": False}
     if "q" in request.GET:
         form = FaqSearchForm(request.GET)
@@ -69,7 +62,7 @@ def index(request):
 
 @require_GET
 def section(request, slug: str):
-    found = selectors.faq_section(region=_region(), slug=slug)
+    found = selectors.faq_section(region=request_region(request), slug=slug)
     if found is None:
         raise Http404("Такого раздела нет")
     category, groups = found
@@ -78,7 +71,7 @@ def section(request, slug: str):
 
 @require_GET
 def article(request, pk: int):
-    shown = selectors.faq_article(region=_region(), pk=pk)
+    shown = selectors.faq_article(region=request_region(request), pk=pk)
     if shown is None:
         raise Http404("Такого ответа нет")
     token = request.GET.get("t", "")
@@ -92,7 +85,7 @@ def article(request, pk: int):
 @csrf_exempt
 @require_POST
 def feedback(request, pk: int):
-    region = _region()
+    region = request_region(request)
     shown = selectors.faq_article(region=region, pk=pk)
     if shown is None:
         raise Http404("Такого ответа нет")
@@ -116,7 +109,7 @@ def feedback(request, pk: int):
 @csrf_exempt
 @require_POST
 def none_fits(request):
-    region = _region()
+    region = request_region(request)
     who = _read_token(request.POST.get("t", ""))
     if who is not None and who[0]:
         services.faq_none_fits(region=region, query_id=who[0])

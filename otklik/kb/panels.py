@@ -13,24 +13,24 @@ from otklik.accounts.selectors import user_memberships
 from otklik.core.staff_home import register_panel
 from otklik.kb import selectors
 from otklik.kb.models import Article, Suggestion
-from otklik.orgs.selectors import region_default
+from otklik.orgs.current import holds_role_in
 
 EDITORS = {Role.EDITOR, Role.ADMIN}
 FIGURES_DAYS = 30
 
 
-def editor_region(user):
-    """The region an editor works in: that of their first editing role, else the default one."""
-    for m in user_memberships(user=user):
-        if m.role in EDITORS:
-            return m.organization.region
-    return region_default()
+def editor_region(user, region):
+    """`region` (the request's) if the user edits there — a superuser anywhere; else None."""
+    if region is None or not holds_role_in(user=user, region=region, roles=EDITORS):
+        return None
+    return region
 
 
-def is_region_editor(user) -> bool:
-    """Region-wide articles, the queue and import belong to editors at the top of the tree."""
+def is_region_editor(user, region) -> bool:
+    """Region-wide articles, the queue and import belong to editors at the top of the region's tree."""
     return user.is_superuser or any(
-        m.role in EDITORS and m.organization.parent_id is None for m in user_memberships(user=user)
+        m.role in EDITORS and m.organization.parent_id is None and m.organization.region_id == region.pk
+        for m in user_memberships(user=user)
     )
 
 
@@ -40,9 +40,9 @@ def _in_scope(qs, user):
 
 
 @register_panel(Role.EDITOR)
-def review_panel(user) -> dict | None:
+def review_panel(user, region) -> dict | None:
     """Published articles whose review date has come, and drafts, among those the editor may change."""
-    region = editor_region(user)
+    region = editor_region(user, region)
     if region is None:
         return None
     due = _in_scope(selectors.articles_due_for_review(region=region), user)
@@ -57,8 +57,8 @@ def review_panel(user) -> dict | None:
 
 
 @register_panel(Role.EDITOR)
-def queue_panel(user) -> dict | None:
-    region = editor_region(user)
+def queue_panel(user, region) -> dict | None:
+    region = editor_region(user, region)
     if region is None:
         return None
     clusters = selectors.queue_clusters(region=region)
@@ -72,8 +72,8 @@ def queue_panel(user) -> dict | None:
 
 
 @register_panel(Role.EDITOR)
-def bot_panel(user) -> dict | None:
-    region = editor_region(user)
+def bot_panel(user, region) -> dict | None:
+    region = editor_region(user, region)
     if region is None:
         return None
     return {

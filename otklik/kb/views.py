@@ -30,8 +30,7 @@ from otklik.kb.transfer import (
     kb_import,
     kb_parse,
 )
-from otklik.lib.params import parse_id
-from otklik.orgs.models import Region
+from otklik.orgs.current import request_region
 
 log = logging.getLogger("otklik.kb.views")
 
@@ -51,12 +50,12 @@ def editor_required(view=None, *, region_wide: bool = False):
         def wrapper(request, *args, **kwargs):
             if not user_roles(user=request.user) & EDITORS:
                 raise PermissionDenied
-            request.kb_region_wide = is_region_editor(request.user)
+            request.kb_region = editor_region(request.user, request_region(request))
+            if request.kb_region is None:  # an editor elsewhere, not in the region they switched to
+                raise PermissionDenied
+            request.kb_region_wide = is_region_editor(request.user, request.kb_region)
             if region_wide and not request.kb_region_wide:
                 raise PermissionDenied
-            request.kb_region = editor_region(request.user)
-            if request.kb_region is None:
-                raise Http404("Регион не настроен")
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -530,7 +529,6 @@ def answers_fragment(request, *, region_id: int, text: str, target: str, q: str 
         {
             "found": selectors.answers_for(region_id=region_id, text=text) if text.strip() else [],
             "target": target if target in ANSWER_TARGETS else "answer",
-            "region_id": region_id,
             "q": q,
             "searched": bool(q),
         },
@@ -540,14 +538,13 @@ def answers_fragment(request, *, region_id: int, text: str, target: str, q: str 
 @login_required
 @require_GET
 def staff_answers(request):
-    """Search of the knowledge base from an appeal's or an incident's card (any staff role)."""
+    """Search of the knowledge base from an appeal's or an incident's card (any staff role), in the
+    region the staff member works in."""
     if not (request.user.is_superuser or user_roles(user=request.user)):
         raise PermissionDenied
-    region_id = parse_id(request.GET.get("region"))
-    if region_id is None or not Region.objects.filter(pk=region_id).exists():
-        return HttpResponse("Регион не найден.", status=400, content_type="text/plain; charset=utf-8")
+    region = request_region(request)
     q = " ".join(_param(request, "q", MAX_STAFF_SEARCH).split())
-    return answers_fragment(request, region_id=region_id, text=q, target=request.GET.get("target", ""), q=q)
+    return answers_fragment(request, region_id=region.pk, text=q, target=request.GET.get("target", ""), q=q)
 
 
 # --- «Проверить ответ» -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from otklik.orgs.services import organization_save
 @admin.register(Region)
 class RegionAdmin(ScopedAdmin):
     org_field = None
-    list_display = ["name", "code", "timezone", "appeal_prefix"]
+    list_display = ["name", "code", "timezone", "appeal_prefix", "hosts"]
 
     def has_add_permission(self, request):
         return request.user.is_superuser

@@ -11,6 +11,13 @@ class Region(TimeStampedModel):
     short_name = models.CharField("краткое название", max_length=100, blank=True)
     timezone = models.CharField("часовой пояс", max_length=64, help_text="Например, Asia/Yekaterinburg.")
     appeal_prefix = models.CharField("префикс номеров обращений", max_length=10)
+    hosts = models.CharField(
+        "адреса сайта",
+        max_length=500,
+        blank=True,
+        help_text="Имена хостов через пробел или запятую (например, otklik.example.ru): граждане, "
+        "открывшие сайт по такому адресу, попадают в этот регион. Пусто — регион выбирают на главной.",
+    )
 
     class Meta:
         verbose_name = "регион"
@@ -19,6 +26,10 @@ class Region(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def host_names(self) -> set[str]:
+        return {h.strip().lower() for h in self.hosts.replace(",", " ").split() if h.strip()}
 
 
 class Territory(TimeStampedModel):

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from otklik.accounts.models import Membership
 from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_can_access_org
+from otklik.orgs.current import request_region
 from otklik.orgs.models import Organization
 from otklik.orgs.selectors import organization_ancestors
 
@@ -12,7 +13,11 @@ from otklik.orgs.selectors import organization_ancestors
 @login_required
 def organization_list(request):
     query = (request.GET.get("q") or "").strip()[:200]
-    orgs = organizations_in_scope(user=request.user).select_related("territory", "parent")
+    orgs = (
+        organizations_in_scope(user=request.user)
+        .filter(region=request_region(request))
+        .select_related("territory", "parent")
+    )
     if query:
         orgs = orgs.filter(
             Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__icontains=query)
@@ -24,7 +29,11 @@ def organization_list(request):
 @login_required
 def organization_detail(request, code: str):
     org = scoped_get_or_404(
-        Organization.objects.select_related("territory", "parent", "region"), user=request.user, code=code
+        Organization.objects.filter(region=request_region(request)).select_related(
+            "territory", "parent", "region"
+        ),
+        user=request.user,
+        code=code,
     )
     return render(
         request,

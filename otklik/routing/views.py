@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.roles import Role
-from otklik.accounts.selectors import user_can_access_org, user_memberships, user_roles
-from otklik.orgs.selectors import region_default
+from otklik.accounts.selectors import user_can_access_org, user_roles
+from otklik.orgs.current import holds_role_in, request_region
 from otklik.routing.forms import TopicImportForm
 from otklik.routing.models import Topic
 from otklik.routing.selectors import topic_tree
@@ -28,19 +28,12 @@ REPLY_EDITORS = {Role.ADMIN, Role.COORDINATOR}
 RULE_REVIEWERS = {Role.ADMIN, Role.COORDINATOR}
 
 
-def _region_or_404():
-    region = region_default()
-    if region is None:
-        raise Http404("Регион не настроен")
-    return region
-
-
 @login_required
 def topic_list(request):
     roles = user_roles(user=request.user)
     if not roles & READERS:
         raise PermissionDenied
-    region = _region_or_404()
+    region = request_region(request)
     return render(
         request,
         "routing/topic_list.html",
@@ -60,7 +53,7 @@ def topic_reply(request, pk: int):
     """Edit a topic's short public-reply template for social-media incidents."""
     if not user_roles(user=request.user) & REPLY_EDITORS:
         raise PermissionDenied
-    topic = get_object_or_404(Topic, pk=pk, region=_region_or_404())
+    topic = get_object_or_404(Topic, pk=pk, region=request_region(request))
     try:
         topic_reply_template_set(topic=topic, text=request.POST.get("reply_template", ""))
     except ValidationError as exc:
@@ -74,7 +67,7 @@ def topic_reply(request, pk: int):
 def topic_export(request, fmt: str):
     if not user_roles(user=request.user) & READERS:
         raise PermissionDenied
-    region = _region_or_404()
+    region = request_region(request)
     if fmt == "csv":
         body, ctype = topics_export_csv(region=region), "text/csv; charset=utf-8"
     elif fmt == "yaml":
@@ -91,7 +84,7 @@ def topic_export(request, fmt: str):
 def topic_import(request):
     if Role.ADMIN not in user_roles(user=request.user):
         raise PermissionDenied
-    region = _region_or_404()
+    region = request_region(request)
     form = TopicImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -124,11 +117,8 @@ def topic_import(request):
 
 def _rule_reviewer_region(request):
     """The region whose rules the user may change: a coordinator (or admin) of one of its bodies."""
-    region = _region_or_404()
-    if not request.user.is_superuser and not any(
-        m.role in RULE_REVIEWERS and m.organization.region_id == region.pk
-        for m in user_memberships(user=request.user)
-    ):
+    region = request_region(request)
+    if not holds_role_in(user=request.user, region=region, roles=RULE_REVIEWERS):
         raise PermissionDenied
     return region
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_roles
 from otklik.analytics.reports import tables_csv, tables_xlsx
-from otklik.orgs.selectors import region_default
+from otklik.orgs.current import request_region, resolve
 from otklik.surveys import selectors, services
 from otklik.surveys.cookies import browser_token, remember
 from otklik.surveys.forms import AnswerForm, PeriodForm, QuestionForm, SurveyForm
@@ -27,12 +27,12 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def region_time(view):
     """Dates are read and shown in a region's time zone: the survey's own (`survey_time`) on the
-    pages of one survey, the installation's default region elsewhere (a new survey's form; lists
-    show each survey's dates in its own zone in the template)."""
+    pages of one survey, the request's region elsewhere (a new survey's form; lists show each
+    survey's dates in its own zone in the template)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        region = region_default()
+        region = resolve(request).region
         with timezone.override(ZoneInfo(region.timezone) if region else None):
             return view(request, *args, **kwargs)
 
@@ -59,7 +59,11 @@ def survey_time(view):
 
 @region_time
 def survey_list_public(request):
-    return render(request, "surveys/public_list.html", {"surveys": selectors.surveys_open()})
+    return render(
+        request,
+        "surveys/public_list.html",
+        {"surveys": selectors.surveys_open(region=request_region(request))},
+    )
 
 
 def _ticket_token(request, survey: Survey) -> str | None:
@@ -144,7 +148,7 @@ def staff_required(view):
 
 def _survey(request, pk: int) -> Survey:
     return scoped_get_or_404(
-        Survey.objects.select_related("organization", "region"),
+        Survey.objects.filter(region=request_region(request)).select_related("organization", "region"),
         user=request.user,
         roles=selectors.SURVEY_ROLES,
         org_field="organization",
@@ -153,7 +157,11 @@ def _survey(request, pk: int) -> Survey:
 
 
 def _organizations(request):
-    return organizations_in_scope(user=request.user, roles=selectors.SURVEY_ROLES).order_by("path")
+    return (
+        organizations_in_scope(user=request.user, roles=selectors.SURVEY_ROLES)
+        .filter(region=request_region(request))
+        .order_by("path")
+    )
 
 
 @staff_required
@@ -161,7 +169,11 @@ def survey_list(request):
     return render(
         request,
         "surveys/list.html",
-        {"surveys": selectors.surveys_for_staff(user=request.user).order_by("-created_at")[:200]},
+        {
+            "surveys": selectors.surveys_for_staff(user=request.user)
+            .filter(region=request_region(request))
+            .order_by("-created_at")[:200]
+        },
     )
 
 

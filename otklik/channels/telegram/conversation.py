@@ -13,7 +13,7 @@ from django.db import close_old_connections, connections
 from otklik.channels.telegram.keyboards import inline_keyboard, split_text
 from otklik.dialogue.core import Incoming, Reply, handle
 from otklik.kb.templatetags.kb_markdown import plain_text
-from otklik.orgs.selectors import region_default
+from otklik.orgs.models import Region
 
 log = logging.getLogger("otklik.telegram")
 
@@ -31,12 +31,13 @@ def _recycle_connections() -> None:
 def _handle(user_id: int, chat_id: int, incoming: Incoming, display_name: str) -> list[Reply]:
     _recycle_connections()
     try:
-        region = region_default()
-        if region is None:
+        if not Region.objects.exists():
             log.error("no region configured; the bot cannot answer")
             return [Reply(NOT_CONFIGURED)]
+        # One bot for the installation: the conversation keeps the region its citizen picked
+        # (with several regions, a new citizen picks one first: dialogue.region_chat).
         return handle(
-            region=region,
+            region=None,
             channel=CHANNEL,
             channel_user=str(user_id),
             incoming=incoming,

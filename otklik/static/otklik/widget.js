@@ -1,7 +1,11 @@
-/* Otklik chat widget: <script src="https://OTKLIK-HOST/static/otklik/widget.js" defer></script> */
+/* Otklik chat widget: <script src="https://OTKLIK-HOST/static/otklik/widget.js" data-org="CODE" defer></script>
+   data-org (the organization's code in Otklik) serves the chat in that organization's region;
+   data-region="CODE" names the region itself. Both are optional with one region. */
 (function () {
   var script = document.currentScript;
   var base = script.src.replace(/\/static\/otklik\/widget\.js.*$/, "");
+  var query = script.dataset.org ? "?org=" + encodeURIComponent(script.dataset.org)
+    : script.dataset.region ? "?region=" + encodeURIComponent(script.dataset.region) : "";
   var button = document.createElement("button");
   button.type = "button";
   button.textContent = "Задать вопрос";
@@ -15,7 +19,7 @@
     "z-index:2147483000;display:none";
   button.addEventListener("click", function () {
     var open = frame.style.display === "none";
-    if (open && !frame.src) { frame.src = base + "/chat/widget/"; }
+    if (open && !frame.src) { frame.src = base + "/chat/widget/" + query; }
     frame.style.display = open ? "block" : "none";
     button.setAttribute("aria-expanded", open ? "true" : "false");
     if (open) { frame.focus(); }
