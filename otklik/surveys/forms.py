@@ -94,7 +94,16 @@ class SurveyForm(forms.ModelForm):
 
     class Meta:
         model = Survey
-        fields = ["title", "description", "organization", "kind", "opens_at", "closes_at", "asks_profile"]
+        fields = [
+            "title",
+            "description",
+            "organization",
+            "kind",
+            "opens_at",
+            "closes_at",
+            "asks_profile",
+            "results_public",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -50,6 +50,12 @@ class Survey(TimeStampedModel):
         default=True,
         help_text="Возраст, пол, роль и территория — по желанию респондента, для разбивки результатов.",
     )
+    results_public = models.BooleanField(
+        "публиковать итоги после завершения",
+        default=True,
+        help_text="На странице завершённого опроса — доли ответов по вопросам с выбором и средние "
+        "оценки; без свободных ответов и разбивок по группам.",
+    )
     is_synthetic = models.BooleanField("демонстрационный", default=False)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="создал"

@@ -41,6 +41,35 @@ def surveys_open(*, region=None, now=None) -> list[Survey]:
     return [s for s in candidates.order_by("closes_at", "-created_at") if s.state(now) == "open"]
 
 
+PUBLIC_FINISHED = 20  # finished surveys listed with their results on the public page
+
+
+def surveys_finished_public(*, region, now=None) -> list[Survey]:
+    """Finished surveys whose results are published, latest first (the public list)."""
+    now = now or timezone.now()
+    candidates = (
+        Survey.objects.filter(region=region, results_public=True)
+        .exclude(status=Survey.Status.DRAFT)
+        .select_related("organization", "region")
+        .order_by("-closes_at", "-updated_at")
+    )
+    return [s for s in candidates[: PUBLIC_FINISHED * 3] if s.state(now) == "closed"][:PUBLIC_FINISHED]
+
+
+def public_results(*, survey: Survey) -> dict | None:
+    """What a finished survey shows everyone: shares of the options and scale averages of all
+    respondents, no free texts and no breakdowns by group. Only the total below `MIN_CELL` responses
+    (too few to publish without pointing at someone); None while open or when the organizers keep
+    the results to themselves."""
+    if not survey.results_public or survey.state() != "closed":
+        return None
+    results = survey_results(survey=survey)
+    if results["total"] < MIN_CELL:
+        return {"total": results["total"], "questions": [], "too_few": True}
+    shown = [r for r in results["questions"] if r.question.kind != "text"]
+    return {"total": results["total"], "questions": shown, "too_few": False}
+
+
 def satisfaction_survey_for(*, organization: Organization | None, now=None) -> Survey | None:
     """The open satisfaction survey of the organization, else of the nearest organization above it."""
     if organization is None:

@@ -46,6 +46,7 @@ def survey_create(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     asks_profile: bool = True,
+    results_public: bool = True,
     is_synthetic: bool = False,
 ) -> Survey:
     """A new survey in draft: questions are added before it opens."""
@@ -62,6 +63,7 @@ def survey_create(
         opens_at=opens_at,
         closes_at=closes_at,
         asks_profile=asks_profile,
+        results_public=results_public,
         is_synthetic=is_synthetic,
     )
 

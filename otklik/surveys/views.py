@@ -62,7 +62,10 @@ def survey_list_public(request):
     return render(
         request,
         "surveys/public_list.html",
-        {"surveys": selectors.surveys_open(region=request_region(request))},
+        {
+            "surveys": selectors.surveys_open(region=request_region(request)),
+            "finished": selectors.surveys_finished_public(region=request_region(request)),
+        },
     )
 
 
@@ -116,6 +119,7 @@ def survey_answer(request, survey: Survey):
             "state": state,
             "form": form,
             "answered": answered,
+            "public_results": selectors.public_results(survey=survey) if state == "closed" else None,
             "ticket": signing.dumps({"s": survey.pk, "t": token}, salt=TICKET_SALT),
         },
         status=status,

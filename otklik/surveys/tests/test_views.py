@@ -11,6 +11,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from otklik.accounts.roles import Role
+from otklik.surveys import services
 from otklik.surveys.models import Response, Survey
 from otklik.surveys.tests.base import answer, make_poll, questions
 from otklik.testing import make_staff
@@ -99,7 +100,48 @@ def test_closed_or_draft_survey_says_so_and_takes_no_answer(client, personas, st
     response = client.post(f"/surveys/{survey.key}/", _post_data(survey, page))
     assert response.status_code == 400 and text in response.content.decode()
     assert Response.objects.count() == 0
-    assert survey.title not in client.get("/surveys/").content.decode()
+    open_list = client.get("/surveys/").content.decode().split("Итоги завершённых опросов")[0]
+    assert survey.title not in open_list
+
+
+PUBLIC_ROWS = [
+    ("Да", ["Сайт"], 5, "Спасибо, всё вкусно"),
+    ("Да", ["Бот"], 4, ""),
+    ("Нет", ["Сайт"], 2, "Иванова из 5Б не ест"),
+    ("Да", ["Сайт"], 4, ""),
+    ("Да", ["Школа"], 5, ""),
+]
+
+
+def test_a_finished_survey_publishes_its_results_without_free_texts(client, personas):
+    survey = make_poll(personas.ministry, asks_profile=False)
+    for row in PUBLIC_ROWS:
+        answer(survey, *row)
+    assert "<h2>Итоги</h2>" not in client.get(f"/surveys/{survey.key}/").content.decode()  # still open
+    services.survey_set_status(survey=survey, status=Survey.Status.CLOSED)
+    page = client.get(f"/surveys/{survey.key}/").content.decode()
+    assert "<h2>Итоги</h2>" in page and "Всего ответов: <strong>5</strong>" in page
+    assert '<td>Да</td><td class="num">4</td>' in page and "80%" in page  # 4 of 5 said yes
+    assert "средняя оценка: <strong>4,0</strong> из 5" in page
+    assert "Иванова" not in page and "Что улучшить?" not in page  # no free texts in public
+    finished = client.get("/surveys/").content.decode().split("Итоги завершённых опросов")[1]
+    assert survey.title in finished
+
+
+def test_results_of_few_answers_or_kept_private_are_not_published(client, personas):
+    few = make_poll(personas.ministry, asks_profile=False, title="Мало ответов")
+    for row in PUBLIC_ROWS[:4]:
+        answer(few, *row)
+    private = make_poll(personas.ministry, asks_profile=False, title="Для себя", results_public=False)
+    for row in PUBLIC_ROWS:
+        answer(private, *row)
+    for survey in (few, private):
+        services.survey_set_status(survey=survey, status=Survey.Status.CLOSED)
+    page = client.get(f"/surveys/{few.key}/").content.decode()
+    assert "Итоги не публикуются: ответов меньше пяти." in page and "<td>Да</td>" not in page
+    page = client.get(f"/surveys/{private.key}/").content.decode()
+    assert "Опрос завершён" in page and "<h2>Итоги</h2>" not in page
+    assert "Для себя" not in client.get("/surveys/").content.decode()
 
 
 def test_survey_not_yet_open_shows_its_start_in_the_region_time_zone(client, personas):
