@@ -18,7 +18,7 @@ from otklik.analytics.kpis import kpi_rows, pos_reach
 from otklik.analytics.planning import forecast_daily, roster, upcoming_peaks, weekly
 from otklik.incidents.selectors import incident_figures
 from otklik.lib.params import parse_day, parse_id
-from otklik.lib.spreadsheet import csv_cell, xlsx_append
+from otklik.lib.spreadsheet import XLSX_TYPE, csv_cell, xlsx_append
 from otklik.orgs.current import holds_role_in, request_region
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
@@ -26,7 +26,6 @@ from otklik.surveys.selectors import satisfaction_figures
 
 MAX_SPAN_DAYS = 3 * 366
 PAIN_ROLES = {"admin", "coordinator", "analyst"}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request) -> tuple[s.Filters, list[str]]:

@@ -323,15 +323,53 @@ class StaffAppealForm(OneSubmissionForm):
         return data
 
 
+EXTERNAL_SOURCES = [
+    ("pos", "ПОС «Госуслуги. Решаем вместе»"),
+    ("incident", "Инцидент-менеджмент"),
+    ("import", "другая система"),
+]
+MAX_EXPORT_DAYS = 366
+DAY_ERRORS = {"required": "Укажите дату.", "invalid": "Дата в формате ГГГГ-ММ-ДД."}
+
+
 class ImportFileForm(forms.Form):
-    source = forms.ChoiceField(
-        label="Откуда выгрузка",
-        choices=[
-            ("pos", "ПОС «Госуслуги. Решаем вместе»"),
-            ("incident", "Инцидент-менеджмент"),
-            ("import", "другая система"),
-        ],
-    )
+    source = forms.ChoiceField(label="Откуда выгрузка", choices=EXTERNAL_SOURCES)
     file = forms.FileField(
         label="Файл CSV или XLSX", error_messages={"required": "Выберите файл.", "empty": "Файл пуст."}
     )
+
+
+class AnswersExportForm(forms.Form):
+    """Which answers go back to the system the appeals came from: its name and the days of the
+    answers (both inclusive, in the region's calendar)."""
+
+    source = forms.ChoiceField(
+        label="Куда выгрузить ответы",
+        choices=EXTERNAL_SOURCES,
+        error_messages={"invalid_choice": "Выберите систему из списка."},
+    )
+    since = forms.DateField(
+        label="Ответы с", error_messages=DAY_ERRORS, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="по", error_messages=DAY_ERRORS, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    format = forms.ChoiceField(label="Формат", choices=[("xlsx", "XLSX"), ("csv", "CSV")], initial="xlsx")
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until:
+            if since > until:
+                self.add_error("until", "Конец периода раньше начала.")
+            elif (until - since).days >= MAX_EXPORT_DAYS:
+                self.add_error("until", "Период не длиннее года.")
+        return data
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """[since, until) moments of a valid form."""
+        from datetime import timedelta
+
+        start = datetime.combine(self.cleaned_data["since"], day_time.min, zone)
+        end = datetime.combine(self.cleaned_data["until"] + timedelta(days=1), day_time.min, zone)
+        return start, end

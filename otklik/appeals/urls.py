@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/appeals/hotline/", views.hotline, name="hotline"),
     path("staff/appeals/register/", views.register, name="register"),
     path("staff/appeals/import/", views.import_file, name="import"),
+    path("staff/appeals/import/answers/", views.answers_export, name="answers_export"),
     path("staff/appeals/<str:number>/", views.appeal_detail, name="detail"),
     path("staff/appeals/<str:number>/action/", views.appeal_action, name="action"),
     path("staff/appeals/<str:number>/kb/", views.appeal_kb_answers, name="kb_answers"),

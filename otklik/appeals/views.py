@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +21,7 @@ from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.appeals import selectors, services
 from otklik.appeals.executors import suggest_executors
 from otklik.appeals.forms import (
+    AnswersExportForm,
     ExtendForm,
     ImportFileForm,
     PublicAppealForm,
@@ -32,6 +33,7 @@ from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import STAFF_CHANNELS, Appeal, Channel, Kind
 from otklik.appeals.statuses import FOR_APPLICANT, MEANING, Status
 from otklik.lib.params import parse_id
+from otklik.lib.spreadsheet import XLSX_TYPE
 from otklik.orgs.current import request_region
 from otklik.orgs.models import Organization, Territory
 from otklik.routing.models import Topic
@@ -511,7 +513,42 @@ def import_file(request):
         except ImportFileError as exc:
             form.add_error("file", str(exc))
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "appeals/import.html", {"form": form, "report": report}, status=status)
+    return render(
+        request,
+        "appeals/import.html",
+        {"form": form, "report": report, "answers_form": AnswersExportForm(initial={"format": "xlsx"})},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def answers_export(request):
+    """Answers to appeals of another system, as a file to load back there (see `answers_export`)."""
+    from otklik.appeals import answers_export as export
+
+    if not request.user.is_superuser and not user_roles(user=request.user) & {Role.COORDINATOR, Role.ADMIN}:
+        raise PermissionDenied
+    region = request_region(request)
+    form = AnswersExportForm(request.GET)
+    if not form.is_valid():
+        context = {"form": ImportFileForm(), "report": None, "answers_form": form}
+        return render(request, "appeals/import.html", context, status=400)
+    zone = ZoneInfo(region.timezone)
+    since, until = form.bounds(zone)
+    appeals = export.answered_from(
+        region=region, source=form.cleaned_data["source"], since=since, until=until
+    )
+    fmt = form.cleaned_data["format"]
+    if fmt == "csv":
+        body, ctype = export.answers_csv(appeals, zone), "text/csv; charset=utf-8"
+    else:
+        body, ctype = export.answers_xlsx(appeals, zone), XLSX_TYPE
+    response = HttpResponse(body, content_type=ctype)
+    data = form.cleaned_data
+    name = f"otklik-answers-{data['source']}-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
 
 
 @login_required

@@ -16,6 +16,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?\d[\d\s.,]*%?")
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def is_formula_like(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_roles
 from otklik.analytics.reports import tables_csv, tables_xlsx
+from otklik.lib.spreadsheet import XLSX_TYPE
 from otklik.orgs.current import request_region, resolve
 from otklik.surveys import selectors, services
 from otklik.surveys.cookies import browser_token, remember
@@ -22,7 +23,6 @@ from otklik.surveys.models import Question, Survey
 
 TICKET_SALT = "otklik.surveys.ticket"
 TICKET_AGE = 7 * 24 * 3600
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def region_time(view):
