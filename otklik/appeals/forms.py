@@ -1,6 +1,6 @@
 import hashlib
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from datetime import time as day_time
 from zoneinfo import ZoneInfo
 
@@ -368,8 +368,6 @@ class AnswersExportForm(forms.Form):
 
     def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
         """[since, until) moments of a valid form."""
-        from datetime import timedelta
-
         start = datetime.combine(self.cleaned_data["since"], day_time.min, zone)
         end = datetime.combine(self.cleaned_data["until"] + timedelta(days=1), day_time.min, zone)
         return start, end

@@ -117,23 +117,22 @@ HAND_CHOICE = Q(kind="routed", data__by_hand=True) | Q(kind="redirected")
 def appeal_coordinator(*, appeal: Appeal):
     """Who coordinates the appeal, for the card's contacts: the coordinator who assigned it; else
     (routed automatically, or that person has left) the nearest active coordinator up the
-    organization tree."""
+    organization tree (one query over the organization's path)."""
     from otklik.accounts.models import Membership
 
     if appeal.coordinator_id and appeal.coordinator.is_active:
         return appeal.coordinator
-    org = appeal.organization
-    while org is not None:
-        found = (
-            Membership.objects.filter(organization=org, role=Role.COORDINATOR, user__is_active=True)
-            .select_related("user")
-            .order_by("pk")
-            .first()
-        )
-        if found is not None:
-            return found.user
-        org = org.parent
-    return None
+    if appeal.organization_id is None:
+        return None
+    chain = [int(part) for part in appeal.organization.path.strip("/").split("/") if part]
+    found = {}
+    for m in (
+        Membership.objects.filter(organization_id__in=chain, role=Role.COORDINATOR, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    ):
+        found.setdefault(m.organization_id, m.user)
+    return next((found[pk] for pk in reversed(chain) if pk in found), None)
 
 
 @dataclass(frozen=True)

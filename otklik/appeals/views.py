@@ -161,6 +161,19 @@ def _staff(request):
         raise PermissionDenied
 
 
+COORDINATION = {Role.COORDINATOR, Role.ADMIN}
+
+
+def _coordinates(user) -> bool:
+    """Coordinators and administrators (a superuser's roles include the administrator's)."""
+    return bool(COORDINATION & user_roles(user=user))
+
+
+def _coordinators_only(request) -> None:
+    if not _coordinates(request.user):
+        raise PermissionDenied
+
+
 @login_required
 def workspace(request):
     _staff(request)
@@ -229,7 +242,7 @@ def _staff_appeal(request, number: str) -> Appeal:
 def appeal_detail(request, number: str):
     appeal = _staff_appeal(request, number)
     roles = user_roles(user=request.user)
-    is_coordinator = request.user.is_superuser or bool({Role.COORDINATOR, Role.ADMIN} & roles)
+    is_coordinator = _coordinates(request.user)
     suggested = []
     if is_coordinator and appeal.status == Status.MODERATION:
         allowed = set(organizations_in_scope(user=request.user).values_list("pk", flat=True))
@@ -298,7 +311,7 @@ def appeal_action(request, number: str):
         raise PermissionDenied
     action = request.POST.get("action", "")
     user = request.user
-    coordinator = user.is_superuser or bool({Role.COORDINATOR, Role.ADMIN} & roles)
+    coordinator = _coordinates(user)
     try:
         if action == "take":
             services.appeal_take(appeal=appeal, actor=user)
@@ -495,8 +508,7 @@ def hotline(request):
 @login_required
 def import_file(request):
     """Coordinators import exports of other systems and see what happened to every row."""
-    if not request.user.is_superuser and not user_roles(user=request.user) & {Role.COORDINATOR, Role.ADMIN}:
-        raise PermissionDenied
+    _coordinators_only(request)
     region = request_region(request)
     form = ImportFileForm(request.POST, request.FILES) if request.method == "POST" else ImportFileForm()
     report = None
@@ -527,8 +539,7 @@ def answers_export(request):
     """Answers to appeals of another system, as a file to load back there (see `answers_export`)."""
     from otklik.appeals import answers_export as export
 
-    if not request.user.is_superuser and not user_roles(user=request.user) & {Role.COORDINATOR, Role.ADMIN}:
-        raise PermissionDenied
+    _coordinators_only(request)
     region = request_region(request)
     form = AnswersExportForm(request.GET)
     if not form.is_valid():

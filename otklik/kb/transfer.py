@@ -26,6 +26,7 @@ from otklik.kb.services import (
 )
 from otklik.lib.spreadsheet import (
     NO_ROWS,
+    FileProblems,
     UnreadableFile,
     csv_cell,
     csv_cell_read,
@@ -56,10 +57,8 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ARTICLES = 20000
 
 
-class KbImportError(Exception):
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems[:5]))
-        self.problems = problems
+class KbImportError(FileProblems):
+    SHOWN = 5
 
 
 @dataclass

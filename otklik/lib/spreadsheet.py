@@ -86,6 +86,17 @@ def xlsx_dicts(content: bytes) -> tuple[list[str], list[dict]]:
     return header, rows
 
 
+class FileProblems(Exception):
+    """An imported file is refused whole; `problems` lists every reason in Russian, and the message
+    joins the first `SHOWN` of them (all when None)."""
+
+    SHOWN: int | None = None
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems[: self.SHOWN]))
+        self.problems = problems
+
+
 class UnreadableFile(ValueError):
     """A CSV or YAML file that cannot be parsed; the message is the Russian reason."""
 

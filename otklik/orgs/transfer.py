@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from otklik.lib.spreadsheet import FileProblems
 from otklik.orgs.models import Organization, Region, Territory
 from otklik.orgs.services import organization_create, organization_save
 
@@ -29,10 +30,8 @@ REGION_FIELDS = ("code", "name", "short_name", "timezone", "appeal_prefix")
 TERRITORY_NUMBERS = ("population", "pupils", "children_preschool")
 
 
-class RegionFileError(Exception):
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
+class RegionFileError(FileProblems):
+    """The region file cannot be imported; `problems` lists every reason in Russian."""
 
 
 @dataclass

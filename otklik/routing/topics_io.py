@@ -15,6 +15,7 @@ from django.db import transaction
 
 from otklik.lib.spreadsheet import (
     NO_ROWS,
+    FileProblems,
     UnreadableFile,
     csv_cell,
     csv_cell_read,
@@ -42,12 +43,8 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 _TRUE = {"1", "true", "yes", "да", "y", "+"}
 
 
-class TopicImportError(Exception):
+class TopicImportError(FileProblems):
     """The file cannot be imported; `problems` lists every reason in Russian."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 @dataclass

@@ -1,10 +1,8 @@
 """`otklik region import ФАЙЛ.yaml` / `otklik region export ФАЙЛ.yaml --region КОД`."""
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from otklik.orgs.models import Region
+from otklik.lib.commands import existing_file, one_region, write_export
 from otklik.orgs.transfer import RegionFileError, region_export, region_import, region_parse
 
 
@@ -18,23 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, path: str, region: str | None, **options):
         if action == "export":
-            regions = Region.objects.filter(code=region) if region else Region.objects.all()
-            if regions.count() != 1:
-                raise CommandError(
-                    "Укажите регион: --region КОД." if regions.exists() else "Регион не найден."
-                )
-            text = region_export(regions.get())
-            if path == "-":
-                self.stdout.write(text)
-            else:
-                Path(path).write_text(text, encoding="utf-8")
-                self.stdout.write(f"Структура региона выгружена в {path}.")
+            text = region_export(one_region(region))
+            write_export(self, path, text, f"Структура региона выгружена в {path}.")
             return
-        file = Path(path)
-        if not file.is_file():
-            raise CommandError(f"Файл {path} не найден.")
         try:
-            result = region_import(region_parse(file.read_bytes()))
+            result = region_import(region_parse(existing_file(path).read_bytes()))
         except RegionFileError as exc:
             raise CommandError("Регион не загружен:\n  " + "\n  ".join(exc.problems)) from exc
         self.stdout.write(

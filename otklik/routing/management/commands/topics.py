@@ -1,8 +1,6 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from otklik.orgs.models import Region
+from otklik.lib.commands import existing_file, one_region, write_export
 from otklik.routing.topics_io import (
     TopicImportError,
     topics_export_csv,
@@ -22,22 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "yaml"], help="формат экспорта")
 
     def handle(self, *args, action: str, path: str, region: str | None, format: str | None, **options):
-        regions = Region.objects.filter(code=region) if region else Region.objects.all()
-        if regions.count() != 1:
-            raise CommandError("Укажите регион: --region КОД." if regions.exists() else "Регион не найден.")
-        target = regions.get()
+        target = one_region(region)
         if action == "export":
             fmt = format or ("yaml" if path.endswith((".yaml", ".yml")) else "csv")
             text = topics_export_yaml(region=target) if fmt == "yaml" else topics_export_csv(region=target)
-            if path == "-":
-                self.stdout.write(text)
-            else:
-                Path(path).write_text(text, encoding="utf-8")
-                self.stdout.write(f"Классификатор выгружен в {path}.")
+            write_export(self, path, text, f"Классификатор выгружен в {path}.")
             return
-        file = Path(path)
-        if not file.is_file():
-            raise CommandError(f"Файл {path} не найден.")
+        file = existing_file(path)
         try:
             result = topics_import(
                 region=target, rows=topics_parse(content=file.read_bytes(), filename=file.name)

@@ -1,0 +1,32 @@
+"""What the import/export console commands share: the region they act on, the file they read, and
+writing an export to a file or to the screen."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+def one_region(code: str | None):
+    """The region named by `--region`, or the only one; a Russian CommandError otherwise."""
+    from otklik.orgs.models import Region
+
+    regions = Region.objects.filter(code=code) if code else Region.objects.all()
+    if regions.count() != 1:
+        raise CommandError("Укажите регион: --region КОД." if regions.exists() else "Регион не найден.")
+    return regions.get()
+
+
+def existing_file(path: str) -> Path:
+    file = Path(path)
+    if not file.is_file():
+        raise CommandError(f"Файл {path} не найден.")
+    return file
+
+
+def write_export(command: BaseCommand, path: str, text: str, done: str) -> None:
+    """`text` to the file `path` (saying `done`), or to the screen for «-»."""
+    if path == "-":
+        command.stdout.write(text)
+        return
+    Path(path).write_text(text, encoding="utf-8")
+    command.stdout.write(done)
