@@ -661,6 +661,20 @@ def _on_button(conv: Conversation, action: str, token: str) -> list[Reply]:
     return [Reply("Эта кнопка устарела. Вот главное меню:"), _main_menu()]
 
 
+def commands() -> list[tuple[str, str]]:
+    """The commands a channel lists in its menu (Telegram's «Меню» button), with what each does;
+    /region only where there is a region to choose."""
+    listed = [
+        ("start", "Начать сначала"),
+        ("menu", "Главное меню"),
+        ("help", "Что умеет бот"),
+        ("cancel", "Отменить оформление обращения"),
+    ]
+    if region_chat.several():
+        listed.append((region_chat.COMMAND.lstrip("/"), "Выбрать регион"))
+    return listed
+
+
 def _on_command(conv: Conversation, command: str) -> list[Reply]:
     command = command.split("@")[0].split()[0].lower() if command.strip() else ""
     if command == "/start":
@@ -673,7 +687,8 @@ def _on_command(conv: Conversation, command: str) -> list[Reply]:
     if command in {"/menu", "/cancel"}:
         had_flow = conv.state.pop("flow", None)
         return ([Reply("Оформление отменено.")] if had_flow else []) + [_main_menu()]
-    return [Reply("Такой команды нет. Доступны /start, /help, /menu, /cancel."), _main_menu()]
+    listed = ", ".join(f"/{name}" for name, _ in commands())
+    return [Reply(f"Такой команды нет. Доступны {listed}."), _main_menu()]
 
 
 @transaction.atomic

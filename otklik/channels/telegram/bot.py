@@ -12,6 +12,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand
+from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from otklik.channels.telegram.middlewares import ErrorMiddleware, ThrottlingMiddleware
@@ -48,6 +50,17 @@ def create_dispatcher(
     )
     dp.include_routers(*build_routers())
     return dp
+
+
+async def publish_commands(bot: Bot) -> list[BotCommand]:
+    """List the dialogue's commands in Telegram's «Меню» button (setMyCommands), so a citizen finds
+    /region and /help without reading the help text. Called when the bot starts polling or its
+    webhook is registered: the list depends on how many regions the installation serves."""
+    from otklik.dialogue.core import commands
+
+    listed = [BotCommand(command=name, description=text) for name, text in await sync_to_async(commands)()]
+    await bot.set_my_commands(listed)
+    return listed
 
 
 _dispatcher: Dispatcher | None = None

@@ -189,7 +189,7 @@ def test_my_appeals_show_status_answer_and_rating(bot, region, settings):
 def test_bad_input_gets_a_polite_answer(bot):
     assert "слишком длинное" in bot("text", "я" * 5000)[0].text
     assert "только текст" in bot("unsupported")[0].text
-    assert "Такой команды нет" in bot("command", "/hack")[0].text
+    assert bot("command", "/hack")[0].text == "Такой команды нет. Доступны /start, /menu, /help, /cancel."
     assert "устарела" in bot("button", "nonsense:1:2")[0].text
     assert "недоступен" in bot("button", "art:999999")[0].text
     assert Query.objects.count() == 0

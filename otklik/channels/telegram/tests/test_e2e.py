@@ -32,10 +32,12 @@ WAIT_S = 60
 
 class FakeBotAPI:
     """Just enough of the Bot API for a polling bot: it hands out scripted updates and records
-    every call (method name and parameters) in order."""
+    every call (method name and parameters) in order; a method named in `refuse` gets a Bad
+    Request with the given description."""
 
     def __init__(self):
         self.requests: list[tuple[str, dict]] = []
+        self.refuse: dict[str, str] = {}
         self.updates: list[dict] = []
         self._lock = threading.Lock()
         self._message_id = 0
@@ -56,6 +58,10 @@ class FakeBotAPI:
             return web.json_response({"ok": True, "result": await self._updates(params)})
         with self._lock:
             self.requests.append((method, params))
+        if method in self.refuse:
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": self.refuse[method]}, status=400
+            )
         if method == "getMe":
             result = {"id": 1, "is_bot": True, "first_name": "Отклик", "username": "otklik_test_bot"}
         elif method == "sendMessage":
@@ -280,9 +286,12 @@ def test_citizen_browses_asks_officially_and_sees_the_status(region, api, tmp_pa
         assert status["text"].startswith(f"Обращение {number}: {appeal.get_status_display()}.")
 
     methods = [method for method, _ in api.requests]
-    assert methods[:2] == ["getMe", "deleteWebhook"]
+    assert methods[:3] == ["getMe", "deleteWebhook", "setMyCommands"]
+    # The «Меню» button lists the commands; one region: nothing to choose, so no /region.
+    listed = json.loads(api.calls("setMyCommands")[0]["commands"])
+    assert [c["command"] for c in listed] == ["start", "menu", "help", "cancel"]
     # /start and the typed text get only messages; every pressed button is answered, then replied to.
-    assert methods[2:] == (
+    assert methods[3:] == (
         ["sendMessage", "sendMessage"]
         + ["answerCallbackQuery", "sendMessage"] * 6
         + ["sendMessage"]

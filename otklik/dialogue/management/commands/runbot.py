@@ -52,6 +52,21 @@ class Command(BaseCommand):
             await bot.set_webhook(
                 url, secret_token=settings.TELEGRAM_WEBHOOK_SECRET, allowed_updates=ALLOWED_UPDATES
             )
+            await self._publish_commands(bot)
+
+    async def _publish_commands(self, bot) -> None:
+        """The command menu is a convenience: a refusal is reported, and the bot still runs."""
+        from aiogram.exceptions import TelegramAPIError
+
+        from otklik.channels.telegram.bot import publish_commands
+
+        try:
+            listed = await publish_commands(bot)
+        except TelegramAPIError as exc:
+            log.warning("setMyCommands refused: %s", exc)
+            self.stderr.write(f"Меню команд не обновлено: {exc}")
+            return
+        self.stdout.write("Меню команд: " + ", ".join(f"/{c.command}" for c in listed))
 
     async def _delete_webhook(self) -> None:
         from otklik.channels.telegram.bot import create_bot
@@ -69,5 +84,6 @@ class Command(BaseCommand):
             me = await bot.me()
             # Polling and a webhook exclude each other; an old webhook would make getUpdates fail.
             await bot.delete_webhook()
+            await self._publish_commands(bot)
             self.stdout.write(f"Бот @{me.username} запущен (long polling). Остановить: Ctrl-C.")
             await dp.start_polling(bot, allowed_updates=ALLOWED_UPDATES, handle_signals=True)
