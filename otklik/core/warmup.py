@@ -1,9 +1,10 @@
 """Warm the per-process models of a web or bot process in the background, right after it starts.
 
-The answer engine's index, the appeal topic classifier and the executor router are built per process on first use; without
-this, the first citizen after a restart waits for them (seconds). A daemon thread builds both for
-every region while the server already accepts requests; a failure only leaves them to be built on
-first use, as before.
+The answer engine's index, the appeal topic classifier and the executor router are built per process
+on first use, and the names model that depersonalises texts (public reports, quotes) is loaded on
+first use; without this, the first citizen or analyst after a restart waits for them (seconds). A
+daemon thread builds them for every region while the server already accepts requests; a failure
+only leaves them to be built on first use, as before.
 """
 
 import logging
@@ -19,12 +20,14 @@ def _warm() -> None:
         from otklik.appeals import executors
         from otklik.appeals.classifier import suggest_topic
         from otklik.kb.engine import registry
+        from otklik.nlp.anonymize import NER_MODEL
         from otklik.orgs.models import Region
 
         for region_id in Region.objects.values_list("pk", flat=True):
             registry.engine(region_id)
             suggest_topic(region_id=region_id, text="прогрев классификатора")
             executors.warm(region_id)
+        NER_MODEL.get()
         log.info("models warmed")
     except Exception:  # noqa: BLE001 - warming is an optimisation; first use builds them anyway
         log.warning("warm-up failed; models will be built on first use", exc_info=True)
