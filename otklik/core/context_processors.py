@@ -2,6 +2,7 @@ from django.conf import settings
 
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import user_memberships, user_primary_role, user_roles
+from otklik.core import accessibility
 
 # Sections of the main menu and the roles their pages let in (the views check the same sets:
 # appeals and incidents `selectors.STAFF_ROLES`, analytics `ANALYTICS_ROLES`, routing `READERS`),
@@ -22,7 +23,10 @@ def site(request):
     if roles and region is not None and not user.is_superuser:
         # The menu of the region being served: a role held in another region opens nothing here.
         roles = {str(m.role) for m in user_memberships(user=user) if m.organization.region_id == region.pk}
+    display = accessibility.parse(request.COOKIES.get(accessibility.COOKIE))
     return {
+        "a11y_on": accessibility.is_on(display),
+        "a11y_classes": accessibility.html_classes(display),
         "region": region,
         "region_choices": resolved.choices if resolved else [],
         "region_chosen": resolved.chosen if resolved else True,

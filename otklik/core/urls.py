@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("staff/", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
 ]

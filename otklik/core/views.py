@@ -1,11 +1,16 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from otklik.accounts.selectors import user_primary_role
+from otklik.core import accessibility as a11y
+from otklik.core.forms import AccessibilityForm
 from otklik.core.selectors import health_status
 from otklik.core.staff_home import home_context
 from otklik.orgs.current import resolve
@@ -81,3 +86,46 @@ def error_500(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+def _back(request, target: str) -> str:
+    """Where to return after changing the display: the page the person came from, on this site only."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("core:landing")
+
+
+def accessibility(request):
+    """The version for people with low vision: GET shows the settings, POST saves them in a cookie
+    («on» turns on the usual low-vision set in one click, «off» returns to the ordinary site)."""
+    chosen = a11y.parse(request.COOKIES.get(a11y.COOKIE))
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method != "POST":
+        form = AccessibilityForm(initial=chosen if a11y.is_on(chosen) else a11y.LOW_VISION)
+        return render(request, "core/accessibility.html", {"form": form, "next": target})
+    action = request.POST.get("action", "")
+    if action == "on":
+        chosen = dict(a11y.LOW_VISION)
+    elif action == "off":
+        chosen = dict(a11y.ORDINARY)
+    else:
+        form = AccessibilityForm(request.POST)
+        if not form.is_valid():
+            return render(request, "core/accessibility.html", {"form": form, "next": target}, status=400)
+        chosen = form.cleaned_data
+    response = redirect(_back(request, target))
+    if a11y.is_on(chosen):
+        response.set_cookie(
+            a11y.COOKIE,
+            a11y.encode(chosen),
+            max_age=a11y.MAX_AGE_S,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+        messages.success(request, "Настройки отображения сохранены.")
+    else:
+        response.delete_cookie(a11y.COOKIE, samesite="Lax")
+        messages.success(request, "Включена обычная версия сайта.")
+    return response
