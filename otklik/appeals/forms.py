@@ -371,3 +371,15 @@ class AnswersExportForm(forms.Form):
         start = datetime.combine(self.cleaned_data["since"], day_time.min, zone)
         end = datetime.combine(self.cleaned_data["until"] + timedelta(days=1), day_time.min, zone)
         return start, end
+
+
+class MyAppealsForm(forms.Form):
+    email = forms.EmailField(
+        label="Адрес электронной почты, указанный в обращении",
+        max_length=254,
+        error_messages={
+            "required": "Укажите адрес электронной почты.",
+            "invalid": "Это не похоже на адрес электронной почты: проверьте, нет ли опечатки.",
+            "max_length": "Адрес электронной почты длиннее 254 символов.",
+        },
+    )

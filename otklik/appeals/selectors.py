@@ -195,3 +195,20 @@ def learning_history(region_id: int) -> QuerySet[Appeal]:
     if appeals.filter(is_synthetic=False).exists():
         return appeals.filter(is_synthetic=False)
     return appeals
+
+
+def appeals_of_email(*, email: str) -> QuerySet[Appeal]:
+    """A citizen's appeals found by the e-mail they gave (in the form, or as a channel identity),
+    newest first, in every region of the installation."""
+    email = (email or "").strip().lower()
+    if not email:
+        return Appeal.objects.none()
+    return (
+        Appeal.objects.filter(
+            Q(contact_email__iexact=email)
+            | Q(citizen__identities__channel="email", citizen__identities__value__iexact=email)
+        )
+        .select_related("region", "topic")
+        .distinct()
+        .order_by("-created_at")
+    )

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from otklik.appeals import events
 from otklik.appeals.models import Appeal, AppealSequence, Channel, Kind, Notification
-from otklik.appeals.selectors import answer_rated
+from otklik.appeals.selectors import answer_rated, appeals_of_email
 from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status, can_transition
 from otklik.lib.params import too_long
 from otklik.orgs.models import Organization, Region, Territory
@@ -99,6 +99,54 @@ def staff_email(*, users, subject: str, text: str, appeal: Appeal | None = None)
         transaction.on_commit(lambda pk=notification.pk: tasks.notification_deliver.enqueue(pk))
         sent += 1
     return sent
+
+
+# «Мои обращения» on the web: a link to the list of a citizen's appeals, sent to the e-mail they
+# gave. The e-mail is the proof of who they are, as a password reset link is.
+MINE_SALT = "otklik.appeals.mine"
+MINE_LINK_AGE_S = 24 * 3600
+MINE_RESEND_S = 10 * 60
+
+
+def appeals_link_send(*, email: str) -> bool:
+    """Queue an e-mail with a link to all appeals given with this address. Nothing is sent when there
+    are none, or when a link went to the same address less than `MINE_RESEND_S` ago (a form posted
+    in a loop must not flood a mailbox); the caller shows the same words either way, so the page
+    does not tell who has appeals."""
+    import hashlib
+
+    from django.core import signing
+    from django.core.cache import cache
+
+    from otklik.appeals import tasks
+
+    email = (email or "").strip().lower()
+    if not appeals_of_email(email=email).exists():
+        return False
+    if not cache.add("appeals-mine:" + hashlib.sha256(email.encode()).hexdigest()[:32], 1, MINE_RESEND_S):
+        return False
+    link = f"{settings.SITE_URL}/appeal/mine/{signing.dumps(email, salt=MINE_SALT, compress=True)}/"
+    text = (
+        "Здравствуйте!\n\n"
+        f"Ваши обращения, поданные с адресом {email}, — по ссылке:\n{link}\n\n"
+        "Ссылка действует 24 часа. Если вы её не запрашивали, просто не открывайте её: без неё ваши "
+        "обращения никто не увидит."
+    )
+    notification = Notification.objects.create(
+        channel="email", recipient=email, subject="Ваши обращения", text=text
+    )
+    transaction.on_commit(lambda: tasks.notification_deliver.enqueue(notification.pk))
+    return True
+
+
+def appeals_link_email(token: str) -> str | None:
+    """The e-mail a «Мои обращения» link was sent to, or None when it is forged, damaged or expired."""
+    from django.core import signing
+
+    try:
+        return signing.loads((token or "")[:1000], salt=MINE_SALT, max_age=MINE_LINK_AGE_S)
+    except signing.BadSignature:  # SignatureExpired is one of these
+        return None
 
 
 def coordinators_notify(*, region: Region, subject: str, text: str, appeal: Appeal | None = None) -> int:

@@ -15,6 +15,8 @@ urlpatterns = [
     path("staff/appeals/<str:number>/files/<int:pk>/", views.attachment_download, name="attachment"),
     path("appeal/new/", views.appeal_new, name="new"),
     path("appeal/widget/", views.appeal_widget, name="widget"),
+    path("appeal/mine/", views.appeals_mine, name="mine"),
+    path("appeal/mine/<str:token>/", views.appeals_mine_list, name="mine_list"),
     path("appeal/<str:number>/", views.appeal_status, name="status"),
     path("appeal/<str:number>/files/<int:pk>/", views.citizen_attachment, name="citizen_attachment"),
 ]

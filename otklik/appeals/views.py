@@ -24,6 +24,7 @@ from otklik.appeals.forms import (
     AnswersExportForm,
     ExtendForm,
     ImportFileForm,
+    MyAppealsForm,
     PublicAppealForm,
     RatingForm,
     StaffAppealForm,
@@ -133,6 +134,33 @@ def appeal_status(request, number: str):
     # Reached by its secret from any region's page: the dates are the appeal's region's.
     with timezone.override(ZoneInfo(appeal.region.timezone)):
         return _status_page(request, appeal, form, secret)
+
+
+def appeals_mine(request):
+    """«Мои обращения»: the citizen gives the e-mail of their appeals and gets a link to all of them."""
+    form = MyAppealsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.appeals_link_send(email=form.cleaned_data["email"])
+        # The same words whether or not the address has appeals: the page tells no one who wrote.
+        return render(request, "appeals/mine_sent.html", {"email": form.cleaned_data["email"].lower()})
+    return render(
+        request, "appeals/mine.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@require_GET
+def appeals_mine_list(request, token: str):
+    email = services.appeals_link_email(token)
+    if email is None:
+        return render(request, "appeals/mine.html", {"form": MyAppealsForm(), "expired": True}, status=400)
+    appeals = list(selectors.appeals_of_email(email=email)[:200])
+    for appeal in appeals:
+        appeal.for_applicant = FOR_APPLICANT.get(appeal.status, "")
+    return render(
+        request,
+        "appeals/mine_list.html",
+        {"email": email, "appeals": appeals, "several_regions": len({a.region_id for a in appeals}) > 1},
+    )
 
 
 def _status_page(request, appeal: Appeal, form: RatingForm, secret: str):
