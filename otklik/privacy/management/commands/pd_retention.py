@@ -3,6 +3,8 @@ period has ended. The worker's tasks do it one appeal or incident at a time when
 this is the catch-up for data finished before the tasks existed, for chats (their period restarts
 with every message) and after the periods in the settings are shortened. Run it daily from a timer."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -40,6 +42,8 @@ class Command(BaseCommand):
             chosen = Region.objects.filter(code=region.strip()).first()
             if chosen is None:
                 raise CommandError(f"Регион «{region.strip()[:40]}» не найден.")
+        # The chosen region's clock, else the installation's (not whatever zone the process last used).
+        zone = ZoneInfo(chosen.timezone if chosen else settings.TIME_ZONE)
         now = timezone.now()
         cutoffs = retention_cutoffs(now=now)
         counts = retention_run(region=chosen, dry_run=dry_run, now=now)
@@ -55,5 +59,5 @@ class Command(BaseCommand):
             days = getattr(settings, setting)
             self.stdout.write(
                 f"  {label}: {counts[key]} (срок {days} дн., {before} "
-                f"{timezone.localtime(cutoff):%d.%m.%Y %H:%M})"
+                f"{timezone.localtime(cutoff, zone):%d.%m.%Y %H:%M})"
             )
