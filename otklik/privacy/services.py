@@ -78,8 +78,12 @@ def _known(values: list[tuple[str, str]]) -> list[tuple[re.Pattern, str]]:
                 # the same digits with any separators between them
                 spaced = r"[\s()+\-]*".join(re.escape(d) for d in digits[-10:])
                 patterns.append((re.compile(spaced), MARKERS["phone"]))
+        elif kind == "nick":
+            # a nickname as a whole: its words alone («Мама», «Школа») are ordinary words
+            if len(value) >= _MIN_NAME_PART:
+                patterns.append((re.compile(re.escape(value), re.IGNORECASE), MARKERS["name"]))
         elif len(value) >= _MIN_ID:
-            marker = MARKERS["email"] if "@" in value else "[идентификатор]"
+            marker = MARKERS.get(kind) or (MARKERS["email"] if "@" in value else "[идентификатор]")
             patterns.append((re.compile(re.escape(value), re.IGNORECASE), marker))
     return patterns
 
@@ -168,6 +172,9 @@ def _appeal_known(appeal: Appeal) -> list:
         values += [("name", citizen.display_name)]
         for identity in citizen.identities.all():
             values.append(("phone" if identity.channel == "phone" else "id", identity.value))
+    # An appeal made from a social-media post quotes its author's nickname and the post's link.
+    for nickname, url in appeal.incidents.values_list("author_nickname", "url"):
+        values += [("nick", nickname), ("id", url)]
     return _known(values)
 
 
@@ -212,13 +219,13 @@ def appeal_depersonalise(
             return False
         if finished + period > now:
             return False
-    _appeal_strip(appeal, now=now)
-    events.depersonalised(appeal, actor=actor, reason=_clean(reason, []) if actor else "", at=now)
+    known = _appeal_known(appeal)
+    _appeal_strip(appeal, known=known, now=now)
+    events.depersonalised(appeal, actor=actor, reason=_clean(reason, known) if actor else "", at=now)
     return True
 
 
-def _appeal_strip(appeal: Appeal, *, now: datetime) -> None:
-    known = _appeal_known(appeal)
+def _appeal_strip(appeal: Appeal, *, known: list, now: datetime) -> None:
     citizen_id = appeal.citizen_id
     appeal.text = _clean(appeal.text, known)
     appeal.answer_text = _clean(appeal.answer_text, known)
@@ -331,7 +338,7 @@ def incident_depersonalise(
         return False
     if incident.closed_at + period > now:
         return False
-    known = _known([("name", incident.author_nickname), ("id", incident.url)])
+    known = _known([("nick", incident.author_nickname), ("id", incident.url)])
     incident.text = _clean(incident.text, known)
     incident.reply_text = _clean(incident.reply_text, known)
     incident.no_reaction_reason = _clean(incident.no_reaction_reason, known)

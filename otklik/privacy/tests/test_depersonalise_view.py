@@ -94,3 +94,27 @@ def test_outsiders_get_403_or_404_and_nothing_changes(
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert snapshot(appeal) == before
     assert Appeal.objects.get(pk=appeal.pk).depersonalised_at is None
+
+
+def test_the_citizens_page_of_a_depersonalised_answer_takes_no_rating(
+    region, client, django_capture_on_commit_callbacks
+):
+    """An answer never rated is depersonalised after its period; a rating then would reopen an appeal
+    that has nobody to answer to."""
+    appeal = full_appeal(region, django_capture_on_commit_callbacks)
+    Appeal.objects.filter(pk=appeal.pk).update(status="answered", closed_at=None, rating=None)
+    with time_machine.travel(appeal.answered_at + timedelta(days=1827), tick=False):
+        from otklik.privacy.services import appeal_depersonalise
+
+        assert appeal_depersonalise(appeal_id=appeal.pk) is True
+    url = f"/appeal/{appeal.number}/?s={appeal.secret}"
+    page = client.get(url).content.decode()
+    assert "Оцените ответ" not in page
+    assert (
+        "Персональные данные обезличены: Персональные данные обезличены по истечении срока хранения." in page
+    )
+    assert "Иванова" not in page and "акт.png" not in page
+    response = client.post(url, {"s": appeal.secret, "rating": "1", "comment": ""})
+    assert response.status_code == 400
+    assert "оценить ответ уже нельзя" in response.content.decode()
+    assert Appeal.objects.filter(pk=appeal.pk).values_list("status", "rating").get() == ("answered", None)

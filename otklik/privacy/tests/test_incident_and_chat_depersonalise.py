@@ -43,7 +43,7 @@ def _closed_incident(region, capture) -> Incident:
 
 
 def test_a_closed_incident_loses_the_author_and_the_link_after_a_year(
-    region, django_capture_on_commit_callbacks
+    region, login, django_capture_on_commit_callbacks
 ):
     incident = _closed_incident(region, django_capture_on_commit_callbacks)
     (task,) = DBTaskResult.objects.filter(task_path="otklik.privacy.tasks.incident_retention_expire")
@@ -68,6 +68,12 @@ def test_a_closed_incident_loses_the_author_and_the_link_after_a_year(
     assert IncidentEvent.objects.filter(incident=incident).latest("pk").text == (
         "Ник автора и ссылка удалены, тексты обезличены по истечении срока хранения."
     )
+    page = login(region.coordinator).get(f"/staff/incidents/{incident.pk}/").content.decode()
+    assert (
+        "Персональные данные обезличены 08.05.2025 09:00" in page
+        and "ссылка удалена по сроку хранения" in page
+    )
+    assert "removed.invalid" not in page and "Смирнова" not in page
 
 
 def test_an_open_incident_is_never_touched(region):
@@ -146,3 +152,23 @@ def test_a_conversation_still_needed_is_kept(region):
         "5550003",
         "5550004",
     ]
+
+
+def test_an_appeal_made_from_a_post_loses_its_authors_nickname_and_link(region):
+    from otklik.appeals.services import appeal_redirect
+    from otklik.privacy.services import appeal_depersonalise
+
+    with time_machine.travel(FOUND, tick=False):
+        incident, _ = incident_services.incident_register(
+            region=region.region, url=POST, text="Течёт крыша в школе № 1.", author_nickname="mama_dashi_77"
+        )
+        appeal = incident_services.incident_convert(incident=incident, actor=region.coordinator)
+        appeal_redirect(
+            appeal=appeal, actor=region.coordinator, to="Администрация района", reason="Здание района"
+        )
+    assert "mama_dashi_77" in appeal.text and "wall-1_100" in appeal.text
+    with time_machine.travel(FOUND + timedelta(days=1827), tick=False):
+        assert appeal_depersonalise(appeal_id=appeal.pk) is True
+    appeal.refresh_from_db()
+    assert "mama_dashi" not in appeal.text.lower() and "wall-1_100" not in appeal.text
+    assert appeal.text.startswith("Течёт крыша в школе № 1.\n\n[Публикация в соцсети: ВКонтакте, ")
