@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from otklik.lib.env import env_bool, env_int, env_list, env_str
+from otklik.lib.env import env_bool, env_days, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OTKLIK_VAR_DIR", str(BASE_DIR / "var")))
@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "otklik.dialogue",
     "otklik.analytics",
     "otklik.surveys",
+    "otklik.privacy",
 ]
 
 MIDDLEWARE = [
@@ -246,3 +247,10 @@ CSRF_FAILURE_VIEW = "otklik.core.views.csrf_failure"
 
 # Appeals whose suggested topic is at least this certain are routed without a coordinator.
 APPEAL_AUTO_ROUTE_CONFIDENCE = float(env_str("OTKLIK_AUTO_ROUTE_CONFIDENCE", "0.5"))
+
+# Personal-data retention (152-ФЗ art. 5 p. 7, art. 21 p. 4): days after which personal data of a class
+# are depersonalised; None (an empty value or 0) keeps that class. Appeals are archival documents kept
+# 5 years (the standard list of archival documents, art. 154): 1827 days cover five years with a leap day.
+PD_RETENTION_APPEAL_DAYS = env_days("OTKLIK_PD_APPEAL_DAYS", 1827)
+PD_RETENTION_CHAT_DAYS = env_days("OTKLIK_PD_CHAT_DAYS", 365)
+PD_RETENTION_INCIDENT_DAYS = env_days("OTKLIK_PD_INCIDENT_DAYS", 365)

@@ -47,6 +47,7 @@ class AppealAdmin(ScopedAdmin):
         "due_at",
         "answered_at",
         "closed_at",
+        "depersonalised_at",  # set only by `privacy.services`, which does the work it records
     ]
     autocomplete_fields = ["organization", "topic", "topic_suggested", "citizen", "duplicate_of"]
 

@@ -35,6 +35,7 @@ LABELS = {
     "kind_changed": "Изменён вид обращения",
     "posted": "Ответ направлен почтой",
     "not_delivered": "Ответ некуда отправить электронно",
+    "depersonalised": "Персональные данные обезличены",
 }
 
 
@@ -309,3 +310,14 @@ def not_delivered(appeal, *, at=None):
         text="У заявителя нет электронной почты и Telegram, а отметки об ответе почтой нет: направьте "
         "ответ письмом по адресу из обращения или вручите его лично.",
     )
+
+
+def depersonalised(appeal, *, actor=None, reason: str = "", at=None):
+    """No personal data in it: the reason of a request is anonymised by the caller."""
+    if actor is None:
+        text = "Персональные данные обезличены по истечении срока хранения."
+        by = "retention"
+    else:
+        text = f"Персональные данные обезличены по запросу гражданина (152-ФЗ, ст. 21). Основание: {reason}"
+        by = "request"
+    return record(appeal, "depersonalised", actor=actor, at=at, text=text, data={"by": by})

@@ -167,6 +167,12 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
     external_id = models.CharField("номер во внешней системе", max_length=100, blank=True)
     secret = models.CharField("код доступа заявителя", max_length=40, default=new_secret, editable=False)
     is_synthetic = models.BooleanField("синтетическое (демо)", default=False)
+    depersonalised_at = models.DateTimeField(
+        "персональные данные обезличены",
+        null=True,
+        blank=True,
+        help_text="Когда контакты удалены, а тексты обезличены (истёк срок хранения или запрос гражданина).",
+    )
 
     class Meta:
         verbose_name = "обращение"

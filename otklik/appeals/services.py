@@ -72,6 +72,14 @@ def _schedule_deadline(appeal: Appeal, start_at: datetime) -> None:
     transaction.on_commit(enqueue)
 
 
+def _schedule_retention(appeal: Appeal) -> None:
+    """The appeal is finished (answered or closed): its personal data go when the retention period
+    ends (`privacy`; imported here because `privacy` builds on this module)."""
+    from otklik.privacy.services import appeal_schedule_retention
+
+    appeal_schedule_retention(appeal)
+
+
 def _await_coordinator(appeal: Appeal, start_at: datetime) -> None:
     """The appeal waits for a coordinator: set the registration term and schedule its check."""
     appeal.moderation_due_at = registration_due(
@@ -516,6 +524,7 @@ def appeal_redirect(*, appeal: Appeal, actor, to: str, reason: str) -> Appeal:
             text=f"Переадресовано позже срока ({timezone.localtime(limit, timezone=_tz(appeal)):%d.%m.%Y}).",
         )
     appeal.save()
+    _schedule_retention(appeal)
     _notify_citizen(
         appeal,
         f"Обращение {appeal.number} переадресовано",
@@ -536,6 +545,7 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, actor) -> Appeal:
     appeal.closed_at = timezone.now()
     events.merged(appeal, into=into, actor=actor)
     appeal.save()
+    _schedule_retention(appeal)
     return appeal
 
 
@@ -686,6 +696,7 @@ def appeal_answer(
         appeal.overdue = True
     event = events.answered(appeal, actor=actor, text=text)
     appeal.save()
+    _schedule_retention(appeal)
     for upload in list(files)[:5]:
         appeal_attach(appeal=appeal, upload=upload, from_citizen=False, event=event)
     if by_post:
@@ -732,6 +743,8 @@ def appeal_rate(*, appeal: Appeal, rating: int, comment: str = "") -> Appeal:
     # The row is locked so that two ratings sent at once (a double click, two chats) are one.
     list(Appeal.objects.select_for_update().filter(pk=appeal.pk).values_list("pk"))
     appeal.refresh_from_db()
+    if appeal.depersonalised_at:
+        raise AppealError("Срок хранения обращения истёк, его данные обезличены: оценить ответ уже нельзя.")
     if answer_rated(appeal=appeal):
         raise AppealError(
             f"Вы уже оценили этот ответ: {appeal.rating} из 5. Оценку можно поставить один раз; "
@@ -755,6 +768,7 @@ def appeal_rate(*, appeal: Appeal, rating: int, comment: str = "") -> Appeal:
                 if rating > 2
                 else "Ответ оценён низко; вышестоящей организации нет — рассмотрение завершено.",
             )
+            _schedule_retention(appeal)
         appeal.save()
     return appeal
 

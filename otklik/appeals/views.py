@@ -37,6 +37,7 @@ from otklik.lib.params import parse_id
 from otklik.lib.spreadsheet import XLSX_TYPE
 from otklik.orgs.current import request_region
 from otklik.orgs.models import Organization, Territory
+from otklik.privacy.selectors import appeal_finished_at
 from otklik.routing.models import Topic
 
 # Appeals from the public form are kept apart by their submission, so sending a page twice
@@ -174,8 +175,8 @@ def _status_page(request, appeal: Appeal, form: RatingForm, secret: str):
             "meaning": FOR_APPLICANT.get(appeal.status),
             "secret": secret,
             "just_created": request.GET.get("new") == "1",
-            "can_rate": appeal.status == Status.ANSWERED,
-            "answer_files": appeal.attachments.filter(from_citizen=False).order_by("pk"),
+            "can_rate": appeal.status == Status.ANSWERED and not appeal.depersonalised_at,
+            "answer_files": appeal.attachments.filter(from_citizen=False).exclude(file="").order_by("pk"),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -312,6 +313,9 @@ def appeal_detail(request, number: str):
             "extend_form": ExtendForm(),
             "kinds": Kind.choices,
             "electronic_contact": bool(appeal.contact_email or appeal.citizen_id),
+            "can_depersonalise": is_coordinator
+            and not appeal.depersonalised_at
+            and appeal_finished_at(appeal) is not None,
         },
     )
 
@@ -392,6 +396,10 @@ def appeal_action(request, number: str):
                     f"Обращение {number_into or '(номер не указан)'} не найдено среди доступных вам."
                 )
             services.appeal_merge(appeal=appeal, into=into, actor=user)
+        elif action == "depersonalise" and coordinator:
+            from otklik.privacy.services import appeal_depersonalise
+
+            appeal_depersonalise(appeal_id=appeal.pk, actor=user, reason=request.POST.get("reason", ""))
         elif action == "redirect" and coordinator:
             services.appeal_redirect(
                 appeal=appeal,
@@ -424,6 +432,8 @@ def _done(action: str, appeal: Appeal) -> str:
         "info": "Запрос уточнения отправлен заявителю.",
         "comment": "Комментарий добавлен.",
         "redirect": "Обращение переадресовано; заявитель уведомлён.",
+        "depersonalise": "Персональные данные обращения обезличены: контакты удалены, тексты обезличены, "
+        "файлы удалены.",
     }.get(action, "Готово.")
 
 
@@ -446,7 +456,8 @@ def _file_response(attachments, pk: int, *, as_attachment: bool | None = None):
     """One attachment from `attachments` (never from a public media URL); PDF downloads, images show."""
     from django.http import FileResponse
 
-    attachment = attachments.filter(pk=pk).first()
+    # A file deleted when the appeal was depersonalised keeps its row (counts) but has nothing to serve.
+    attachment = attachments.filter(pk=pk).exclude(file="").first()
     if attachment is None:
         raise Http404("Файл не найден")
     try:

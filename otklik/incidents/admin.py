@@ -58,6 +58,7 @@ class IncidentAdmin(ScopedAdmin):
         "closed_at",
         "mentions",
         "appeal",
+        "depersonalised_at",  # set only by `privacy.services`
     ]
     autocomplete_fields = ["organization", "topic", "topic_suggested", "territory"]
 

@@ -24,6 +24,7 @@ LABELS = {
     "published": "Ответ опубликован во ВКонтакте",
     "publish_failed": "Ответ не опубликован во ВКонтакте",
     "reply_link": "Ссылка на ответ указана вручную",
+    "depersonalised": "Персональные данные обезличены",
 }
 
 
@@ -164,4 +165,13 @@ def overdue(incident):
         incident,
         "overdue",
         text=f"Срок {local_time(incident, incident.due_at)} истёк; сообщено координаторам.",
+    )
+
+
+def depersonalised(incident, *, at=None):
+    return record(
+        incident,
+        "depersonalised",
+        at=at,
+        text="Ник автора и ссылка удалены, тексты обезличены по истечении срока хранения.",
     )

@@ -75,6 +75,12 @@ class Incident(PlacedAndTopical, TimeStampedModel):
         verbose_name="оформлено как обращение",
     )
     is_synthetic = models.BooleanField("синтетический (демо)", default=False)
+    depersonalised_at = models.DateTimeField(
+        "персональные данные обезличены",
+        null=True,
+        blank=True,
+        help_text="Когда ник и ссылка на публикацию удалены, а тексты обезличены по истечении срока хранения.",
+    )
 
     class Meta:
         verbose_name = "инцидент в соцсетях"

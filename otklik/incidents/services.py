@@ -382,6 +382,9 @@ def incident_close(*, incident: Incident, actor) -> Incident:
     incident.closed_at = timezone.now()
     events.closed(incident, actor=actor)
     incident.save()
+    from otklik.privacy.services import incident_schedule_retention  # privacy builds on this app
+
+    incident_schedule_retention(incident)
     return incident
 
 
