@@ -172,3 +172,23 @@ def test_an_appeal_made_from_a_post_loses_its_authors_nickname_and_link(region):
     appeal.refresh_from_db()
     assert "mama_dashi" not in appeal.text.lower() and "wall-1_100" not in appeal.text
     assert appeal.text.startswith("Течёт крыша в школе № 1.\n\n[Публикация в соцсети: ВКонтакте, ")
+
+
+def test_the_worker_keeps_a_daily_sweep_that_forgets_silent_chats(region):
+    from django_tasks_db.models import DBTaskResult
+
+    from otklik.privacy import tasks
+
+    conversation = _conversation(region, "5550003")
+    start = LAST_SEEN + timedelta(days=365)
+    with time_machine.travel(start, tick=False):
+        assert tasks.ensure_scheduled() is True
+        assert tasks.ensure_scheduled() is False  # one sweep waits at a time
+        [queued] = DBTaskResult.objects.filter(task_path=tasks.SWEEP_PATH)
+        assert queued.run_after == start + timedelta(minutes=5)
+        queued.delete()
+        assert tasks.retention_sweep.call() == {"appeals": 0, "conversations": 1, "incidents": 0}
+        [following] = DBTaskResult.objects.filter(task_path=tasks.SWEEP_PATH, status="READY")
+        assert following.run_after == start + timedelta(days=1)
+    conversation.refresh_from_db()
+    assert conversation.channel_user == f"обезличено-{conversation.pk}"

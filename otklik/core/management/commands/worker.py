@@ -31,8 +31,10 @@ class Command(DbWorkerCommand):
     def handle(self, *args, **options):
         options["reload"] = False
         from otklik.analytics.tasks import ensure_scheduled
+        from otklik.privacy.tasks import ensure_scheduled as ensure_retention_sweep
 
         ensure_scheduled()
+        ensure_retention_sweep()
         from otklik.kb.tasks import warm_soon
         from otklik.orgs.models import Region
 

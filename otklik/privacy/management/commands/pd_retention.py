@@ -1,7 +1,8 @@
 """`otklik pd_retention [--dry-run] [--region КОД]`: depersonalise the personal data whose retention
 period has ended. The worker's tasks do it one appeal or incident at a time when each period ends;
 this is the catch-up for data finished before the tasks existed, for chats (their period restarts
-with every message) and after the periods in the settings are shortened. Run it daily from a timer."""
+with every message) and after the periods in the settings are shortened. The worker runs the same pass
+daily (`privacy.tasks.retention_sweep`); this command is for a first run, a dry run, or one region."""
 
 from zoneinfo import ZoneInfo
 
