@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "otklik.kb",
     "otklik.appeals",
     "otklik.incidents",
+    "otklik.publics",
     "otklik.dialogue",
     "otklik.analytics",
     "otklik.surveys",
