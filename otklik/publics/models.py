@@ -146,6 +146,19 @@ class AssignmentTarget(TimeStampedModel):
         return f"{self.assignment} → {self.organization}"
 
 
+EVENT_LABELS = {
+    "scheduled": "пост запланирован",
+    "rescheduled": "время публикации изменено",
+    "cancelled": "публикация отменена",
+    "retried": "опубликовать снова",
+    "published": "опубликован во ВКонтакте",
+    "failed": "ВКонтакте не принял пост",
+    "created": "задача поставлена",
+    "publish_requested": "публикация через Отклик",
+    "done": "выполнено",
+}
+
+
 class PublicsEvent(models.Model):
     """One step in the history of a post or a distribution task (who scheduled, moved, cancelled,
     published, marked done)."""
@@ -168,3 +181,7 @@ class PublicsEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS.get(self.kind, self.kind)

@@ -216,10 +216,19 @@ def post_target_retry(*, target: PostTarget, actor) -> PostTarget:
     return target
 
 
+def _same_moment(stored: datetime, queued: str) -> bool:
+    """Whether a task queued for `queued` is still due: the time may have been typed in the region's
+    zone and read back from the database in UTC, so instants are compared, not texts."""
+    try:
+        return datetime.fromisoformat(queued) == stored
+    except ValueError:
+        return False
+
+
 def post_publish_due(*, post_id: int, publish_at: str) -> str:
     """The task at the post's time: publish to every community still scheduled."""
     post = Post.objects.filter(pk=post_id).first()
-    if post is None or post.cancelled_at or post.publish_at.isoformat() != publish_at:
+    if post is None or post.cancelled_at or not _same_moment(post.publish_at, publish_at):
         return "nothing"  # cancelled, or moved: the task of the new time publishes
     ids = list(post.targets.filter(state=State.SCHEDULED).values_list("pk", flat=True))
     return ",".join(post_target_deliver(target_id=pk) for pk in ids) or "nothing"
@@ -452,7 +461,7 @@ def assignment_remind(*, assignment_id: int, due_at: str) -> int:
     from otklik.appeals.services import staff_email
 
     assignment = Assignment.objects.select_related("organization__region").filter(pk=assignment_id).first()
-    if assignment is None or assignment.due_at.isoformat() != due_at:
+    if assignment is None or not _same_moment(assignment.due_at, due_at):
         return 0
     pending = assignment.targets.filter(done_at__isnull=True).values_list("organization_id", flat=True)
     members = Membership.objects.filter(organization_id__in=list(pending), role__in=ASSIGNEE_ROLES)

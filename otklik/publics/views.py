@@ -207,7 +207,12 @@ def template_edit(request, pk: int):
     return render(
         request,
         "publics/template_edit.html",
-        {"form": form, "template": template, "errors": errors, "placeholders": PLACEHOLDERS},
+        {
+            "form": form,
+            "template": template,
+            "errors": errors + _form_errors(form),
+            "placeholders": PLACEHOLDERS,
+        },
         status=400 if errors else 200,
     )
 

@@ -57,6 +57,28 @@ def test_a_coordinator_schedules_a_post_in_the_regions_time(publics, client):
     assert post.targets.count() == 2
     card = _page(client.get(response.url))
     assert "02.11.2026 15:30" in card and "запланирован" in card and "Перенести" in card
+    assert "02.11.2026 11:00 — пост запланирован, p_coordinator: 02.11.2026 15:30" in card
+
+
+def test_a_post_typed_in_the_regions_time_is_published_at_that_time(
+    publics, client, vk_api, django_capture_on_commit_callbacks
+):
+    client.force_login(publics.coordinator)
+    form = {
+        "text": "Новость",
+        "publish_at": "2026-11-02T15:30",
+        "communities": [community(publics.ministry).pk],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/staff/publics/posts/new/", form)
+    with time_machine.travel(datetime(2026, 11, 2, 10, 29, tzinfo=UTC), tick=False):
+        assert run_due_tasks() == 0
+    with time_machine.travel(datetime(2026, 11, 2, 10, 30, tzinfo=UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert run_due_tasks() == 1
+    assert list(PostTarget.objects.values_list("state", "url")) == [
+        ("published", "https://vk.com/wall-101_77")
+    ]
 
 
 @pytest.mark.parametrize(
