@@ -286,7 +286,9 @@ def _failed(target_id: int, error: vk.VkError) -> str:
     from otklik.publics import tasks
 
     target = (
-        PostTarget.objects.select_for_update().select_related("post__author", "community").get(pk=target_id)
+        PostTarget.objects.select_for_update(of=("self",))
+        .select_related("post__author", "community")
+        .get(pk=target_id)
     )
     if target.state != State.SCHEDULED:
         return "nothing"
