@@ -248,6 +248,7 @@ def test_outsiders_of_a_task_get_404_and_nothing_changes(publics, client):
     )
     target = assignment.targets.get()
     client.force_login(publics.executor_b)
+    assert "Форум" not in _page(client.get("/staff/")) + _page(client.get("/staff/publics/assignments/"))
     assert client.get(f"/staff/publics/tasks/{target.pk}/").status_code == 404
     assert client.post(f"/staff/publics/tasks/{target.pk}/", {"action": "publish"}).status_code == 404
     assert client.get(f"/staff/publics/assignments/{assignment.pk}/").status_code == 403
