@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "otklik.kb",
     "otklik.appeals",
     "otklik.incidents",
+    "otklik.publics",
     "otklik.dialogue",
     "otklik.analytics",
     "otklik.surveys",
@@ -216,8 +217,8 @@ if TELEGRAM_BOT_USERNAME and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", TEL
 TELEGRAM_MODE = env_str("TELEGRAM_MODE", "polling").lower()
 if TELEGRAM_MODE not in {"polling", "webhook"}:
     raise ValueError(f"TELEGRAM_MODE must be 'polling' or 'webhook', got {TELEGRAM_MODE!r}")
-# VK: replies to incidents are published by the communities configured per region (admin, «Публикация
-# во ВКонтакте»); these only say where the API is (a test fake, a proxy).
+# VK: replies to incidents and госпаблики posts are published by the communities configured in the
+# admin («Сообщества ВКонтакте»); these only say where the API is (a test fake, a proxy).
 VK_API_BASE = env_str("VK_API_BASE", "https://api.vk.com/method")
 VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/analytics/", include("otklik.analytics.urls")),
     path("staff/broadcast/", include("otklik.dialogue.staff_urls")),
     path("staff/incidents/", include("otklik.incidents.urls")),
+    path("staff/publics/", include("otklik.publics.urls")),
     path("api/v1/", include("otklik.appeals.api_urls")),
     path("api/v1/", include("otklik.incidents.api_urls")),
     path("telegram/webhook/", telegram_views.webhook, name="telegram_webhook"),

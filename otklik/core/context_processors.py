@@ -12,6 +12,10 @@ MENU_SECTIONS = {
     "incidents": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST, Role.MONITOR},
     "analytics": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST},
     "topics": {Role.ADMIN, Role.COORDINATOR, Role.EDITOR, Role.ANALYST, Role.EXECUTOR},
+    # Госпаблики: posts and templates for administrators and coordinators (`publics.services.POST_ROLES`),
+    # distribution tasks received for executors too (`ASSIGNEE_ROLES`).
+    "publics": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR},
+    "publics_posts": {Role.ADMIN, Role.COORDINATOR},
 }
 
 

@@ -79,15 +79,21 @@ class VkCommunityForm(forms.ModelForm):
 
     class Meta:
         model = VkCommunity
-        fields = ["region", "group_id", "access_token", "is_active"]
+        fields = ["region", "organization", "name", "group_id", "access_token", "is_active"]
 
     def clean_access_token(self):
-        token = self.cleaned_data["access_token"]
-        if not token:
-            if not (self.instance.pk and self.instance.access_token):
-                raise forms.ValidationError("Вставьте ключ доступа сообщества.")
-            return self.instance.access_token
-        return token
+        return self.cleaned_data["access_token"] or (self.instance.access_token if self.instance.pk else "")
+
+    def clean(self):
+        data = super().clean()
+        organization = data.get("organization")
+        # An organization's госпаблик may wait for its key (listed before its administrator issued
+        # one); the region's replying community exists only to publish, so it needs one.
+        if organization is None and not data.get("access_token"):
+            self.add_error("access_token", "Вставьте ключ доступа сообщества.")
+        if organization is not None and data.get("region") and organization.region_id != data["region"].pk:
+            self.add_error("organization", "Организация из другого региона.")
+        return data
 
 
 @admin.register(VkCommunity)
@@ -96,7 +102,8 @@ class VkCommunityAdmin(ScopedAdmin):
 
     org_field = None
     form = VkCommunityForm
-    list_display = ["region", "group_id", "token_hint", "is_active", "updated_at"]
+    list_display = ["region", "organization", "group_id", "token_hint", "is_active", "updated_at"]
+    autocomplete_fields = ["organization"]
 
     @admin.display(description="ключ")
     def token_hint(self, obj):

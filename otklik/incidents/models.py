@@ -152,30 +152,56 @@ class IncidentEvent(models.Model):
 
 
 class VkCommunity(TimeStampedModel):
-    """The VK community whose account publishes the region's public replies to incidents in VK.
+    """A VK community Otklik publishes through, with its access token.
 
-    Publishing is off in a region without an active row. The access token is a secret: entered in the
-    admin, never shown back (only its last characters)."""
+    The region's row without an organization answers incidents (public replies in VK); a row with an
+    organization is that organization's official community («госпаблик», `otklik/publics/`), which
+    scheduled posts and distribution tasks publish to. The access token is a secret: entered in the
+    admin or the staff screen, never shown back (only its last characters); a community without one
+    is listed with «нет ключа доступа» and nothing is sent to it."""
 
-    region = models.OneToOneField(
-        "orgs.Region", on_delete=models.CASCADE, related_name="vk_community", verbose_name="регион"
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.CASCADE, related_name="vk_communities", verbose_name="регион"
     )
+    organization = models.OneToOneField(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="vk_community",
+        verbose_name="организация (госпаблик)",
+        help_text="Пусто: сообщество региона, которое отвечает на инциденты.",
+    )
+    name = models.CharField("название сообщества", max_length=200, blank=True)
     group_id = models.PositiveBigIntegerField(
         "номер сообщества", help_text="Число из адреса vk.com/club<номер>, без минуса."
     )
-    access_token = models.CharField("ключ доступа сообщества", max_length=512)
-    is_active = models.BooleanField("публиковать ответы", default=True)
+    access_token = models.CharField("ключ доступа сообщества", max_length=512, blank=True)
+    is_active = models.BooleanField("публиковать", default=True)
 
     class Meta:
-        verbose_name = "публикация во ВКонтакте"
-        verbose_name_plural = "публикация во ВКонтакте"
+        verbose_name = "сообщество ВКонтакте"
+        verbose_name_plural = "сообщества ВКонтакте"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=models.Q(organization__isnull=True),
+                name="vk_community_one_replying_per_region",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"vk.com/club{self.group_id} ({self.region})"
+        return f"{self.name or f'vk.com/club{self.group_id}'} ({self.organization or self.region})"
+
+    @property
+    def url(self) -> str:
+        return f"https://vk.com/club{self.group_id}"
 
     @property
     def token_hint(self) -> str:
         """What may be shown of the token: its last four characters."""
+        if not self.access_token:
+            return "нет ключа доступа"
         return f"…{self.access_token[-4:]}" if len(self.access_token) >= 12 else "задан"
 
 

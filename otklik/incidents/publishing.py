@@ -8,8 +8,6 @@ published by hand. Any other network, or a region without a community, keeps the
 Kept in a module of its own (like `routing/suggestions.py`): it reads, writes and talks to VK.
 """
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,9 +16,6 @@ from otklik.incidents.models import Incident, ReplyPublication, VkCommunity
 from otklik.incidents.statuses import Status
 from otklik.lib import vk
 
-MAX_ATTEMPTS = 5
-# 30 s, 1, 2, 4 minutes: VK's per-second and flood limits pass in that time.
-BACKOFF = timedelta(seconds=30)
 State = ReplyPublication.State
 
 
@@ -29,7 +24,11 @@ def community(incident: Incident) -> VkCommunity | None:
     has publishing switched on."""
     if vk.parse_wall_url(incident.url) is None:
         return None
-    return VkCommunity.objects.filter(region_id=incident.region_id, is_active=True).first()
+    return (
+        VkCommunity.objects.filter(region_id=incident.region_id, organization__isnull=True, is_active=True)
+        .exclude(access_token="")
+        .first()
+    )
 
 
 def latest(incident: Incident) -> ReplyPublication | None:
@@ -129,9 +128,9 @@ def _failed(publication_id: int, error: vk.VkError) -> str:
         return "nothing"  # the link was pasted by hand meanwhile
     publication.attempts += 1
     publication.error, publication.error_code = str(error)[:1000], error.code or None
-    if error.transient and publication.attempts < MAX_ATTEMPTS:
+    retry_at = vk.retry_at(error, attempts=publication.attempts, now=timezone.now())
+    if retry_at is not None:
         publication.save()
-        retry_at = timezone.now() + BACKOFF * 2 ** (publication.attempts - 1)
         transaction.on_commit(
             lambda: tasks.incident_reply_deliver.using(run_after=retry_at).enqueue(publication_id)
         )

@@ -126,6 +126,15 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
     assert incidents.filter(status="new", due_at__gt=timezone.now()).exists()
     assert not incidents.exclude(author_nickname__startswith="demo_").exists()
 
+    # госпаблики: communities without keys (nothing is sent), a scheduled post, a distribution task
+    from otklik.incidents.models import VkCommunity
+    from otklik.publics.models import Assignment, Post
+
+    assert VkCommunity.objects.filter(organization__isnull=False, access_token="").count() == 4
+    assert Post.objects.get().targets.filter(state="scheduled").count() == 2
+    assignment = Assignment.objects.get()
+    assert assignment.targets.filter(done_at__isnull=False).count() == 1
+
     # every main page opens on the full demo data for the roles that use it
     pages = {
         "analyst": [
@@ -142,8 +151,14 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
             "/staff/topics/",
             "/staff/incidents/?queue=overdue",
             "/staff/incidents/figures/",
+            "/staff/publics/",
+            "/staff/publics/posts/new/",
+            "/staff/publics/templates/",
+            "/staff/publics/assignments/",
+            f"/staff/publics/assignments/{assignment.pk}/",
+            f"/staff/publics/posts/{Post.objects.get().pk}/",
         ],
-        "executor": ["/staff/", "/staff/appeals/?queue=new", "/staff/orgs/"],
+        "executor": ["/staff/", "/staff/appeals/?queue=new", "/staff/orgs/", "/staff/publics/assignments/"],
         "editor": ["/staff/", "/staff/kb/", "/staff/kb/queue/", "/staff/kb/log/", "/staff/kb/transfer/"],
         "monitor": [
             "/staff/",

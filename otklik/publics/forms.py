@@ -1,0 +1,71 @@
+"""Parsing of the госпаблики forms: types only; the services decide what is allowed and say why not.
+
+Times are wall-clock times of the request's region (RegionMiddleware activates its zone)."""
+
+from django import forms
+
+from otklik.lib import vk
+
+_MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_MOMENT_ERRORS = {"required": "Укажите дату и время.", "invalid": "Дата и время в виде ДД.ММ.ГГГГ ЧЧ:ММ."}
+_URL_ERRORS = {"invalid": "Ссылка должна начинаться с http:// или https://."}
+
+
+def ids(values) -> list[int]:
+    """Ids from a multiple choice: anything that is not one reads as a forged id (0), refused later."""
+    from otklik.lib.params import parse_id
+
+    return [parse_id(v) or 0 for v in values]
+
+
+class PostForm(forms.Form):
+    text = forms.CharField(label="Текст поста", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    link = forms.URLField(
+        label="Ссылка (необязательно)", required=False, max_length=500, error_messages=_URL_ERRORS
+    )
+    publish_at = forms.DateTimeField(
+        label="Время публикации",
+        widget=_MOMENT,
+        error_messages=_MOMENT_ERRORS,
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.attrs["maxlength"] = vk.POST_MAX_CHARS
+
+
+class RescheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label="Новое время публикации",
+        widget=_MOMENT,
+        error_messages=_MOMENT_ERRORS,
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label="Название", required=False, max_length=200)
+    text = forms.CharField(label="Текст", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class AssignmentForm(forms.Form):
+    title = forms.CharField(label="Информационный повод", required=False, max_length=200)
+    text = forms.CharField(
+        label="Текст для публикации", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    link = forms.URLField(
+        label="Ссылка для репоста", required=False, max_length=500, error_messages=_URL_ERRORS
+    )
+    due_at = forms.DateTimeField(
+        label="Срок", widget=_MOMENT, error_messages=_MOMENT_ERRORS, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    subtree = forms.BooleanField(label="И всем подведомственным выбранных", required=False)
+
+
+class DoneForm(forms.Form):
+    url = forms.URLField(
+        label="Ссылка на вашу публикацию",
+        max_length=500,
+        error_messages={"required": "Вставьте ссылку на вашу публикацию.", **_URL_ERRORS},
+    )

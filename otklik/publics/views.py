@@ -1,0 +1,321 @@
+"""Госпаблики: scheduled posts, templates, distribution tasks and their progress."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_memberships
+from otklik.incidents.models import VkCommunity
+from otklik.lib.params import parse_id
+from otklik.orgs.current import holds_role_in, request_region
+from otklik.publics import selectors, services
+from otklik.publics.forms import AssignmentForm, DoneForm, PostForm, RescheduleForm, TemplateForm, ids
+from otklik.publics.models import PostTemplate
+from otklik.publics.services import ASSIGNEE_ROLES, PLACEHOLDERS, POST_ROLES, PublicsError
+
+
+def _require(request, roles: set[str]):
+    region = request_region(request)
+    if not holds_role_in(user=request.user, region=region, roles=roles):
+        raise PermissionDenied
+    return region
+
+
+def _organizations(request, region):
+    return organizations_in_scope(user=request.user, roles=POST_ROLES).filter(region=region).order_by("path")
+
+
+def _acting_org(request, region, value):
+    """The organization a post or task is given on behalf of: one of the user's subtree (a forged id is
+    a 404); by default the first where he holds the role himself."""
+    pk = parse_id(value)
+    scope = _organizations(request, region)
+    if pk is not None:
+        return scoped_get_or_404(scope, user=request.user, pk=pk)
+    own = [m.organization_id for m in user_memberships(user=request.user) if m.role in POST_ROLES]
+    return scope.filter(pk__in=own).first() or scope.first()
+
+
+def _form_page(request, name: str, *, region, organization, errors: list[str], **context):
+    """A form page of the section: the organization it acts for, the ones to switch to, the refusals
+    (a 400 while there are any)."""
+    context.update(errors=errors, organization=organization, organizations=_organizations(request, region))
+    return render(request, f"publics/{name}.html", context, status=400 if errors else 200)
+
+
+def _form_errors(form) -> list[str]:
+    return [str(e) for errors in form.errors.values() for e in errors]
+
+
+@login_required
+def index(request):
+    region = _require(request, POST_ROLES)
+    posts = selectors.posts_for_staff(user=request.user, region=region)[:100]
+    communities = VkCommunity.objects.filter(organization__in=_organizations(request, region)).select_related(
+        "organization"
+    )
+    return render(
+        request,
+        "publics/index.html",
+        {"posts": posts, "communities": communities.order_by("organization__path"), "now": timezone.now()},
+    )
+
+
+@login_required
+def post_new(request):
+    region = _require(request, POST_ROLES)
+    organization = _acting_org(request, region, request.POST.get("organization") or request.GET.get("org"))
+    template = None
+    if tpl := parse_id(request.GET.get("template")):
+        template = get_object_or_404(selectors.templates_for_staff(user=request.user, region=region), pk=tpl)
+    form = PostForm(request.POST or None, initial={"text": template.text if template else ""})
+    errors, chosen = [], ids(request.POST.getlist("communities"))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                post = services.post_schedule(
+                    author=request.user,
+                    organization=organization,
+                    text=form.cleaned_data["text"],
+                    link=form.cleaned_data["link"],
+                    publish_at=form.cleaned_data["publish_at"],
+                    community_ids=chosen,
+                )
+            except PublicsError as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(request, f"Пост №{post.pk} запланирован.")
+                return redirect("publics:post", pk=post.pk)
+        errors += _form_errors(form)
+    return _form_page(
+        request,
+        "post_new",
+        region=region,
+        organization=organization,
+        errors=errors,
+        form=form,
+        communities=services.communities_for(organization=organization) if organization else [],
+        chosen=chosen,
+        templates=selectors.templates_for_staff(user=request.user, region=region),
+        placeholders=PLACEHOLDERS,
+    )
+
+
+def _post(request, region, pk):
+    return get_object_or_404(selectors.posts_for_staff(user=request.user, region=region), pk=pk)
+
+
+@login_required
+def post_detail(request, pk: int):
+    region = _require(request, POST_ROLES)
+    post = _post(request, region, pk)
+    return render(
+        request,
+        "publics/post_detail.html",
+        {
+            "post": post,
+            "events": post.events.select_related("actor"),
+            "form": RescheduleForm(initial={"publish_at": timezone.localtime(post.publish_at)}),
+            "editable": not post.cancelled_at
+            and post.publish_at > timezone.now()
+            and all(t.state == "scheduled" for t in post.targets.all()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_action(request, pk: int):
+    region = _require(request, POST_ROLES)
+    post = _post(request, region, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "reschedule":
+            form = RescheduleForm(request.POST)
+            if not form.is_valid():
+                raise PublicsError(" ".join(_form_errors(form)))
+            services.post_reschedule(
+                post=post, actor=request.user, publish_at=form.cleaned_data["publish_at"]
+            )
+            messages.success(request, "Время публикации изменено.")
+        elif action == "cancel":
+            services.post_cancel(post=post, actor=request.user)
+            messages.success(request, "Публикация отменена.")
+        elif action == "retry":
+            target = get_object_or_404(post.targets.all(), pk=parse_id(request.POST.get("target")))
+            services.post_target_retry(target=target, actor=request.user)
+            messages.success(request, "Пост снова поставлен в очередь на публикацию.")
+        else:
+            raise PublicsError("Неизвестное действие.")
+    except PublicsError as exc:
+        messages.error(request, str(exc))
+    return redirect("publics:post", pk=post.pk)
+
+
+@login_required
+def templates(request):
+    region = _require(request, POST_ROLES)
+    organization = _acting_org(request, region, request.POST.get("organization"))
+    form = TemplateForm(request.POST or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_save(organization=organization, **form.cleaned_data)
+        except PublicsError as exc:
+            errors.append(str(exc))
+        else:
+            messages.success(request, "Шаблон сохранён.")
+            return redirect("publics:templates")
+    return _form_page(
+        request,
+        "templates",
+        region=region,
+        organization=organization,
+        errors=errors + _form_errors(form),
+        form=form,
+        items=selectors.templates_for_staff(user=request.user, region=region),
+        placeholders=PLACEHOLDERS,
+    )
+
+
+@login_required
+def template_edit(request, pk: int):
+    region = _require(request, POST_ROLES)
+    template: PostTemplate = get_object_or_404(
+        selectors.templates_for_staff(user=request.user, region=region), pk=pk
+    )
+    form = TemplateForm(request.POST or None, initial={"name": template.name, "text": template.text})
+    errors = []
+    if request.method == "POST":
+        if request.POST.get("action") == "delete":
+            services.template_delete(template=template)
+            messages.success(request, "Шаблон удалён.")
+            return redirect("publics:templates")
+        if form.is_valid():
+            try:
+                services.template_save(
+                    organization=template.organization, template=template, **form.cleaned_data
+                )
+            except PublicsError as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(request, "Шаблон сохранён.")
+                return redirect("publics:templates")
+    return render(
+        request,
+        "publics/template_edit.html",
+        {
+            "form": form,
+            "template": template,
+            "errors": errors + _form_errors(form),
+            "placeholders": PLACEHOLDERS,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def assignments(request):
+    region = _require(request, POST_ROLES | ASSIGNEE_ROLES)
+    can_give = holds_role_in(user=request.user, region=region, roles=POST_ROLES)
+    given = selectors.assignments_for_staff(user=request.user, region=region) if can_give else []
+    return render(
+        request,
+        "publics/assignments.html",
+        {
+            "can_give": can_give,
+            "given": given.prefetch_related("targets") if can_give else [],
+            "received": selectors.assignments_received(user=request.user, region=region),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def assignment_new(request):
+    region = _require(request, POST_ROLES)
+    organization = _acting_org(request, region, request.POST.get("organization") or request.GET.get("org"))
+    form = AssignmentForm(request.POST or None)
+    errors, chosen = [], ids(request.POST.getlist("organizations"))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                assignment = services.assignment_create(
+                    author=request.user,
+                    organization=organization,
+                    organization_ids=chosen,
+                    **form.cleaned_data,
+                )
+            except PublicsError as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(request, f"Задача поставлена организациям: {assignment.targets.count()}.")
+                return redirect("publics:assignment", pk=assignment.pk)
+        errors += _form_errors(form)
+    below = services.organizations_below(organization=organization) if organization else []
+    return _form_page(
+        request,
+        "assignment_new",
+        region=region,
+        organization=organization,
+        errors=errors,
+        form=form,
+        below=below,
+        chosen=chosen,
+    )
+
+
+@login_required
+def assignment_detail(request, pk: int):
+    from zoneinfo import ZoneInfo
+
+    from otklik.analytics.reports import tables_csv, tables_xlsx
+    from otklik.analytics.views import attachment
+
+    region = _require(request, POST_ROLES)
+    assignment = get_object_or_404(selectors.assignments_for_staff(user=request.user, region=region), pk=pk)
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        table = selectors.progress_table(assignment=assignment, zone=ZoneInfo(region.timezone))
+        render_file = tables_csv if fmt == "csv" else tables_xlsx
+        return attachment(render_file(assignment.title, [table]), fmt, f"zadacha-{assignment.pk}")
+    rows, counts = selectors.assignment_progress(assignment=assignment)
+    return render(
+        request,
+        "publics/assignment_detail.html",
+        {"assignment": assignment, "rows": rows, "counts": counts, "labels": selectors.STATUS_LABELS},
+    )
+
+
+@login_required
+def target(request, pk: int):
+    region = _require(request, ASSIGNEE_ROLES)
+    item = get_object_or_404(selectors.assignment_targets_for_staff(user=request.user, region=region), pk=pk)
+    form = DoneForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "publish":
+                services.assignment_target_publish(target=item, actor=request.user)
+                messages.success(request, "Отклик публикует запись в сообществе организации.")
+            elif form.is_valid():
+                services.assignment_target_done(target=item, actor=request.user, url=form.cleaned_data["url"])
+                messages.success(request, "Задача отмечена выполненной.")
+            else:
+                raise PublicsError(" ".join(_form_errors(form)))
+        except PublicsError as exc:
+            messages.error(request, str(exc))
+        return redirect("publics:target", pk=item.pk)
+    return render(
+        request,
+        "publics/target.html",
+        {
+            "target": item,
+            "assignment": item.assignment,
+            "community": VkCommunity.objects.filter(organization=item.organization, is_active=True).first(),
+            "form": form,
+            "now": timezone.now(),
+        },
+    )
