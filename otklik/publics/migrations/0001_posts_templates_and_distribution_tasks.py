@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('incidents', '0005_vk_community_per_organization'),
+        ('incidents', '0006_vk_community_per_organization'),
         ('orgs', '0002_region_hosts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0004_vk_reply_publishing'),
+        ('incidents', '0005_incident_depersonalised_at'),
         ('orgs', '0002_region_hosts'),
     ]
 
