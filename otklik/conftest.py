@@ -50,6 +50,26 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_start_afresh(request, django_db_blocker):
+    """Rate-limit counters (otklik/lib/ratelimit.py) live in the database cache table, so a test's
+    rolled-back transaction forgets them; a transactional test (the browser and the bot's end-to-end
+    tests) commits them and the flush after it keeps that table, so they are cleared here. Limits
+    stay on for every test: a test never sends more than a person would, except those that test
+    the limits."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        from django.core.cache import cache
+
+        with django_db_blocker.unblock():
+            cache.clear()
+
+
 @pytest.fixture
 def region(personas) -> Personas:
     """Personas plus a small topic tree and default routing (appeals, dialogue, analytics tests)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from otklik.lib.env import env_bool, env_days, env_int, env_list, env_str
+from otklik.lib.env import env_bool, env_days, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OTKLIK_VAR_DIR", str(BASE_DIR / "var")))
@@ -110,10 +110,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The database cache (`otklik createcachetable`): one table that every web process, the worker and
+# the bot share, so the login throttling and the rate limits below count across processes. It is
+# culled (the expired entries first) once it holds MAX_ENTRIES; the default 300 would drop live
+# counters as soon as a few hundred clients are counted at once.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "otklik_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("OTKLIK_CACHE_MAX_ENTRIES", 20000)},
     }
 }
 
@@ -144,6 +149,29 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed logins per (username, address) allowed within the window before the form refuses.
 LOGIN_THROTTLE_ATTEMPTS = env_int("OTKLIK_LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW_S = env_int("OTKLIK_LOGIN_THROTTLE_WINDOW_S", 900)
+
+# Rate limits on the public entry points (otklik/lib/ratelimit.py): COUNT/WINDOW per counter, `0` for
+# off; OTKLIK_RATELIMIT=0 switches them all off (a trusted load test). Per address means per client
+# address (an IPv6 /64); a school class behind one address shares it, hence the generous numbers.
+RATELIMIT_ENABLED = env_bool("OTKLIK_RATELIMIT", True)
+RATE_LIMITS = {
+    # Web chat and its widget (questions, buttons, «предложить вопрос», files; opening the page).
+    "chat": env_rate("OTKLIK_RATE_CHAT", "120/1m"),
+    "chat_session": env_rate("OTKLIK_RATE_CHAT_SESSION", "30/1m"),
+    # Public FAQ: searches and «помог ли ответ?».
+    "faq": env_rate("OTKLIK_RATE_FAQ", "60/1m"),
+    # Public appeal form and widget: every sending of the form.
+    "appeal": env_rate("OTKLIK_RATE_APPEAL", "10/1h"),
+    # Public survey pages: every sending of an answer.
+    "survey": env_rate("OTKLIK_RATE_SURVEY", "60/1h"),
+    # Wrong number/secret on the status page, its files and the API: per appeal number and per
+    # address; past either, that number (or address) is refused even with the right secret.
+    "status_number": env_rate("OTKLIK_RATE_STATUS_NUMBER", "10/30m"),
+    "status_address": env_rate("OTKLIK_RATE_STATUS_ADDRESS", "20/15m"),
+    # REST API: per token; without a valid token (citizens' reads, wrong tokens) per address.
+    "api_token": env_rate("OTKLIK_RATE_API_TOKEN", "120/1m"),
+    "api_address": env_rate("OTKLIK_RATE_API_ADDRESS", "60/1m"),
+}
 
 HTTPS = env_bool("OTKLIK_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from otklik.appeals import services
 from otklik.appeals.models import ApiToken, Appeal, Channel, Kind
 from otklik.appeals.selectors import appeal_timeline
+from otklik.lib import ratelimit
 from otklik.lib.params import parse_moment
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
@@ -53,10 +54,16 @@ def _token(request) -> ApiToken | None:
     if scheme not in {"Bearer", "Token"} or not key:
         return None
     digest = hashlib.sha256(key.strip().encode()).hexdigest()
-    token = ApiToken.objects.select_related("organization").filter(key_hash=digest, is_active=True).first()
+    return ApiToken.objects.select_related("organization").filter(key_hash=digest, is_active=True).first()
+
+
+def _limited(request) -> ratelimit.Refusal | None:
+    """One request of this token, or, without a valid one (a citizen's read, a wrong token), of this
+    address."""
+    token = request.api_token
     if token is not None:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token
+        return ratelimit.hit(("api_token", str(token.pk)))
+    return ratelimit.hit(("api_address", ratelimit.client_address(request)))
 
 
 def api_view(methods: set[str]):
@@ -67,7 +74,12 @@ def api_view(methods: set[str]):
             if request.method not in methods:
                 return error_response(405, f"Метод {request.method} не поддерживается.")
             request.api_token = _token(request)
-            if request.headers.get("Authorization") and request.api_token is None:
+            refusal = _limited(request)
+            if refusal is not None:
+                return ratelimit.refuse(request, refusal)
+            if request.api_token is not None:
+                ApiToken.objects.filter(pk=request.api_token.pk).update(last_used_at=timezone.now())
+            elif request.headers.get("Authorization"):
                 return error_response(401, "Токен не найден или отозван.")
             try:
                 return view(request, *args, **kwargs)
@@ -293,9 +305,17 @@ def appeal_detail(request, number: str):
         .first()
     )
     token = request.api_token
-    secret = request.GET.get("secret", "")
+    secret = request.GET.get("secret", "")[:64]
     staff = token is not None and appeal is not None and _in_scope(token, appeal)
-    citizen = appeal is not None and appeal.secret_matches(secret[:64])
+    if not staff and secret:
+        # A citizen's read by the secret: guarded against guessing as the status page is.
+        guard = ratelimit.secret_counters(number=number, address=ratelimit.client_address(request))
+        refusal = ratelimit.blocked(*guard)
+        if refusal is not None:
+            return ratelimit.refuse(request, refusal)
+        if appeal is None or not appeal.secret_matches(secret):
+            ratelimit.failed(*guard)
+    citizen = appeal is not None and appeal.secret_matches(secret)
     if appeal is None or not (staff or (citizen and request.method == "GET")):
         return error_response(404, "Обращение не найдено.")
     if request.method == "GET":

@@ -1,5 +1,6 @@
 """Citizen's web form and status page; the operators' workspace."""
 
+from functools import wraps
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from otklik.appeals.forms import (
 from otklik.appeals.importing import ImportFileError, appeals_import
 from otklik.appeals.models import STAFF_CHANNELS, Appeal, Channel, Kind
 from otklik.appeals.statuses import FOR_APPLICANT, MEANING, Status
+from otklik.lib import ratelimit
 from otklik.lib.params import parse_id
 from otklik.lib.spreadsheet import XLSX_TYPE
 from otklik.orgs.current import request_region
@@ -67,7 +69,13 @@ def appeal_new(request, channel: str = Channel.WEB):
         request.FILES if request.method == "POST" else None,
         region=region,
     )
-    if request.method == "POST" and form.is_valid():
+    refusal = None
+    if request.method == "POST" and not ratelimit.staff_exempt(request):
+        refusal = ratelimit.hit(("appeal", ratelimit.client_address(request)))
+    if refusal is not None:
+        # The form comes back with everything typed in it (an uploaded file cannot be kept).
+        form.add_error(None, refusal.message)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             appeal, _ = services.appeal_submit(
@@ -92,9 +100,10 @@ def appeal_new(request, channel: str = Channel.WEB):
                 return render(request, "appeals/widget_done.html", {"appeal": appeal})
             return redirect(f"/appeal/{appeal.number}/?s={appeal.secret}&new=1")
     template = "appeals/widget_form.html" if channel == Channel.WIDGET else "appeals/public_form.html"
-    return render(
+    response = render(
         request, template, {"form": form, "region": region}, status=400 if request.method == "POST" else 200
     )
+    return response if refusal is None else ratelimit.with_retry_after(response, refusal)
 
 
 # The widget is framed by organizations' sites. In a frame of another site browsers send no
@@ -106,16 +115,45 @@ def appeal_widget(request):
     return appeal_new(request, channel=Channel.WIDGET)
 
 
-def _appeal_by_secret(number: str, secret: str) -> Appeal:
+class SecretGuessing(Exception):
+    """Too many wrong secrets for this appeal number or from this address: refused for a while."""
+
+    def __init__(self, refusal: ratelimit.Refusal):
+        self.refusal = refusal
+
+
+def _appeal_by_secret(request, number: str, secret: str) -> Appeal:
+    """The appeal whose number and secret match. Wrong secrets are counted per number and per
+    address; past either limit the lookup is refused for a while, even with the right secret."""
+    guard = ratelimit.secret_counters(number=number, address=ratelimit.client_address(request))
+    refusal = ratelimit.blocked(*guard)
+    if refusal is not None:
+        raise SecretGuessing(refusal)
     appeal = Appeal.objects.select_related("organization", "policy", "region").filter(number=number).first()
     if appeal is None or not appeal.secret_matches(secret):
+        if secret:  # a link without its secret guesses nothing
+            ratelimit.failed(*guard)
         raise Http404("Обращение не найдено")
     return appeal
 
 
+def _guarded(view):
+    """A citizen's view of an appeal reached by its secret: a 429 page while lookups are refused."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except SecretGuessing as exc:
+            return ratelimit.refuse(request, exc.refusal)
+
+    return wrapper
+
+
+@_guarded
 def appeal_status(request, number: str):
     secret = (request.GET.get("s") or request.POST.get("s") or "")[:64]
-    appeal = _appeal_by_secret(number, secret)
+    appeal = _appeal_by_secret(request, number, secret)
     form = RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -471,9 +509,10 @@ def _file_response(attachments, pk: int, *, as_attachment: bool | None = None):
     )
 
 
+@_guarded
 def citizen_attachment(request, number: str, pk: int):
     """A file staff attached to the answer, for the citizen who holds the appeal's secret."""
-    appeal = _appeal_by_secret(number, (request.GET.get("s") or "")[:64])
+    appeal = _appeal_by_secret(request, number, (request.GET.get("s") or "")[:64])
     return _file_response(appeal.attachments.filter(from_citizen=False), pk, as_attachment=True)
 
 

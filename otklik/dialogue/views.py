@@ -17,7 +17,9 @@ from otklik.accounts.roles import Role
 from otklik.dialogue.core import MAX_FILE_BYTES, Incoming, handle
 from otklik.dialogue.forms import BroadcastForm
 from otklik.dialogue.models import Broadcast
+from otklik.dialogue.replies import Reply
 from otklik.dialogue.services import broadcast_send
+from otklik.lib import ratelimit
 from otklik.orgs.current import holds_role_in, request_region
 from otklik.surveys.cookies import browser_token, remember
 
@@ -31,7 +33,20 @@ def _chat_id(request) -> str:
     return request.session["chat_id"]
 
 
+def _limited(request, chat_id: str | None = None) -> ratelimit.Refusal | None:
+    """One use of the chat by this address (and this conversation); staff testing it are not counted."""
+    if ratelimit.staff_exempt(request):
+        return None
+    counters = [("chat", ratelimit.client_address(request))]
+    if chat_id:
+        counters.append(("chat_session", chat_id))
+    return ratelimit.hit(*counters)
+
+
 def _page(request, template: str):
+    refusal = _limited(request)
+    if refusal is not None:
+        return ratelimit.refuse(request, refusal)
     chat_id = _chat_id(request)
     # The page's region (`?region=`, the widget's `?org=`, the site address): the conversation moves
     # there. Its messages then carry only the chat's id and stay in the conversation's region.
@@ -104,6 +119,14 @@ def _send(request, chat_id: str, token: str):
         incoming, shown = Incoming("text", text), text
     else:
         return render(request, "dialogue/_messages.html", {"replies": [], "mine": ""})
+    refusal = _limited(request, chat_id)
+    if refusal is not None:
+        # The refusal is the bot's reply; the chat keeps the typed text in its box (it clears the
+        # box only after a successful answer), so nothing is lost and nothing reaches the dialogue.
+        response = render(
+            request, "dialogue/_messages.html", {"replies": [Reply(refusal.message)], "mine": ""}
+        )
+        return ratelimit.with_retry_after(response, refusal)
     # Surveys answered here count once per browser together with the public survey page.
     replies = handle(
         region=None,

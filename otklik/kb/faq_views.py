@@ -20,11 +20,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from otklik.kb import selectors, services
 from otklik.kb.forms import FaqSearchForm
+from otklik.lib import ratelimit
 from otklik.orgs.current import request_region
 
 RATING_SALT = "otklik.kb.faq"
 RATING_AGE = 7 * 24 * 3600
 STALE_PAGE = "Оценка не учтена: страница устарела. Обновите её и нажмите кнопку ещё раз."
+
+
+def _limited(request) -> ratelimit.Refusal | None:
+    """One search or rating by this address (every one of them writes to the query log)."""
+    if ratelimit.staff_exempt(request):
+        return None
+    return ratelimit.hit(("faq", ratelimit.client_address(request)))
 
 
 def _token(query_id: int | None = None, visitor: str | None = None) -> str:
@@ -49,6 +57,11 @@ def index(request):
     if "q" in request.GET:
         form = FaqSearchForm(request.GET)
         context.update(form=form, searched=True)
+        refusal = _limited(request) if form.is_valid() else None
+        if refusal is not None:
+            # The question stays in the box, with the refusal under it; nothing is logged.
+            form.add_error("q", refusal.message)
+            return ratelimit.with_retry_after(render(request, "kb/faq/index.html", context), refusal)
         if form.is_valid():
             visitor = uuid.uuid4().hex
             query, action, articles = services.faq_search(
@@ -96,6 +109,12 @@ def feedback(request, pk: int):
             return render(request, "kb/faq/_feedback.html", {"article": shown, "error": STALE_PAGE})
         messages.error(request, STALE_PAGE)
         return redirect("faq:article", pk=shown.pk)
+    refusal = _limited(request)
+    if refusal is not None:
+        if request.headers.get("HX-Request"):
+            response = render(request, "kb/faq/_feedback.html", {"article": shown, "error": refusal.message})
+            return ratelimit.with_retry_after(response, refusal)
+        return ratelimit.refuse(request, refusal)
     query_id, visitor = who
     services.faq_feedback(
         region=region, article=shown, helped=helped == "1", query_id=query_id, visitor=visitor
@@ -112,6 +131,9 @@ def none_fits(request):
     region = request_region(request)
     who = _read_token(request.POST.get("t", ""))
     if who is not None and who[0]:
+        refusal = _limited(request)
+        if refusal is not None:
+            return ratelimit.refuse(request, refusal)
         services.faq_none_fits(region=region, query_id=who[0])
     if request.headers.get("HX-Request"):
         return render(request, "kb/faq/_none_fits.html")

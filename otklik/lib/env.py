@@ -44,3 +44,25 @@ def env_days(name: str, default: int) -> int | None:
     if days < 0:
         raise ValueError(f"{name} must not be negative, got {days}")
     return days or None
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate limit as (count, window in seconds) from `COUNT/WINDOW`, the window a number of seconds
+    or of minutes, hours, days with a suffix: `30/1m`, `10/1h`, `20/15m`, `120/60`. `0` or `off` is
+    (0, 0): that limit is off."""
+    raw = os.environ.get(name, "").strip().lower() or default
+    if raw in {"0", "off"}:
+        return 0, 0
+    count, _, window = raw.partition("/")
+    unit = _UNITS.get(window[-1:], 0)
+    number = window[:-1] if unit else window
+    try:
+        parsed = int(count), int(number) * (unit or 1)
+    except ValueError:
+        parsed = (-1, -1)
+    if parsed[0] < 0 or parsed[1] <= 0:
+        raise ValueError(f"{name} must be COUNT/WINDOW such as 30/1m or 10/1h (or 0 for off), got {raw!r}")
+    return parsed

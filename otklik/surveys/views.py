@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_roles
 from otklik.analytics.reports import tables_csv, tables_xlsx
+from otklik.lib import ratelimit
 from otklik.lib.spreadsheet import XLSX_TYPE
 from otklik.orgs.current import request_region, resolve
 from otklik.surveys import selectors, services
@@ -92,7 +93,13 @@ def survey_answer(request, survey: Survey):
         form = AnswerForm(request.POST if request.method == "POST" else None, survey=survey)
     elif request.method == "POST":
         status = 409 if answered else 400
-    if form is not None and form.is_bound:
+    refusal = None
+    if form is not None and form.is_bound and not ratelimit.staff_exempt(request):
+        refusal = ratelimit.hit(("survey", ratelimit.client_address(request)))
+    if refusal is not None:
+        # The answers come back as they were ticked, with the refusal above them; nothing is saved.
+        form.add_error(None, refusal.message)
+    elif form is not None and form.is_bound:
         status = 400
         posted_token = _ticket_token(request, survey)
         if posted_token is None:
@@ -125,7 +132,7 @@ def survey_answer(request, survey: Survey):
         status=status,
     )
     remember(response, token)
-    return response
+    return response if refusal is None else ratelimit.with_retry_after(response, refusal)
 
 
 def _add_errors(form, exc: services.SurveyError) -> None:

@@ -74,3 +74,24 @@ def test_citizen_ticks_options_of_a_multiple_choice_question_in_place(live_serve
     chosen = Answer.objects.filter(question__position=2).values_list("option__text", flat=True)
     assert list(chosen) == ["Школа"]
     page.close()
+
+
+def test_past_the_rate_limit_the_bot_says_so_and_the_typed_text_stays(live_server, browser, region, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "chat_session": (1, 60)}
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/chat/")
+    page.wait_for_function("window.htmx !== undefined")
+    box = page.get_by_label("Ваш вопрос")
+    box.fill("Первый вопрос про школьную форму")
+    page.get_by_role("button", name="Отправить", exact=True).click()
+    page.locator("li.msg.mine", has_text="Первый вопрос про школьную форму").wait_for()
+    page.wait_for_function("document.getElementById('chat-text').value === ''")  # sent: cleared
+    box.fill("Второй вопрос про кружки")
+    page.get_by_role("button", name="Отправить", exact=True).click()
+    refusal = page.locator("li.msg.bot", has_text="Слишком много сообщений подряд")
+    refusal.wait_for()
+    assert "через" in refusal.inner_text()
+    assert page.locator("li.msg").last.evaluate("li => li.classList.contains('bot')")  # the last bubble
+    assert box.input_value() == "Второй вопрос про кружки"  # not sent, not lost
+    assert page.locator("li.msg.mine", has_text="Второй вопрос").count() == 0
+    page.close()
