@@ -162,6 +162,8 @@ RATE_LIMITS = {
     "faq": env_rate("OTKLIK_RATE_FAQ", "60/1m"),
     # Public appeal form and widget: every sending of the form.
     "appeal": env_rate("OTKLIK_RATE_APPEAL", "10/1h"),
+    # «Мои обращения»: requests for the link to a citizen's appeals (each may send an e-mail).
+    "mine": env_rate("OTKLIK_RATE_MINE", "10/1h"),
     # Public survey pages: every sending of an answer.
     "survey": env_rate("OTKLIK_RATE_SURVEY", "60/1h"),
     # Wrong number/secret on the status page, its files and the API: per appeal number and per

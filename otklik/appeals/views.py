@@ -178,6 +178,12 @@ def appeal_status(request, number: str):
 def appeals_mine(request):
     """«Мои обращения»: the citizen gives the e-mail of their appeals and gets a link to all of them."""
     form = MyAppealsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not ratelimit.staff_exempt(request):
+        refusal = ratelimit.hit(("mine", ratelimit.client_address(request)))
+        if refusal is not None:
+            form.is_valid()  # the typed address is shown again, with the refusal above it
+            context = {"form": form, "refused": refusal.message}
+            return ratelimit.with_retry_after(render(request, "appeals/mine.html", context), refusal)
     if request.method == "POST" and form.is_valid():
         services.appeals_link_send(email=form.cleaned_data["email"])
         # The same words whether or not the address has appeals: the page tells no one who wrote.

@@ -127,3 +127,14 @@ def test_bad_addresses_are_explained_and_nothing_is_sent(client, region, email, 
 
 def test_the_home_page_links_my_appeals(client, region):
     assert 'href="/appeal/mine/"' in client.get("/").content.decode()
+
+
+def test_many_link_requests_from_one_address_are_refused_with_the_address_kept(client, region, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "mine": (2, 3600)}
+    for n in range(2):
+        assert client.post("/appeal/mine/", {"email": f"person{n}@example.ru"}).status_code == 200
+    refused = client.post("/appeal/mine/", {"email": "third@example.ru"})
+    text = refused.content.decode()
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 3000
+    assert "Слишком много запросов ссылки на обращения с этого адреса" in text
+    assert 'value="third@example.ru"' in text
