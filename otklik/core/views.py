@@ -101,7 +101,10 @@ def accessibility(request):
     """The version for people with low vision: GET shows the settings, POST saves them in a cookie
     («on» turns on the usual low-vision set in one click, «off» returns to the ordinary site)."""
     chosen = a11y.parse(request.COOKIES.get(a11y.COOKIE))
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    # Where to return: the settings form's own field, else the page the link or button was on.
+    target = request.POST.get("next") or request.GET.get("next") or request.headers.get("Referer", "")
+    if target.startswith(request.build_absolute_uri("/")):
+        target = "/" + target[len(request.build_absolute_uri("/")) :]
     if request.method != "POST":
         form = AccessibilityForm(initial=chosen if a11y.is_on(chosen) else a11y.LOW_VISION)
         return render(request, "core/accessibility.html", {"form": form, "next": target})
