@@ -4,13 +4,15 @@ from otklik.accounts.roles import Role
 from otklik.accounts.selectors import user_memberships, user_primary_role, user_roles
 
 # Sections of the main menu and the roles their pages let in (the views check the same sets:
-# appeals and incidents `selectors.STAFF_ROLES`, analytics `ANALYTICS_ROLES`, routing `READERS`),
+# appeals and incidents `selectors.STAFF_ROLES`, analytics `ANALYTICS_ROLES`, routing `READERS`,
+# people `accounts.staff_views.ADMINS`),
 # so that the menu never shows a link its reader would meet as a 403.
 MENU_SECTIONS = {
     "appeals": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST},
     "incidents": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST, Role.MONITOR},
     "analytics": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST},
     "topics": {Role.ADMIN, Role.COORDINATOR, Role.EDITOR, Role.ANALYST, Role.EXECUTOR},
+    "people": {Role.ADMIN},
 }
 
 
