@@ -73,7 +73,9 @@ class MembershipForm(forms.Form):
         self.fields["organization"].queryset = organizations.order_by("path")
 
 
-class PersonForm(MembershipForm):
+class PersonDataForm(forms.Form):
+    """A person's own data; `person` is the one being edited (None: a new one)."""
+
     last_name = forms.CharField(label="Фамилия", max_length=150, error_messages=REQUIRED)
     first_name = forms.CharField(label="Имя", max_length=150, error_messages=REQUIRED)
     patronymic = forms.CharField(label="Отчество", max_length=150, required=False)
@@ -84,24 +86,22 @@ class PersonForm(MembershipForm):
     )
     phone = forms.CharField(label="Телефон", max_length=40, required=False)
     position = forms.CharField(label="Должность", max_length=200, required=False)
-    field_order = [
-        "last_name",
-        "first_name",
-        "patronymic",
-        "email",
-        "phone",
-        "position",
-        "organization",
-        "role",
-    ]
+
+    def __init__(self, *args, person: User | None = None, **kwargs):
+        self.person = person
+        super().__init__(*args, **kwargs)
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if email_taken(email):
+        if email_taken(email, exclude=self.person):
             raise forms.ValidationError(
                 "Сотрудник с таким e-mail уже есть: найдите его в списке и добавьте роль."
             )
         return email
+
+
+class PersonForm(PersonDataForm, MembershipForm):
+    pass
 
 
 class StaffImportForm(forms.Form):

@@ -110,9 +110,16 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, user: User, actor: User | None, actor_label: str = "", how: str = "", **person: str
+    *,
+    user: User,
+    actor: User | None,
+    actor_label: str = "",
+    how: str = "",
+    email: str | None = None,
+    **person: str,
 ) -> bool:
-    """Change a staff member's personal data (PERSON_FIELDS); returns whether anything changed."""
+    """Change a staff member's personal data (PERSON_FIELDS, and the e-mail when given); returns
+    whether anything changed. A login that was the old e-mail follows the new one."""
     changes = {}
     for name, label in PERSON_FIELDS.items():
         new = person.get(name)
@@ -122,6 +129,14 @@ def person_update(
         if getattr(user, name) != new:
             changes[label] = (getattr(user, name), new)
             setattr(user, name, new)
+    if email is not None and email.strip().lower() != user.email:
+        email = email.strip().lower()
+        if email_taken(email, exclude=user):
+            raise ValidationError("Сотрудник с таким e-mail уже есть.")
+        changes["e-mail"] = (user.email, email)
+        if user.username == user.email:
+            user.username = email
+        user.email = email
     if changes:
         user.save()
         events.updated(user, changes=changes, actor=actor, label=actor_label, how=how)

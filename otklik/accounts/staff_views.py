@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from otklik.accounts import selectors, services
-from otklik.accounts.forms import MembershipForm, PersonForm, StaffImportForm
+from otklik.accounts.forms import MembershipForm, PersonDataForm, PersonForm, StaffImportForm
 from otklik.accounts.models import Membership
 from otklik.accounts.roles import Role
 from otklik.accounts.staff_io import (
@@ -146,10 +146,11 @@ def _person(request, pk: int):
 
 
 @login_required
-def person_detail(request, pk: int, role_form=None):
+def person_detail(request, pk: int, role_form=None, data_form=None):
     region, person = _person(request, pk)
     orgs = selectors.people_organizations(user=request.user, region=region)
     open_appeals = open_appeals_of_executor(executor=person, region=region)
+    fields = ("email", *services.PERSON_FIELDS)
     return render(
         request,
         "accounts/person.html",
@@ -158,13 +159,33 @@ def person_detail(request, pk: int, role_form=None):
             "manageable": selectors.person_manageable(user=request.user, person=person, region=region),
             "roles_editable": request.user.is_superuser or not person.is_superuser,
             "role_form": role_form or MembershipForm(organizations=orgs),
+            "data_form": data_form
+            or PersonDataForm(person=person, initial={k: getattr(person, k) for k in fields}),
             "open_appeals": open_appeals[:50],
             "open_appeals_count": open_appeals.count(),
             "history": selectors.person_history(person=person)[:200],
             "is_self": person.pk == request.user.pk,
         },
-        status=400 if role_form is not None else 200,
+        status=400 if role_form or data_form else 200,
     )
+
+
+@login_required
+@require_POST
+def person_edit(request, pk: int):
+    region, person = _person(request, pk)
+    if not selectors.person_manageable(user=request.user, person=person, region=region):
+        raise PermissionDenied
+    form = PersonDataForm(request.POST, person=person)
+    if form.is_valid():
+        try:
+            changed = services.person_update(user=person, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(request, "Данные сохранены." if changed else "Изменений нет.")
+            return redirect("people:detail", pk=person.pk)
+    return person_detail(request, pk, data_form=form)
 
 
 @login_required

@@ -259,3 +259,52 @@ def test_the_history_is_also_in_the_django_admin_read_only(client, people):
     page = client.get(f"/admin/accounts/user/{people.p.executor_a.pk}/change/")
     assert page.status_code == 200
     assert "Учётная запись отключена" in page.content.decode() and "Регионова" in page.content.decode()
+
+
+def test_personal_data_and_e_mail_are_edited_with_history(client, people):
+    client.force_login(people.admin)
+    person = User.objects.get(pk=people.p.executor_a.pk)
+    data = {
+        "last_name": "Орлова",
+        "first_name": "Ольга",
+        "patronymic": "",
+        "phone": "+7 1",
+        "position": "Специалист",
+    }
+    response = client.post(f"/staff/people/{person.pk}/edit/", {**data, "email": "Orlova@Example.ru"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.last_name, person.email, person.username, person.phone) == (
+        "Орлова",
+        "orlova@example.ru",
+        "p_executor_a",
+        "+7 1",
+    )
+    event = person.staff_events.get(kind="updated")
+    assert event.data["e-mail"] == ["", "orlova@example.ru"] and event.data["фамилия"] == ["", "Орлова"]
+    taken = client.post(f"/staff/people/{person.pk}/edit/", {**data, "email": "ra@example.ru"})
+    assert taken.status_code == 400 and "Сотрудник с таким e-mail уже есть" in taken.content.decode()
+    empty = client.post(f"/staff/people/{person.pk}/edit/", {"email": "x"})
+    assert empty.status_code == 400
+    person.refresh_from_db()
+    assert person.email == "orlova@example.ru" and person.staff_events.count() == 1
+    # A login that was the e-mail follows it.
+    invited = client.post("/staff/people/new/", {**NEW, "organization": people.p.school_a.pk})
+    new = User.objects.get(email="petrova@example.ru")
+    client.post(f"/staff/people/{new.pk}/edit/", {**data, "email": "petrova2@example.ru"})
+    new.refresh_from_db()
+    assert invited.status_code == 302 and (new.username, new.email) == (
+        "petrova2@example.ru",
+        "petrova2@example.ru",
+    )
+
+
+def test_other_region_admin_cannot_edit(client, people):
+    client.force_login(people.other_admin)
+    response = client.post(
+        f"/staff/people/{people.p.executor_a.pk}/edit/",
+        {"last_name": "X", "first_name": "Y", "email": "x@y.ru"},
+    )
+    assert response.status_code == 404
+    people.p.executor_a.refresh_from_db()
+    assert people.p.executor_a.last_name == ""
