@@ -197,8 +197,10 @@ def _check(*, region: Region, rows: list[dict], allowed: set[int] | None) -> lis
                 f"{where}: e-mail {email} указан у нескольких учётных записей — исправьте в «Сотрудниках»."
             )
         elif found and allowed is not None:
-            known = found[0]
-            if known.is_superuser or any(m.organization_id not in allowed for m in known.memberships.all()):
+            account = found[0]
+            if account.is_superuser or any(
+                m.organization_id not in allowed for m in account.memberships.all()
+            ):
                 bad.append(
                     f"{where}: сотрудник {email} работает и в организациях вне ваших полномочий; "
                     "его данные и роли меняет администратор системы."
