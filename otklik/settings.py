@@ -149,6 +149,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed logins per (username, address) allowed within the window before the form refuses.
 LOGIN_THROTTLE_ATTEMPTS = env_int("OTKLIK_LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW_S = env_int("OTKLIK_LOGIN_THROTTLE_WINDOW_S", 900)
+# How long an invitation or password-reset link works (Django's setting); a link works once either way.
+PASSWORD_RESET_TIMEOUT = env_int("OTKLIK_PASSWORD_LINK_TIMEOUT_S", 3 * 24 * 3600)
+# «Забыли пароль?» sends at most one letter per address within this interval.
+PASSWORD_RESET_MAIL_INTERVAL_S = env_int("OTKLIK_PASSWORD_MAIL_INTERVAL_S", 300)
 
 # Rate limits on the public entry points (otklik/lib/ratelimit.py): COUNT/WINDOW per counter, `0` for
 # off; OTKLIK_RATELIMIT=0 switches them all off (a trusted load test). Per address means per client

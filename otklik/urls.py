@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("otklik.accounts.urls")),
     path("staff/orgs/", include("otklik.orgs.urls")),
+    path("staff/people/", include("otklik.accounts.staff_urls")),
     path("staff/topics/", include("otklik.routing.urls")),
     path("staff/kb/", include("otklik.kb.urls")),
     path("chat/", include("otklik.dialogue.urls")),

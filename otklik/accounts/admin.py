@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from otklik.accounts.models import Citizen, CitizenIdentity, Membership, User
+from otklik.accounts.models import Citizen, CitizenIdentity, Membership, StaffEvent, User
 from otklik.core.admin_base import ScopedAdmin
 
 
@@ -11,9 +11,26 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["organization"]
 
 
+class StaffEventInline(admin.TabularInline):
+    """The account's history as the «Сотрудники» screen wrote it: read-only evidence."""
+
+    model = StaffEvent
+    fk_name = "person"
+    extra = 0
+    fields = readonly_fields = ["at", "actor_label", "event", "text"]
+    can_delete = False
+
+    @admin.display(description="событие")
+    def event(self, obj):
+        return obj.get_label()
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, StaffEventInline]
     list_display = ["username", "last_name", "first_name", "email", "is_active", "last_login"]
     fieldsets = DjangoUserAdmin.fieldsets + (("Служебное", {"fields": ("patronymic", "phone", "position")}),)
 

@@ -99,3 +99,34 @@ class CitizenIdentity(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.value}"
+
+
+class StaffEvent(models.Model):
+    """One change to a staff member's account or roles: who did it, when and what (the history on
+    the person's page on the «Сотрудники» screen)."""
+
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="staff_events", verbose_name="сотрудник"
+    )
+    kind = models.CharField("событие", max_length=40, db_index=True)
+    at = models.DateTimeField("когда", db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто"
+    )
+    # Kept as written at the time: the actor's account may be renamed or deleted later.
+    actor_label = models.CharField("кто (подпись)", max_length=200, blank=True)
+    text = models.TextField("что", blank=True)
+    data = models.JSONField("данные", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "изменение учётной записи"
+        verbose_name_plural = "история учётных записей"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.kind}"
+
+    def get_label(self) -> str:
+        from otklik.accounts.events import LABELS
+
+        return LABELS.get(self.kind, self.kind)

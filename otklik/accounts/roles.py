@@ -16,3 +16,27 @@ class Role(models.TextChoices):
 
 # When a person holds several roles, the home page shows the first of these they have.
 HOME_PRIORITY = [Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.EDITOR, Role.ANALYST, Role.MONITOR]
+
+
+# Other ways people write a role in a spreadsheet (lower case, «ё» as «е»), besides its code and name.
+ROLE_ALIASES = {
+    "админ": Role.ADMIN,
+    "редактор": Role.EDITOR,
+    "мониторинг": Role.MONITOR,
+    "оператор": Role.MONITOR,
+}
+
+
+def _fold(text: str) -> str:
+    return " ".join(str(text or "").lower().replace("ё", "е").split())
+
+
+def role_from_text(text: str) -> str | None:
+    """The role a cell names by its code («executor») or its Russian name («Исполнитель»); None if
+    it names none."""
+    value = _fold(text)
+    for role in Role:
+        if value in {role.value, _fold(role.label)}:
+            return role.value
+    found = ROLE_ALIASES.get(value)
+    return found.value if found else None

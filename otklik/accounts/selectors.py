@@ -1,6 +1,6 @@
 """Who may see what. Every staff list and object lookup goes through these."""
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from otklik.accounts.models import Citizen, CitizenIdentity, Membership, User
@@ -80,3 +80,80 @@ def scoped_get_or_404[M: Model](
 def citizen_by_identity(*, channel: str, value: str) -> Citizen | None:
     identity = CitizenIdentity.objects.select_related("citizen").filter(channel=channel, value=value).first()
     return identity.citizen if identity else None
+
+
+# --- The «Сотрудники» screen ---------------------------------------------------------------------
+
+
+def people_organizations(*, user: User, region) -> QuerySet[Organization]:
+    """The organizations of `region` whose staff `user` manages: the subtrees they administer there
+    (a superuser: all of the region's)."""
+    return scoped(Organization.objects.filter(region=region), user=user, roles={Role.ADMIN})
+
+
+def _people_base(*, user: User, region) -> QuerySet[User]:
+    orgs = people_organizations(user=user, region=region)
+    held = Q(memberships__organization__in=orgs)
+    if user.is_superuser:
+        # Accounts with no role at all belong to no region; a superuser still needs to find them.
+        held |= Q(memberships__isnull=True)
+    return User.objects.filter(pk__in=User.objects.filter(held).values("pk"))
+
+
+def people_for_admin(
+    *, user: User, region, search: str = "", organization: Organization | None = None, role: str = ""
+) -> QuerySet[User]:
+    """The people an administrator sees on the «Сотрудники» screen, with the roles they hold in the
+    administrator's organizations (`shown_memberships`), narrowed by search, organization (its
+    subtree) and role."""
+    orgs = people_organizations(user=user, region=region)
+    qs = _people_base(user=user, region=region)
+    if search:
+        words = search.split()[:5]
+        for word in words:
+            qs = qs.filter(
+                Q(last_name__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(patronymic__icontains=word)
+                | Q(email__icontains=word)
+                | Q(username__icontains=word)
+                | Q(phone__icontains=word)
+                | Q(position__icontains=word)
+            )
+    narrowed = Membership.objects.filter(organization__in=orgs)
+    if organization is not None:
+        narrowed = narrowed.filter(organization__path__startswith=organization.path)
+    if role:
+        narrowed = narrowed.filter(role=role)
+    if organization is not None or role:
+        qs = qs.filter(pk__in=narrowed.values("user_id"))
+    shown = Membership.objects.filter(organization__in=orgs).select_related("organization")
+    return qs.prefetch_related(
+        Prefetch(
+            "memberships", queryset=shown.order_by("organization__path", "role"), to_attr="shown_memberships"
+        )
+    ).order_by("last_name", "first_name", "patronymic", "username")
+
+
+def person_for_admin_or_404(*, user: User, region, pk) -> User:
+    """One person of the administrator's organizations; anyone else is indistinguishable from absent."""
+    try:
+        return people_for_admin(user=user, region=region).get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Не найдено") from exc
+
+
+def person_manageable(*, user: User, person: User, region) -> bool:
+    """Whether `user` may change the person's account as a whole (personal data, switching off):
+    a superuser always; an administrator when every role of the person lies in their
+    organizations, so that one region cannot lock out a person another region relies on."""
+    if user.is_superuser:
+        return True
+    if person.is_superuser:
+        return False
+    orgs = people_organizations(user=user, region=region)
+    return not person.memberships.exclude(organization__in=orgs).exists()
+
+
+def person_history(*, person: User) -> QuerySet:
+    return person.staff_events.select_related("actor").order_by("-at", "-pk")

@@ -30,3 +30,9 @@ def login_failed(*, username: str, address: str) -> None:
 
 def login_succeeded(*, username: str) -> None:
     cache.delete(_key("u", username))
+
+
+def reset_mail_allowed(*, email: str) -> bool:
+    """At most one password letter per address within the window: the form cannot be used to flood
+    a mailbox."""
+    return cache.add(_key("reset", email), 1, settings.PASSWORD_RESET_MAIL_INTERVAL_S)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import scoped, user_roles
 from otklik.appeals.models import Appeal, AppealEvent
-from otklik.appeals.statuses import DEADLINE_RUNNING, Status
+from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status
 
 STAFF_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST}
 QUEUES = {
@@ -36,6 +36,16 @@ def appeals_for_staff(*, user, region=None) -> QuerySet[Appeal]:
         unrouted = qs.filter(organization__isnull=True)
         return (visible | unrouted).distinct()
     return visible
+
+
+def open_appeals_of_executor(*, executor, region) -> QuerySet[Appeal]:
+    """Appeals of `region` not yet closed whose executor is `executor`: what is left behind when a
+    person is switched off (the «Сотрудники» screen warns with them)."""
+    return (
+        Appeal.objects.filter(region=region, executor=executor, status__in=OPEN_STATUSES)
+        .select_related("organization")
+        .order_by("due_at", "pk")
+    )
 
 
 def answer_rated(*, appeal: Appeal) -> bool:

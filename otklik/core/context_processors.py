@@ -5,7 +5,8 @@ from otklik.accounts.selectors import user_memberships, user_primary_role, user_
 from otklik.core import accessibility
 
 # Sections of the main menu and the roles their pages let in (the views check the same sets:
-# appeals and incidents `selectors.STAFF_ROLES`, analytics `ANALYTICS_ROLES`, routing `READERS`),
+# appeals and incidents `selectors.STAFF_ROLES`, analytics `ANALYTICS_ROLES`, routing `READERS`,
+# people `accounts.staff_views.ADMINS`),
 # so that the menu never shows a link its reader would meet as a 403.
 MENU_SECTIONS = {
     "appeals": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR, Role.ANALYST},
@@ -16,6 +17,7 @@ MENU_SECTIONS = {
     # distribution tasks received for executors too (`ASSIGNEE_ROLES`).
     "publics": {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR},
     "publics_posts": {Role.ADMIN, Role.COORDINATOR},
+    "people": {Role.ADMIN},
 }
 
 

@@ -6,6 +6,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 
+def transfer_arguments(parser, *, files: str, region: str = "код региона (по умолчанию — единственный)"):
+    """The arguments every `otklik <thing> import|export FILE [--region CODE]` command takes."""
+    parser.add_argument("action", choices=["import", "export"])
+    parser.add_argument("path", help=f"файл {files} (для экспорта «-» — вывод на экран)")
+    parser.add_argument("--region", help=region)
+
+
 def one_region(code: str | None):
     """The region named by `--region`, or the only one; a Russian CommandError otherwise."""
     from otklik.orgs.models import Region
@@ -23,10 +30,14 @@ def existing_file(path: str) -> Path:
     return file
 
 
-def write_export(command: BaseCommand, path: str, text: str, done: str) -> None:
-    """`text` to the file `path` (saying `done`), or to the screen for «-»."""
+def write_export(command: BaseCommand, path: str, content: str | bytes, done: str) -> None:
+    """`content` (a text, or the bytes of a spreadsheet) to the file `path` (saying `done`), or a
+    text to the screen for «-»."""
     if path == "-":
-        command.stdout.write(text)
+        command.stdout.write(content)
         return
-    Path(path).write_text(text, encoding="utf-8")
+    if isinstance(content, bytes):
+        Path(path).write_bytes(content)
+    else:
+        Path(path).write_text(content, encoding="utf-8")
     command.stdout.write(done)

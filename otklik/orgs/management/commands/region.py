@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from otklik.lib.commands import existing_file, one_region, write_export
+from otklik.lib.commands import existing_file, one_region, transfer_arguments, write_export
 from otklik.orgs.transfer import RegionFileError, region_export, region_import, region_parse
 
 
@@ -10,9 +10,9 @@ class Command(BaseCommand):
     help = "Импорт и экспорт структуры региона (регион, территории, организации) в YAML."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["import", "export"])
-        parser.add_argument("path", help="файл .yaml (для экспорта «-» — вывод на экран)")
-        parser.add_argument("--region", help="код региона для экспорта (по умолчанию — единственный)")
+        transfer_arguments(
+            parser, files=".yaml", region="код региона для экспорта (по умолчанию — единственный)"
+        )
 
     def handle(self, *args, action: str, path: str, region: str | None, **options):
         if action == "export":

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from otklik.lib.commands import existing_file, one_region, write_export
+from otklik.lib.commands import existing_file, one_region, transfer_arguments, write_export
 from otklik.routing.topics_io import (
     TopicImportError,
     topics_export_csv,
@@ -14,9 +14,7 @@ class Command(BaseCommand):
     help = "Импорт и экспорт классификатора тематик (CSV или YAML)."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["import", "export"])
-        parser.add_argument("path", help="файл .csv/.yaml (для экспорта «-» — вывод на экран)")
-        parser.add_argument("--region", help="код региона (по умолчанию — единственный)")
+        transfer_arguments(parser, files=".csv/.yaml")
         parser.add_argument("--format", choices=["csv", "yaml"], help="формат экспорта")
 
     def handle(self, *args, action: str, path: str, region: str | None, format: str | None, **options):
