@@ -33,6 +33,9 @@ class Command(DbWorkerCommand):
         from otklik.analytics.tasks import ensure_scheduled
 
         ensure_scheduled()
+        from otklik.incidents.monitoring import polling_ensure
+
+        polling_ensure()
         from otklik.kb.tasks import warm_soon
         from otklik.orgs.models import Region
 
