@@ -110,8 +110,10 @@ class Throttle:
         self._lock = threading.Lock()
 
     def wait(self, key: str, per_second: float) -> float:
-        """Block until `key` may call again; the seconds waited."""
-        interval = 1 / per_second if per_second > 0 else 0.0
+        """Block until `key` may call again; the seconds waited. `per_second` 0: no limit."""
+        if per_second <= 0:
+            return 0.0
+        interval = 1 / per_second
         with self._lock:
             now = self._clock()
             at = max(now, self._next.get(key, now))
@@ -240,12 +242,16 @@ def parse_source_address(raw: str) -> str:
         if "/" in text or not text:
             raise ValueError("Ссылка должна вести на страницу или сообщество: https://vk.com/имя_сообщества.")
     name = text.removeprefix("@").lower()
+    if _WALL.match(name):
+        raise ValueError(
+            "Это ссылка на запись, а нужна ссылка на страницу или сообщество: https://vk.com/имя."
+        )
     if re.fullmatch(r"-?\d{1,19}", name):
         return f"club{name.lstrip('-')}"
     if match := _NUMBERED.fullmatch(name):
         kind = "id" if match[1] == "id" else "club"
         return f"{kind}{match[2]}"
-    if not _SCREEN.fullmatch(name) or name.startswith("wall"):
+    if not _SCREEN.fullmatch(name):
         raise ValueError(
             "Короткое имя — латинские буквы, цифры, точка и подчёркивание: vk.com/имя_сообщества."
         )
