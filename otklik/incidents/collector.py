@@ -35,8 +35,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from otklik.incidents import events, monitoring
-from otklik.incidents.models import IncidentExternalId, MonitoringKeywords, Network, Source, VkSource
-from otklik.incidents.services import MAX_TEXT, IncidentError, incident_register
+from otklik.incidents.models import (
+    Incident,
+    IncidentExternalId,
+    MonitoringKeywords,
+    Network,
+    Source,
+    VkSource,
+)
+from otklik.incidents.services import MAX_TEXT, IncidentError, incident_register, normalize_url
 from otklik.lib import vk
 from otklik.nlp.relevance import COMPLAINT_CUES, URGENT_CUES, PhraseMatcher, text_lemmas
 
@@ -248,8 +255,10 @@ class _Pass:
             if IncidentExternalId.objects.filter(source=EXTERNAL, external_id=item.external_id).exists():
                 report.duplicates += 1
                 return True
-            if self.dry_run:
-                report.created += 1
+            if self.dry_run:  # what the registration would say, without it
+                known = Incident.objects.filter(url=normalize_url(item.url)).exists()
+                report.duplicates += known
+                report.created += not known
                 return True
             with transaction.atomic():
                 incident, created = incident_register(

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from otklik.incidents import monitoring
 from otklik.incidents.models import Incident, VkSource
+from otklik.incidents.services import incident_register
 from otklik.incidents.tests.conftest import NOW
 from otklik.testing import run_due_tasks
 
@@ -175,13 +176,17 @@ def test_the_command_does_one_pass_and_prints_the_counts(watched, vk_api):
 
 
 def test_a_dry_run_reads_and_judges_but_writes_nothing(watched, vk_api):
-    _, north, news = watched
+    personas, north, news = watched
+    by_hand, _ = incident_register(region=personas.region, url="https://vk.com/wall-222_7", text="Крыша")
+    events = by_hand.events.count()
     output = _collect("--dry-run")
     assert output.endswith(
-        "Итого: найдено 4, подходящих 2, новых инцидентов 2, повторов 0, ошибок 0.\n"
+        "Итого: найдено 4, подходящих 2, новых инцидентов 1, повторов 1, ошибок 0.\n"
         "Пробный проход: ничего не записано, инциденты не созданы.\n"
     )
-    assert not Incident.objects.exists() and not DBTaskResult.objects.exists()
+    assert list(Incident.objects.all()) == [by_hand] and not DBTaskResult.objects.exists()
+    by_hand.refresh_from_db()
+    assert (by_hand.mentions, by_hand.events.count()) == (1, events)
     for source in (north, news):
         before = (
             source.owner_id,
