@@ -202,8 +202,9 @@ def _read_wall(*, token: str, owner: int, last: int, horizon: datetime, now: dat
 
 
 def _read_comments(*, token: str, owner: int, post_id: int, last: int) -> tuple[list[dict], dict, int]:
-    """Comments under a post newer than comment `last`, thread replies included; malformed count."""
-    found, names, malformed, offset = [], {}, 0, 0
+    """Comments under a post newer than comment `last`, thread replies included (each once, though
+    pages overlap); the authors' names; how many items were malformed."""
+    found, names, malformed, offset = {}, {}, 0, 0
     for _ in range(MAX_PAGES):
         page = vk.wall_get_comments(token=token, owner_id=owner, post_id=post_id, offset=offset, count=PAGE)
         names.update(_names(page))
@@ -216,18 +217,19 @@ def _read_comments(*, token: str, owner: int, post_id: int, last: int) -> tuple[
             if comment_id <= last:
                 reached = True
             else:
-                found.append(raw)
+                found[comment_id] = {**raw, "_thread": None}
             thread = raw.get("thread") if isinstance(raw.get("thread"), dict) else {}
-            for reply in thread.get("items") or []:
+            replies = thread.get("items") if isinstance(thread.get("items"), list) else []
+            for reply in replies:
                 reply_id = _positive(reply.get("id")) if isinstance(reply, dict) else None
                 if reply_id is None:
                     malformed += 1
                 elif reply_id > last:
-                    found.append({**reply, "_thread": comment_id})
+                    found[reply_id] = {**reply, "_thread": comment_id}
         if reached:
             break
         offset += PAGE - OVERLAP
-    return found, names, malformed
+    return list(found.values()), names, malformed
 
 
 # --- one pass ------------------------------------------------------------------------------------

@@ -344,3 +344,30 @@ def test_with_the_both_rule_a_keyword_alone_is_not_enough(watched, vk_api):
     vk_api.walls[-111] = [post(2, "В школе течёт крыша"), post(1, "Продаю школьную форму, б/у, школа рядом")]
     assert _counts(_pass(north)) == (2, 1, 1, 0, 0)
     assert Incident.objects.get().url == "https://vk.com/wall-111_2"
+
+
+def test_many_comments_are_paged_each_read_once_and_hostile_ones_counted(watched, vk_api):
+    _, north, _ = watched
+    VkSource.objects.filter(pk=north.pk).update(read_comments=True)
+    vk_api.walls[-111] = [post(12, "Концерт в субботу", minutes=5, comments=153)]
+    comments = [
+        {"id": n, "from_id": 777, "text": "Питание в школе плохое" if n % 50 == 0 else "Согласна"}
+        for n in range(150, 0, -1)
+    ]
+    hostile = [
+        {"id": 153, "_thread": "evil", "text": "Про школу"},
+        {"id": 152, "text": "Учитель", "thread": {"items": "oops"}},
+        {"text": "без номера"},
+    ]
+    vk_api.comments[(-111, 12)] = hostile + comments
+    report = _pass(north)
+    assert _counts(report) == (1 + 152, 5, 5, 0, 1)
+    offsets = [params["offset"] for path, params in vk_api.received if path.endswith("wall.getComments")]
+    assert offsets == ["0", "95"]
+    assert sorted(Incident.objects.values_list("url", flat=True)) == [
+        "https://vk.com/wall-111_12?reply=100",
+        "https://vk.com/wall-111_12?reply=150",
+        "https://vk.com/wall-111_12?reply=152",
+        "https://vk.com/wall-111_12?reply=153",
+        "https://vk.com/wall-111_12?reply=50",
+    ]
