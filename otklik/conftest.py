@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 from urllib.parse import parse_qsl
 
 import pytest
@@ -149,6 +150,7 @@ class _VkAPI(FakeApiHandler):
     names: dict = {}  # screen name → utils.resolveScreenName's answer
     people: list = []  # profiles and groups returned with every page (authors' names)
     faults: list = []
+    released = threading.Event()
     READING = {"wall.get", "wall.getComments", "utils.resolveScreenName"}
 
     def do_POST(self):  # noqa: N802 - http.server's naming
@@ -157,6 +159,9 @@ class _VkAPI(FakeApiHandler):
         method = self.path.rstrip("/").rsplit("/", 1)[-1]
         if method in self.READING:
             answer = self.faults.pop(0) if self.faults else self.read(method, params)
+            if answer == "hang":  # accept the request and never answer (until the test ends)
+                self.released.wait(30)
+                return
         else:
             answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         status, answer = answer if isinstance(answer, tuple) else (200, answer)
@@ -192,7 +197,9 @@ def vk_api(settings):
     _VkAPI.received = []
     _VkAPI.answers = [{"response": {"comment_id": 789, "parents_stack": []}}]
     _VkAPI.walls, _VkAPI.comments, _VkAPI.names, _VkAPI.people, _VkAPI.faults = {}, {}, {}, [], []
+    _VkAPI.released = threading.Event()
     with fake_api(_VkAPI) as base:
         settings.VK_API_BASE = f"{base}/method/"
         settings.VK_API_VERSION = "5.199"
         yield _VkAPI
+        _VkAPI.released.set()

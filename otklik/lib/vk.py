@@ -126,7 +126,11 @@ class Throttle:
 throttle = Throttle()
 
 
-def call(method: str, params: dict, *, token: str, reasons: dict | None = None, timeout: float = 20):
+# Seconds to wait for VK's answer: a hung connection must not hold the worker.
+TIMEOUT = 20.0
+
+
+def call(method: str, params: dict, *, token: str, reasons: dict | None = None, timeout: float | None = None):
     """Call VK API `method` with `params`; its `response`. Raises `VkError` with a Russian reason
     from `reasons` (VK error code → sentence) for refusals, and a transient one for an unreachable
     VK, HTTP 5xx/429 and answers that are not VK's JSON."""
@@ -142,7 +146,7 @@ def call(method: str, params: dict, *, token: str, reasons: dict | None = None, 
     )
     throttle.wait(token, settings.VK_REQUESTS_PER_SECOND)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout or TIMEOUT) as response:  # noqa: S310
             payload = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         raise VkError(
@@ -169,7 +173,7 @@ def create_comment(
     message: str,
     from_group: int,
     guid: str = "",
-    timeout: float = 20,
+    timeout: float | None = None,
 ) -> int:
     """Post `message` under the wall post (in the comment's thread if `post` names one) on behalf of
     community `from_group`; the new comment's id. `guid` makes a repeated call after a lost answer

@@ -9,6 +9,7 @@ import time_machine
 from otklik.incidents import collector, monitoring
 from otklik.incidents.models import Incident, Network, Source, VkSource
 from otklik.incidents.tests.conftest import BIKE, HEATING, NOW, ROOF, TOKEN, post
+from otklik.lib import vk
 from otklik.routing.models import Topic
 
 
@@ -371,3 +372,15 @@ def test_many_comments_are_paged_each_read_once_and_hostile_ones_counted(watched
         "https://vk.com/wall-111_12?reply=153",
         "https://vk.com/wall-111_12?reply=50",
     ]
+
+
+def test_a_vk_that_never_answers_times_out_and_is_asked_again_later(watched, vk_api, monkeypatch):
+    _, north, _ = watched
+    monkeypatch.setattr(vk, "TIMEOUT", 0.2)
+    VkSource.objects.filter(pk=north.pk).update(owner_id=-111)
+    vk_api.faults = ["hang"]
+    report = _pass(north)
+    assert report.error.startswith("API ВКонтакте недоступен") and "timed out" in report.error
+    assert report.transient
+    north.refresh_from_db()
+    assert (north.failures, north.last_post_id, Incident.objects.count()) == (1, 0, 0)
