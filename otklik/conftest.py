@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 from urllib.parse import parse_qsl
 
 import pytest
@@ -42,6 +43,9 @@ def _models_refit_in_the_caller(settings):
 def _no_real_vk(settings):
     """Tests never reach api.vk.com: unless a test starts the fake (`vk_api`), VK is a closed port."""
     settings.VK_API_BASE = "http://127.0.0.1:9/method"
+    settings.VK_SERVICE_TOKEN = ""
+    # No waiting between calls to the fake; the limiter itself is tested with a clock of its own.
+    settings.VK_REQUESTS_PER_SECOND = 0
 
 
 @pytest.fixture(autouse=True)
@@ -155,15 +159,55 @@ def staff_page(browser, live_server):
 
 class _VkAPI(FakeApiHandler):
     """A stand-in for api.vk.com: records each call's form parameters and answers from `answers`
-    in order (the last answer repeats)."""
+    in order (the last answer repeats). The reading methods (`wall.get`, `wall.getComments`,
+    `utils.resolveScreenName`) serve `walls`, `comments` and `names` the way VK pages them, after
+    any `faults` (answers given first, one per reading call: VK errors, `(500, {...})`, raw bytes)."""
 
     answers: list = []
     received: list = []
+    walls: dict = {}  # owner id → posts, newest first
+    comments: dict = {}  # (owner id, post id) → comments, newest first
+    names: dict = {}  # screen name → utils.resolveScreenName's answer
+    people: list = []  # profiles and groups returned with every page (authors' names)
+    faults: list = []
+    released = threading.Event()
+    READING = {"wall.get", "wall.getComments", "utils.resolveScreenName"}
 
     def do_POST(self):  # noqa: N802 - http.server's naming
-        self.received.append((self.path, dict(parse_qsl(self.body().decode(), keep_blank_values=True))))
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        self.reply(*(answer if isinstance(answer, tuple) else (200, answer)))
+        params = dict(parse_qsl(self.body().decode(), keep_blank_values=True))
+        self.received.append((self.path, params))
+        method = self.path.rstrip("/").rsplit("/", 1)[-1]
+        if method in self.READING:
+            answer = self.faults.pop(0) if self.faults else self.read(method, params)
+            if answer == "hang":  # accept the request and never answer (until the test ends)
+                self.released.wait(30)
+                return
+        else:
+            answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        status, answer = answer if isinstance(answer, tuple) else (200, answer)
+        if isinstance(answer, bytes):
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+            return
+        self.reply(status, answer)
+
+    def read(self, method: str, params: dict):
+        if method == "utils.resolveScreenName":
+            return {"response": self.names.get(params["screen_name"], [])}
+        owner = int(params["owner_id"])
+        if method == "wall.get":
+            items = self.walls.get(owner)
+        else:
+            items = self.comments.get((owner, int(params["post_id"])), [])
+        if items is None:
+            return {"error": {"error_code": 100, "error_msg": "One of the parameters specified was missing"}}
+        offset, count = int(params.get("offset", 0)), int(params.get("count", 20))
+        page = items[offset : offset + count]
+        profiles = [p for p in self.people if p.get("first_name")]
+        groups = [g for g in self.people if g.get("name")]
+        return {"response": {"count": len(items), "items": page, "profiles": profiles, "groups": groups}}
 
 
 @pytest.fixture
@@ -172,7 +216,10 @@ def vk_api(settings):
     (comment 789) unless a test sets `vk_api.answers`."""
     _VkAPI.received = []
     _VkAPI.answers = [{"response": {"comment_id": 789, "parents_stack": []}}]
+    _VkAPI.walls, _VkAPI.comments, _VkAPI.names, _VkAPI.people, _VkAPI.faults = {}, {}, {}, [], []
+    _VkAPI.released = threading.Event()
     with fake_api(_VkAPI) as base:
         settings.VK_API_BASE = f"{base}/method/"
         settings.VK_API_VERSION = "5.199"
         yield _VkAPI
+        _VkAPI.released.set()

@@ -255,6 +255,16 @@ if TELEGRAM_MODE not in {"polling", "webhook"}:
 # admin («Сообщества ВКонтакте»); these only say where the API is (a test fake, a proxy).
 VK_API_BASE = env_str("VK_API_BASE", "https://api.vk.com/method")
 VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
+# VK allows about three requests a second per access token; every call of this process waits its turn.
+VK_REQUESTS_PER_SECOND = float(env_str("VK_REQUESTS_PER_SECOND", "3"))
+# Monitoring of VK walls (sources on the staff screen «Мониторинг ВКонтакте»): a service key of a VK
+# application reads public walls; without it no source is polled. Never shown on any page.
+VK_SERVICE_TOKEN = env_str("VK_SERVICE_TOKEN")
+VK_MONITOR_INTERVAL_S = env_int("VK_MONITOR_INTERVAL_S", 600)
+# A source's first poll reads posts of this many hours back; older ones are taken as already seen.
+VK_MONITOR_LOOKBACK_H = env_int("VK_MONITOR_LOOKBACK_H", 24)
+# New comments are looked for under posts of this many days back (sources with comments switched on).
+VK_MONITOR_COMMENT_DAYS = env_int("VK_MONITOR_COMMENT_DAYS", 2)
 
 # The answer engine shares the machine with the web server and the worker: cap its threads.
 NLP_THREADS = env_int("OTKLIK_NLP_THREADS", 1)

@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 
 from otklik.core.admin_base import ScopedAdmin
-from otklik.incidents.models import Incident, IncidentEvent, IncidentExternalId, ReplyPublication, VkCommunity
+from otklik.incidents.models import (
+    Incident,
+    IncidentEvent,
+    IncidentExternalId,
+    MonitoringKeywords,
+    ReplyPublication,
+    VkCommunity,
+    VkSource,
+)
 
 
 class EventInline(admin.TabularInline):
@@ -45,7 +53,7 @@ class IncidentAdmin(ScopedAdmin):
         "due_at",
         "overdue",
     ]
-    list_filter = ["status", "network", "urgent", "overdue", "source"]
+    list_filter = ["status", "network", "urgent", "overdue", "source", "vk_source"]
     search_fields = ["url", "text", "author_nickname"]
     date_hierarchy = "found_at"
     inlines = [EventInline, PublicationInline, ExternalIdInline]
@@ -59,6 +67,7 @@ class IncidentAdmin(ScopedAdmin):
         "mentions",
         "appeal",
         "depersonalised_at",  # set only by `privacy.services`
+        "vk_source",
     ]
     autocomplete_fields = ["organization", "topic", "topic_suggested", "territory"]
 
@@ -114,3 +123,76 @@ class VkCommunityAdmin(ScopedAdmin):
 
     has_module_permission = has_view_permission = has_add_permission = _superuser
     has_change_permission = has_delete_permission = _superuser
+
+
+class VkSourceForm(forms.ModelForm):
+    class Meta:
+        model = VkSource
+        fields = ["region", "name", "screen_name", "territory", "is_active", "read_comments"]
+
+    def clean_screen_name(self):
+        from otklik.lib.vk import parse_source_address
+
+        try:
+            return parse_source_address(self.cleaned_data["screen_name"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+@admin.register(VkSource)
+class VkSourceAdmin(ScopedAdmin):
+    """What the collector watches. Saved through the same service as the staff screen, so that an
+    active source is scheduled and a stopped one resumed; the collector's state is read-only."""
+
+    org_field = None
+    form = VkSourceForm
+    list_display = [
+        "name",
+        "screen_name",
+        "region",
+        "territory",
+        "is_active",
+        "last_polled_at",
+        "blocked_reason",
+    ]
+    list_filter = ["region", "is_active", "read_comments"]
+    search_fields = ["name", "screen_name"]
+    readonly_fields = [
+        "owner_id",
+        "last_post_id",
+        "next_poll_at",
+        "last_polled_at",
+        "last_read",
+        "total_read",
+        "failures",
+        "last_error",
+        "last_error_at",
+        "blocked_reason",
+        "blocked_code",
+        "state",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A source belongs to its region for good: its incidents and cursor are that region's.
+        return [*self.readonly_fields, "region"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        from otklik.incidents.monitoring import vk_source_save
+
+        saved = vk_source_save(
+            region=obj.region,
+            source=obj if change else None,
+            address=obj.screen_name,
+            name=obj.name,
+            territory=obj.territory,
+            read_comments=obj.read_comments,
+            is_active=obj.is_active,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(MonitoringKeywords)
+class MonitoringKeywordsAdmin(ScopedAdmin):
+    org_field = None
+    list_display = ["region", "rule", "threshold", "updated_by", "updated_at"]
+    readonly_fields = ["updated_by"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from django.utils import timezone
 
-from otklik.incidents.models import Incident, IncidentEvent, Network
+from otklik.incidents.models import Incident, IncidentEvent, Network, VkSource
 from otklik.incidents.services import incident_schedule_deadline
 from otklik.incidents.statuses import Status
 from otklik.routing.deadlines import answer_due
@@ -110,3 +110,26 @@ def seed(ctx) -> None:
             incident_schedule_deadline(incident)
     IncidentEvent.objects.bulk_create(events)
     ctx.say(f"Инциденты в соцсетях (синтетические): {len(made)}.")
+    _sources(ctx, territories)
+
+
+# Made-up addresses: the demo never reaches VK. Without VK_SERVICE_TOKEN nothing is polled and the
+# monitoring screen says «нет ключа доступа» for each.
+SOURCES = [
+    ("Подслушано {place} (демо)", "demo_podslushano_1", True, True),
+    ("Управление образования {place} (демо)", "demo_uo_1", True, False),
+    ("Новости области (демо)", "demo_news_region", None, False),
+]
+
+
+def _sources(ctx, territories) -> None:
+    for name, screen_name, placed, comments in SOURCES:
+        territory = territories[0] if placed else None
+        VkSource.objects.create(
+            region=ctx.region,
+            name=name.format(place=territory.name if territory else ""),
+            screen_name=screen_name,
+            territory=territory,
+            read_comments=comments,
+        )
+    ctx.say(f"Источники мониторинга ВКонтакте (демо, без ключа доступа): {len(SOURCES)}.")

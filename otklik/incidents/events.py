@@ -25,6 +25,7 @@ LABELS = {
     "publish_failed": "Ответ не опубликован во ВКонтакте",
     "reply_link": "Ссылка на ответ указана вручную",
     "depersonalised": "Персональные данные обезличены",
+    "detected": "Найден мониторингом ВКонтакте",
 }
 
 
@@ -174,4 +175,21 @@ def depersonalised(incident, *, at=None):
         "depersonalised",
         at=at,
         text="Ник автора и ссылка удалены, тексты обезличены по истечении срока хранения.",
+    )
+
+
+def detected(incident, *, source, keywords: list[str], complaint: list[str], danger: list[str], at=None):
+    """Why the collector took the post: the source, the words that matched, the tone it heard."""
+    parts = [f"Источник: {source.name} ({source.url})"]
+    parts.append(f"ключевые слова: {', '.join(keywords)}" if keywords else "по тематике (классификатор)")
+    if complaint:
+        parts.append(f"похоже на жалобу: {', '.join(complaint)}")
+    if danger:
+        parts.append(f"угроза детям — срочно: {', '.join(danger)}")
+    return record(
+        incident,
+        "detected",
+        at=at,
+        text="; ".join(parts) + ".",
+        data={"source": source.pk, "keywords": keywords, "complaint": complaint, "danger": danger},
     )

@@ -17,6 +17,7 @@ class Source(models.TextChoices):
     FORM = "form", "зарегистрирован оператором"
     IMPORT = "import", "импорт выгрузки мониторинга"
     API = "api", "интеграция (API)"
+    MONITORING = "monitoring", "мониторинг"
 
 
 class Incident(PlacedAndTopical, TimeStampedModel):
@@ -80,6 +81,14 @@ class Incident(PlacedAndTopical, TimeStampedModel):
         null=True,
         blank=True,
         help_text="Когда ник и ссылка на публикацию удалены, а тексты обезличены по истечении срока хранения.",
+    )
+    vk_source = models.ForeignKey(
+        "incidents.VkSource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name="найден в источнике мониторинга",
     )
 
     class Meta:
@@ -240,3 +249,91 @@ class ReplyPublication(TimeStampedModel):
 
         post = parse_wall_url(self.incident.url)
         return post.comment_url(self.comment_id) if post and self.comment_id else ""
+
+
+class VkSource(TimeStampedModel):
+    """A VK community or page whose wall the collector reads for posts (and, if asked, comments)
+    about the region's education. Staff give its address; the rest is the collector's state."""
+
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.CASCADE, related_name="vk_sources", verbose_name="регион"
+    )
+    name = models.CharField("название", max_length=200)
+    screen_name = models.CharField(
+        "адрес", max_length=100, help_text="Короткое имя из адреса vk.com/<имя>, club<номер> или id<номер>."
+    )
+    territory = models.ForeignKey(
+        "orgs.Territory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="территория",
+        help_text="О какой территории пишет источник; пусто — определять по тексту.",
+    )
+    is_active = models.BooleanField("опрашивать", default=True)
+    read_comments = models.BooleanField("читать комментарии", default=False)
+    # --- the collector's state
+    owner_id = models.BigIntegerField("номер стены", null=True, blank=True)
+    last_post_id = models.PositiveBigIntegerField("последняя прочитанная запись", default=0)
+    state = models.JSONField("состояние сборщика", default=dict, blank=True)
+    next_poll_at = models.DateTimeField("следующий опрос", null=True, blank=True)
+    last_polled_at = models.DateTimeField("последний опрос", null=True, blank=True)
+    last_read = models.PositiveIntegerField("прочитано за последний опрос", default=0)
+    total_read = models.PositiveBigIntegerField("прочитано всего", default=0)
+    failures = models.PositiveSmallIntegerField("ошибок подряд", default=0)
+    last_error = models.TextField("последняя ошибка", blank=True)
+    last_error_at = models.DateTimeField("когда", null=True, blank=True)
+    blocked_reason = models.TextField(
+        "опрос остановлен", blank=True, help_text="Постоянная ошибка ВКонтакте: источник не опрашивается."
+    )
+    blocked_code = models.IntegerField("код ошибки", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "источник мониторинга ВКонтакте"
+        verbose_name_plural = "источники мониторинга ВКонтакте"
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "screen_name"], name="vk_source_unique_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (vk.com/{self.screen_name})"
+
+    @property
+    def url(self) -> str:
+        return f"https://vk.com/{self.screen_name}"
+
+
+class MonitoringKeywords(TimeStampedModel):
+    """The region's words and phrases that make a post relevant, and how the topic classifier joins
+    them. A region without a row uses `otklik.nlp.relevance.DEFAULT_KEYWORDS` and keywords only."""
+
+    class Rule(models.TextChoices):
+        KEYWORDS = "keywords", "есть ключевое слово"
+        EITHER = "either", "есть ключевое слово или классификатор уверен в тематике"
+        BOTH = "both", "есть ключевое слово и классификатор уверен в тематике"
+
+    region = models.OneToOneField(
+        "orgs.Region", on_delete=models.CASCADE, related_name="monitoring_keywords", verbose_name="регион"
+    )
+    phrases = models.JSONField("слова и фразы", default=list)
+    rule = models.CharField(
+        "публикация подходит, если", max_length=10, choices=Rule.choices, default=Rule.KEYWORDS
+    )
+    threshold = models.FloatField("уверенность классификатора не ниже", default=0.5)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="изменил",
+    )
+
+    class Meta:
+        verbose_name = "ключевые слова мониторинга"
+        verbose_name_plural = "ключевые слова мониторинга"
+
+    def __str__(self) -> str:
+        return f"Ключевые слова мониторинга ({self.region})"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from otklik.accounts.roles import Role
 from otklik.accounts.selectors import scoped, user_memberships, user_roles
 from otklik.appeals.selectors import topic_q
-from otklik.incidents.models import Incident, Network
+from otklik.incidents.models import Incident, Network, VkSource
 from otklik.incidents.statuses import DEADLINE_RUNNING, Status
 from otklik.orgs.selectors import subtree_q
 
@@ -18,6 +18,8 @@ WORK_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.EXECUTOR}
 # Who may register posts by the form and import monitoring exports.
 INTAKE_ROLES = WORK_ROLES | {Role.MONITOR}
 COORDINATION_ROLES = {Role.ADMIN, Role.COORDINATOR}
+# Who sees and edits what the VK collector watches: the region's monitoring operators and admins.
+MONITORING_ROLES = {Role.ADMIN, Role.MONITOR}
 QUEUES = {
     "new": "Новые",
     "mine": "Мои в работе",
@@ -27,7 +29,7 @@ QUEUES = {
     "all": "Все",
 }
 DUE_SOON = timedelta(hours=2)
-FILTERS = ("network", "territory", "topic", "status")
+FILTERS = ("network", "territory", "topic", "status", "source")
 
 
 def incidents_for_staff(*, user, region=None) -> QuerySet[Incident]:
@@ -52,7 +54,7 @@ def incident_queue(
     *, user, queue: str, region=None, search: str = "", filters: dict | None = None
 ) -> QuerySet[Incident]:
     """One queue of the workspace in `region`, narrowed by search and `filters` (network and status
-    codes, territory and topic ids; a topic group also matches its sub-topics, suggested or confirmed)."""
+    codes, how it came in (`source`: the form, an import, the API, the VK collector), territory and topic ids; a topic group also matches its sub-topics, suggested or confirmed)."""
     qs = incidents_for_staff(user=user, region=region)
     now = timezone.now()
     filters = filters or {}
@@ -60,6 +62,8 @@ def incident_queue(
         qs = qs.filter(network=filters["network"])
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
+    if filters.get("source"):
+        qs = qs.filter(source=filters["source"])
     if filters.get("territory"):
         qs = qs.filter(territory_id=filters["territory"])
     if filters.get("topic"):
@@ -175,3 +179,14 @@ def incident_figures(
         "no_reaction": qs.filter(no_reaction_reason__gt="").count(),
         "converted": qs.filter(appeal__isnull=False).count(),
     }
+
+
+def vk_sources_overview(*, region) -> QuerySet[VkSource]:
+    """The region's watched VK pages with the incidents each gave in the last seven days."""
+    since = timezone.now() - timedelta(days=7)
+    return (
+        VkSource.objects.filter(region=region)
+        .select_related("territory")
+        .annotate(found_week=Count("incidents", filter=Q(incidents__created_at__gte=since)))
+        .order_by("name", "pk")
+    )

@@ -139,6 +139,7 @@ def incident_register(
     is_synthetic: bool = False,
     external_source: str = "",
     external_id: str = "",
+    vk_source=None,
 ) -> tuple[Incident, bool]:
     """Register a post found by monitoring; suggest its topic and territory; route it; start the clock.
 
@@ -146,7 +147,8 @@ def incident_register(
     second incident: the existing one is returned and the repeat is written to its history.
     `topic` and `territory` are what staff chose; otherwise they are suggested from the text.
     An `external_id` already received from `external_source` is a retry: the same incident comes
-    back and nothing is counted; the same id for another post is refused.
+    back and nothing is counted; the same id for another post is refused. `vk_source` is the
+    monitored VK page the collector found the post on.
     """
     url = normalize_url(url)
     external_id = (external_id or "").strip()
@@ -201,6 +203,7 @@ def incident_register(
         urgent=urgent,
         policy=_policy(urgent=urgent),
         is_synthetic=is_synthetic,
+        vk_source=vk_source,
     )
     try:
         with transaction.atomic():

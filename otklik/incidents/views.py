@@ -3,6 +3,7 @@
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,13 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, user_roles
 from otklik.appeals.importing import ImportFileError
-from otklik.incidents import publishing, selectors, services
-from otklik.incidents.forms import ImportForm, IncidentForm
+from otklik.incidents import monitoring, publishing, selectors, services
+from otklik.incidents.forms import ImportForm, IncidentForm, MonitoringKeywordsForm, VkSourceForm
 from otklik.incidents.importing import incidents_import
-from otklik.incidents.models import Incident, Network
+from otklik.incidents.models import Incident, Network, Source, VkSource
 from otklik.incidents.statuses import MEANING, Status
 from otklik.lib.params import parse_id
-from otklik.orgs.current import request_region
+from otklik.orgs.current import holds_role_in, request_region
 from otklik.orgs.models import Organization, Territory
 from otklik.routing.models import Topic
 
@@ -43,9 +44,11 @@ def workspace(request):
         queue = "new"
     search = (request.GET.get("q") or "").strip()[:200]
     network, status = request.GET.get("network", ""), request.GET.get("status", "")
+    source = request.GET.get("source", "")
     filters = {
         "network": network if network in Network.values else "",
         "status": status if status in Status.values else "",
+        "source": source if source in Source.values else "",
         "territory": parse_id(request.GET.get("territory")),
         "topic": parse_id(request.GET.get("topic")),
     }
@@ -72,11 +75,13 @@ def workspace(request):
             "keep": urlencode({"q": search, **{k: v for k, v in filters.items() if v}}),
             "networks": Network.choices,
             "statuses": Status.choices,
+            "sources": Source.choices,
             "topics": Topic.objects.filter(region=region, parent__isnull=True, is_active=True).order_by(
                 "code"
             ),
             "territories": Territory.objects.filter(region=region).order_by("name"),
             "can_register": request.user.is_superuser or bool(held & selectors.INTAKE_ROLES),
+            "can_monitor": holds_role_in(user=request.user, region=region, roles=selectors.MONITORING_ROLES),
         },
     )
 
@@ -297,3 +302,111 @@ def figures(request):
         "incidents/figures.html",
         {"days": days, "periods": PERIODS.items(), "figures": figures},
     )
+
+
+# --- VK monitoring: what the collector watches ---------------------------------------------------
+
+
+def _monitoring_region(request):
+    """The region whose sources the user may see and change: an operator or admin of it."""
+    region = request_region(request)
+    if region is None or not holds_role_in(
+        user=request.user, region=region, roles=selectors.MONITORING_ROLES
+    ):
+        raise PermissionDenied
+    return region
+
+
+def _form_errors(form, exc: monitoring.MonitoringError) -> None:
+    for field, error in exc.errors.items():
+        form.add_error(field if field in form.fields else None, error)
+
+
+def _monitoring_page(request, region, *, keywords_form=None, status=200):
+    keywords = monitoring.keywords_of(region)
+    keywords_form = keywords_form or MonitoringKeywordsForm(
+        initial={
+            "phrases": "\n".join(keywords.phrases),
+            "rule": keywords.rule,
+            "threshold": f"{keywords.threshold:g}".replace(".", ","),
+        }
+    )
+    return render(
+        request,
+        "incidents/monitoring.html",
+        {
+            "sources": selectors.vk_sources_overview(region=region),
+            "keywords": keywords,
+            "keywords_form": keywords_form,
+            "token": monitoring.token_configured(),
+            "interval_min": max(1, round(settings.VK_MONITOR_INTERVAL_S / 60)),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def monitoring_sources(request):
+    """«Мониторинг ВКонтакте»: the watched pages, how their polling goes, the region's keywords."""
+    return _monitoring_page(request, _monitoring_region(request))
+
+
+@login_required
+def monitoring_source(request, pk: int | None = None):
+    """Add a watched page, or change, pause or resume one of the region."""
+    region = _monitoring_region(request)
+    source = None
+    if pk is not None:
+        source = VkSource.objects.filter(region=region, pk=pk).first()
+        if source is None:
+            raise Http404("Источник не найден")
+    initial = (
+        {
+            "address": source.screen_name,
+            "name": source.name,
+            "territory": source.territory_id,
+            "read_comments": source.read_comments,
+            "is_active": source.is_active,
+        }
+        if source
+        else {"is_active": True}
+    )
+    form = VkSourceForm(request.POST if request.method == "POST" else None, region=region, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = monitoring.vk_source_save(region=region, source=source, **form.cleaned_data)
+        except monitoring.MonitoringError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Источник «{saved.name}» сохранён.")
+            return redirect("incidents:monitoring")
+    return render(
+        request,
+        "incidents/monitoring_source.html",
+        {"form": form, "source": source, "token": monitoring.token_configured()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def monitoring_keywords(request):
+    region = _monitoring_region(request)
+    form = MonitoringKeywordsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            monitoring.monitoring_keywords_set(
+                region=region,
+                actor=request.user,
+                phrases=monitoring.parse_phrases(data["phrases"]),
+                rule=data["rule"],
+                threshold=data["threshold"],
+            )
+        except monitoring.MonitoringError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Ключевые слова сохранены: они действуют со следующего опроса.")
+            return redirect("incidents:monitoring")
+    return _monitoring_page(request, region, keywords_form=form, status=400)

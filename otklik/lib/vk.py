@@ -8,6 +8,8 @@ a fake server on 127.0.0.1.
 import http.client
 import json
 import re
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -116,16 +118,51 @@ def retry_at(error: "VkError", *, attempts: int, now: datetime) -> datetime | No
     return now + BACKOFF * 2 ** (attempts - 1)
 
 
-def vk_error(code: int, vk_message: str, reasons: dict[int, str] = REASONS) -> VkError:
-    """VK's error as a Russian sentence for the executor, with VK's own words for the administrator."""
-    reason = reasons.get(code, "ВКонтакте отказал в публикации")
+def vk_error(code: int, vk_message: str, *, reasons: dict | None = None) -> VkError:
+    """VK's error as a Russian sentence for staff, with VK's own words for the administrator.
+    `reasons` are the sentences of the caller's job (publishing by default)."""
+    reasons = REASONS if reasons is None else reasons
+    reason = reasons.get(code, reasons.get(0, "ВКонтакте отказал в публикации"))
     if code in TRANSIENT:
         reason = "ВКонтакте просит повторить позже (ограничение частоты запросов или сбой на его стороне)"
     return VkError(f"{reason} (код {code}: {vk_message[:200]})", code=code, transient=code in TRANSIENT)
 
 
-def _call(method: str, *, token: str, params: dict, timeout: float, reasons: dict[int, str]) -> dict:
-    """POST one API method; its `response` object, or a VkError in Russian."""
+class Throttle:
+    """At most `per_second` calls per second per access token in this process: VK allows about three
+    requests a second for a token and answers more with error 6. Every caller of `call` waits here,
+    so the collector and the publisher of one worker never exceed it together."""
+
+    def __init__(self, *, clock=time.monotonic, sleep=time.sleep):
+        self._clock, self._sleep = clock, sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, key: str, per_second: float) -> float:
+        """Block until `key` may call again; the seconds waited. `per_second` 0: no limit."""
+        if per_second <= 0:
+            return 0.0
+        interval = 1 / per_second
+        with self._lock:
+            now = self._clock()
+            at = max(now, self._next.get(key, now))
+            self._next[key] = at + interval
+        if at > now:
+            self._sleep(at - now)
+        return at - now
+
+
+throttle = Throttle()
+
+
+# Seconds to wait for VK's answer: a hung connection must not hold the worker.
+TIMEOUT = 20.0
+
+
+def call(method: str, params: dict, *, token: str, reasons: dict | None = None, timeout: float | None = None):
+    """Call VK API `method` with `params`; its `response`. Raises `VkError` with a Russian reason
+    from `reasons` (VK error code → sentence) for refusals, and a transient one for an unreachable
+    VK, HTTP 5xx/429 and answers that are not VK's JSON."""
     base = settings.VK_API_BASE.rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise VkError("VK_API_BASE должен начинаться с http:// или https://", transient=False)
@@ -136,8 +173,9 @@ def _call(method: str, *, token: str, params: dict, timeout: float, reasons: dic
         data=body,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
+    throttle.wait(token, settings.VK_REQUESTS_PER_SECOND)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout or TIMEOUT) as response:  # noqa: S310
             payload = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         raise VkError(
@@ -150,9 +188,11 @@ def _call(method: str, *, token: str, params: dict, timeout: float, reasons: dic
     if isinstance(payload.get("error"), dict):
         error = payload["error"]
         code = error.get("error_code")
-        raise vk_error(code if isinstance(code, int) else 0, str(error.get("error_msg") or ""), reasons)
-    response = payload.get("response")
-    return response if isinstance(response, dict) else {}
+        code = code if isinstance(code, int) and not isinstance(code, bool) else 0
+        raise vk_error(code, str(error.get("error_msg") or ""), reasons=reasons)
+    if "response" not in payload:
+        raise VkError("API ВКонтакте вернул непонятный ответ")
+    return payload["response"]
 
 
 def create_comment(
@@ -162,7 +202,7 @@ def create_comment(
     message: str,
     from_group: int,
     guid: str = "",
-    timeout: float = 20,
+    timeout: float | None = None,
 ) -> int:
     """Post `message` under the wall post (in the comment's thread if `post` names one) on behalf of
     community `from_group`; the new comment's id. `guid` makes a repeated call after a lost answer
@@ -177,15 +217,15 @@ def create_comment(
         params["reply_to_comment"] = post.reply_to_comment
     if guid:
         params["guid"] = guid
-    response = _call("wall.createComment", token=token, params=params, timeout=timeout, reasons=REASONS)
-    comment_id = response.get("comment_id")
+    response = call("wall.createComment", params, token=token, timeout=timeout)
+    comment_id = response.get("comment_id") if isinstance(response, dict) else None
     if not isinstance(comment_id, int) or comment_id <= 0:
         raise VkError("API ВКонтакте не вернул номер комментария", transient=False)
     return comment_id
 
 
 def wall_post(
-    *, token: str, group_id: int, message: str, link: str = "", guid: str = "", timeout: float = 20
+    *, token: str, group_id: int, message: str, link: str = "", guid: str = "", timeout: float | None = None
 ) -> WallPost:
     """Publish `message` on the wall of community `group_id` on its behalf (`from_group=1`), with
     `link` attached (VK shows its preview); the new post. `guid` makes a repeated call after a lost
@@ -195,8 +235,142 @@ def wall_post(
         params["attachments"] = link
     if guid:
         params["guid"] = guid
-    response = _call("wall.post", token=token, params=params, timeout=timeout, reasons=POST_REASONS)
-    post_id = response.get("post_id")
+    response = call("wall.post", params, token=token, reasons=POST_REASONS, timeout=timeout)
+    post_id = response.get("post_id") if isinstance(response, dict) else None
     if not isinstance(post_id, int) or post_id <= 0:
         raise VkError("API ВКонтакте не вернул номер записи", transient=False)
     return WallPost(-group_id, post_id)
+
+
+# --- reading walls (monitoring) -----------------------------------------------------------------
+
+# Why VK refuses to show a watched page's wall, for the sources screen. 0: any other refusal.
+MONITOR_REASONS = {
+    0: "ВКонтакте отказал в чтении стены",
+    5: "ключ доступа (VK_SERVICE_TOKEN) неверен или отозван — выпустите новый сервисный ключ и перезапустите worker",
+    15: "доступ запрещён: стена или сообщество закрыты",
+    17: "ВКонтакте требует подтвердить вход владельца ключа",
+    18: "страница удалена или заблокирована",
+    19: "материал недоступен",
+    27: "ключ доступа не подходит: нужен сервисный ключ приложения, а не ключ сообщества",
+    28: "ключ доступа приложения неверен — выпустите новый сервисный ключ и перезапустите worker",
+    30: "профиль закрыт: его записи видны только друзьям",
+    100: "ВКонтакте не нашёл эту страницу — проверьте адрес",
+    113: "нет такой страницы — проверьте адрес",
+    203: "доступ к сообществу запрещён: сообщество закрытое",
+    212: "нет доступа к комментариям записи",
+}
+# Refusals about the key, not the page: fixed by a new VK_SERVICE_TOKEN and a restart of the worker.
+TOKEN_CODES = {5, 27, 28}
+_NUMBERED = re.compile(r"(club|public|event|id)(\d{1,19})")
+_SCREEN = re.compile(r"[a-z0-9_.]{2,100}")
+# NUL and other control characters (PostgreSQL refuses NUL in text) and lone surrogates of broken JSON.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def parse_source_address(raw: str) -> str:
+    """The canonical screen name of a VK page or community to watch: `club123` for a community
+    number, `id123` for a person's page, else its short name. Accepts a link (vk.com/…, m.vk.ru/…),
+    `@name`, a number (a community: `-123` or `123`). Raises ValueError with a Russian reason."""
+    text = (raw or "").strip()
+    if not text:
+        raise ValueError("Укажите адрес страницы ВКонтакте: ссылку, короткое имя или номер сообщества.")
+    if len(text) > 200:
+        raise ValueError("Адрес длиннее 200 символов.")
+    if "://" not in text and re.match(r"(?:www\.|m\.)?vk\.(?:com|ru)/", text, re.IGNORECASE):
+        text = "https://" + text
+    if "://" in text:
+        try:
+            parts = urllib.parse.urlsplit(text)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            host, parts = "", None
+        for prefix in ("www.", "m."):
+            host = host.removeprefix(prefix)
+        if parts is None or host not in HOSTS:
+            raise ValueError("Это не адрес ВКонтакте: нужна ссылка вида https://vk.com/имя_сообщества.")
+        text = parts.path.strip("/")
+        if "/" in text or not text:
+            raise ValueError("Ссылка должна вести на страницу или сообщество: https://vk.com/имя_сообщества.")
+    name = text.removeprefix("@").lower()
+    if _WALL.match(name):
+        raise ValueError(
+            "Это ссылка на запись, а нужна ссылка на страницу или сообщество: https://vk.com/имя."
+        )
+    if re.fullmatch(r"-?\d{1,19}", name):
+        return f"club{name.lstrip('-')}"
+    if match := _NUMBERED.fullmatch(name):
+        kind = "id" if match[1] == "id" else "club"
+        return f"{kind}{match[2]}"
+    if not _SCREEN.fullmatch(name):
+        raise ValueError(
+            "Короткое имя — латинские буквы, цифры, точка и подчёркивание: vk.com/имя_сообщества."
+        )
+    return name
+
+
+def numbered_owner(screen_name: str) -> int | None:
+    """The wall owner of `club123` (-123) or `id123` (123) without asking VK; None for a short name."""
+    match = _NUMBERED.fullmatch(screen_name)
+    if match is None or int(match[2]) == 0:
+        return None
+    return int(match[2]) if match[1] == "id" else -int(match[2])
+
+
+def resolve_owner(*, token: str, screen_name: str) -> int:
+    """The wall owner id of a page: negative for a community. Raises a permanent VkError for a name
+    VK does not know or that is not a page or community."""
+    if (owner := numbered_owner(screen_name)) is not None:
+        return owner
+    found = call(
+        "utils.resolveScreenName", {"screen_name": screen_name}, token=token, reasons=MONITOR_REASONS
+    )
+    if not isinstance(found, dict) or not found:
+        raise VkError("ВКонтакте не знает такой страницы — проверьте адрес", code=113, transient=False)
+    object_id = found.get("object_id")
+    if not isinstance(object_id, int) or isinstance(object_id, bool) or object_id <= 0:
+        raise VkError("API ВКонтакте вернул непонятный ответ")
+    if found.get("type") == "user":
+        return object_id
+    if found.get("type") in {"group", "page", "event"}:
+        return -object_id
+    raise VkError("по этому адресу не страница и не сообщество — проверьте адрес", code=113, transient=False)
+
+
+def _listing(response) -> dict:
+    """A `{items, profiles, groups}` answer with the lists checked; anything else is transient."""
+    if not isinstance(response, dict) or not isinstance(response.get("items"), list):
+        raise VkError("API ВКонтакте вернул непонятный ответ")
+    return {
+        "items": response["items"],
+        "profiles": [p for p in response.get("profiles") or [] if isinstance(p, dict)],
+        "groups": [g for g in response.get("groups") or [] if isinstance(g, dict)],
+    }
+
+
+def wall_get(*, token: str, owner_id: int, offset: int = 0, count: int = 100) -> dict:
+    """One page of a wall, newest first (a pinned post may come first), with authors' names."""
+    params = {"owner_id": owner_id, "offset": offset, "count": count, "extended": 1, "fields": "screen_name"}
+    return _listing(call("wall.get", params, token=token, reasons=MONITOR_REASONS))
+
+
+def wall_get_comments(*, token: str, owner_id: int, post_id: int, offset: int = 0, count: int = 100) -> dict:
+    """One page of a post's comments, newest first, with up to 10 replies of each thread."""
+    params = {
+        "owner_id": owner_id,
+        "post_id": post_id,
+        "offset": offset,
+        "count": count,
+        "sort": "desc",
+        "thread_items_count": 10,
+        "extended": 1,
+        "fields": "screen_name",
+    }
+    return _listing(call("wall.getComments", params, token=token, reasons=MONITOR_REASONS))
+
+
+def clean_text(value, limit: int) -> str:
+    """Text from VK made safe to store: a string, without NUL/control characters and broken
+    surrogates, at most `limit` characters (cut with «…»)."""
+    text = _CONTROL.sub("", value if isinstance(value, str) else "").strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

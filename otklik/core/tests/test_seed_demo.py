@@ -10,7 +10,7 @@ from django.utils import timezone
 from otklik.accounts.models import Membership, User
 from otklik.accounts.roles import Role
 from otklik.appeals.models import Appeal, AppealEvent
-from otklik.incidents.models import Incident
+from otklik.incidents.models import Incident, VkSource
 from otklik.kb.models import Article, Query, QueryCluster
 from otklik.orgs.models import Organization, Region, Territory
 from otklik.routing.models import Topic
@@ -125,6 +125,8 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
     assert incidents.filter(answered_at__isnull=False).exists() and incidents.filter(overdue=True).exists()
     assert incidents.filter(status="new", due_at__gt=timezone.now()).exists()
     assert not incidents.exclude(author_nickname__startswith="demo_").exists()
+    # VK sources to look at, never polled offline: the screen says there is no key
+    assert VkSource.objects.filter(screen_name__startswith="demo_", next_poll_at=None).count() == 3
 
     # госпаблики: communities without keys (nothing is sent), a scheduled post, a distribution task
     from otklik.incidents.models import VkCommunity
@@ -165,6 +167,7 @@ def test_seed_demo_builds_the_whole_demo_region_once(db, client):
             "/staff/incidents/?queue=all",
             "/staff/incidents/new/",
             "/staff/incidents/import/",
+            "/staff/incidents/monitoring/",
         ],
     }
     for login, urls in pages.items():

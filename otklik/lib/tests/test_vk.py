@@ -2,7 +2,18 @@
 
 import pytest
 
-from otklik.lib.vk import VkError, WallPost, create_comment, parse_wall_url
+from otklik.lib import vk
+from otklik.lib.vk import (
+    Throttle,
+    VkError,
+    WallPost,
+    clean_text,
+    create_comment,
+    parse_source_address,
+    parse_wall_url,
+    resolve_owner,
+    wall_get,
+)
 from otklik.testing import FakeApiHandler, fake_api
 
 
@@ -128,3 +139,94 @@ def test_an_answer_cut_off_midway_is_a_transient_error(settings):
         and "недоступен" in str(refused.value)
         and "IncompleteRead" in str(refused.value)
     )
+
+
+# --- reading walls ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, name",
+    [
+        ("https://vk.com/podslushano_sever", "podslushano_sever"),
+        ("http://m.vk.ru/Podslushano_Sever/", "podslushano_sever"),
+        ("vk.com/minobr.region", "minobr.region"),
+        ("@school_1", "school_1"),
+        ("public123", "club123"),
+        ("https://vk.com/club123", "club123"),
+        ("event5", "club5"),
+        ("-123", "club123"),
+        ("123", "club123"),
+        ("id77", "id77"),
+    ],
+)
+def test_source_addresses(raw, name):
+    assert parse_source_address(raw) == name
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("", "Укажите адрес страницы ВКонтакте"),
+        ("https://t.me/channel", "Это не адрес ВКонтакте"),
+        ("https://vk.com.evil.example/name", "Это не адрес ВКонтакте"),
+        ("https://vk.com/", "Ссылка должна вести на страницу или сообщество"),
+        ("https://vk.com/name/photos", "Ссылка должна вести на страницу или сообщество"),
+        ("https://vk.com/wall-1_2", "Это ссылка на запись"),
+        ("школа номер 1", "Короткое имя — латинские буквы"),
+        ("x" * 201, "Адрес длиннее 200 символов."),
+    ],
+)
+def test_bad_source_addresses(raw, message):
+    with pytest.raises(ValueError, match=message):
+        parse_source_address(raw)
+
+
+def test_a_numbered_page_needs_no_call_and_a_short_name_is_resolved(vk_api):
+    vk_api.names = {"minobr": {"type": "group", "object_id": 42}, "anna": {"type": "user", "object_id": 7}}
+    assert resolve_owner(token="t", screen_name="club5") == -5
+    assert resolve_owner(token="t", screen_name="id9") == 9
+    assert vk_api.received == []
+    assert resolve_owner(token="t", screen_name="minobr") == -42
+    assert resolve_owner(token="t", screen_name="anna") == 7
+    with pytest.raises(VkError, match="ВКонтакте не знает такой страницы") as unknown:
+        resolve_owner(token="t", screen_name="nobody")
+    assert (unknown.value.code, unknown.value.transient) == (113, False)
+    vk_api.names = {"app": {"type": "application", "object_id": 3}}
+    with pytest.raises(VkError, match="не страница и не сообщество"):
+        resolve_owner(token="t", screen_name="app")
+
+
+def test_clean_text():
+    assert clean_text("  a\x00b\x1fc\ud83d😀\n\tend ", 100) == "abc😀\n\tend"
+    assert clean_text(None, 10) == "" and clean_text(5, 10) == ""
+    assert clean_text("абвгдежзик", 5) == "абвг…"
+
+
+class _Clock:
+    def __init__(self):
+        self.now, self.slept = 100.0, []
+
+    def sleep(self, seconds):
+        self.slept.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_the_throttle_spaces_calls_of_one_token():
+    clock = _Clock()
+    throttle = Throttle(clock=lambda: clock.now, sleep=clock.sleep)
+    waits = [throttle.wait("key", 4) for _ in range(3)]
+    assert waits == [0, 0.25, 0.25] and clock.slept == [0.25, 0.25]
+    assert throttle.wait("other", 4) == 0  # another token has its own budget
+    clock.now += 1  # a quiet second: the next call goes at once
+    assert throttle.wait("key", 4) == 0
+    assert throttle.wait("key", 0) == 0 and throttle.wait("key", 0) == 0  # 0: no limit
+
+
+def test_every_call_waits_for_the_throttle(vk_api, settings, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(vk, "throttle", Throttle(clock=lambda: clock.now, sleep=clock.sleep))
+    settings.VK_REQUESTS_PER_SECOND = 3
+    vk_api.walls = {-5: []}
+    for _ in range(3):
+        wall_get(token="t", owner_id=-5)
+    assert clock.slept == [0.333333, 0.333333] and len(vk_api.received) == 3

@@ -35,6 +35,9 @@ class Command(DbWorkerCommand):
 
         ensure_scheduled()
         ensure_retention_sweep()
+        from otklik.incidents.monitoring import polling_ensure
+
+        polling_ensure()
         from otklik.kb.tasks import warm_soon
         from otklik.orgs.models import Region
 
