@@ -20,12 +20,9 @@ def login_failed(*, username: str, address: str) -> None:
         if not value:
             continue
         key = _key(kind, value)
-        if cache.add(key, 1, settings.LOGIN_THROTTLE_WINDOW_S):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW_S)
+        # Not `cache.incr`: on the database cache it saves the key again with the default timeout
+        # (300 s), so a 15-minute lock ended after 5. Each failure keeps the lock for the whole window.
+        cache.set(key, (cache.get(key) or 0) + 1, settings.LOGIN_THROTTLE_WINDOW_S)
 
 
 def login_succeeded(*, username: str) -> None:

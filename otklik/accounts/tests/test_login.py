@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.contrib.auth.hashers import identify_hasher
+from django.utils import timezone
 
 from otklik.testing import PASSWORD
 
@@ -25,6 +29,20 @@ def test_login_is_throttled_after_repeated_failures(client, personas, settings):
     assert response.status_code == 200
     assert "Слишком много неудачных попыток" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_lock_lasts_the_whole_window_after_the_last_failure(client, personas, settings):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    settings.LOGIN_THROTTLE_WINDOW_S = 900
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(3):
+            client.post("/accounts/login/", {"username": "p_executor_a", "password": "wrong"})
+    right = {"username": "p_executor_a", "password": PASSWORD}
+    with time_machine.travel(start + timedelta(seconds=600), tick=False):  # past the cache's default 300 s
+        assert "Слишком много неудачных попыток" in client.post("/accounts/login/", right).content.decode()
+    with time_machine.travel(start + timedelta(seconds=901), tick=False):
+        assert client.post("/accounts/login/", right).status_code == 302
 
 
 @pytest.mark.parametrize(
