@@ -172,7 +172,9 @@ RATE_LIMITS = {
     "survey": env_rate("OTKLIK_RATE_SURVEY", "60/1h"),
     # Wrong number/secret on the status page, its files and the API: per appeal number and per
     # address; past either, that number (or address) is refused even with the right secret.
-    "status_number": env_rate("OTKLIK_RATE_STATUS_NUMBER", "10/30m"),
+    # Per number it is off by default: a secret of 144 random bits cannot be guessed anyway, and
+    # appeal numbers are sequential, so anyone could keep one citizen's page closed (see operations.md).
+    "status_number": env_rate("OTKLIK_RATE_STATUS_NUMBER", "0"),
     "status_address": env_rate("OTKLIK_RATE_STATUS_ADDRESS", "20/15m"),
     # REST API: per token; without a valid token (citizens' reads, wrong tokens) per address.
     "api_token": env_rate("OTKLIK_RATE_API_TOKEN", "120/1m"),

@@ -131,6 +131,16 @@ def test_after_wrong_secrets_for_a_number_even_the_right_one_is_refused_for_a_wh
         assert client.get(url, {"s": appeal.secret}).status_code == 200
 
 
+def test_by_default_guesses_from_many_addresses_do_not_close_the_citizens_page(client, appeal, settings):
+    # The per-number guard is off by default (numbers are sequential: anyone could keep a page closed).
+    assert settings.RATE_LIMITS["status_number"] == (0, 0)
+    url = f"/appeal/{appeal.number}/"
+    for n in range(30):
+        guesser = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
+        assert guesser.get(url, {"s": f"guess-{n}"}).status_code == 404
+    assert client.get(url, {"s": appeal.secret}).status_code == 200
+
+
 def test_wrong_secrets_from_one_address_close_every_number_to_it(client, region, appeal, limits):
     limits(status_number=(100, 1800), status_address=(3, 900))
     for n in range(3):
