@@ -1,16 +1,24 @@
 """Background work of accounts: the e-mails that let a person set their password."""
 
+import logging
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.tasks import task
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from otklik.accounts.models import User
 
+log = logging.getLogger("otklik.accounts")
 INVITE, RESET = "invite", "reset"
+# A mail server that is down for a while must not lose an invitation: the letter is tried again
+# after 2, 4, 8 and 16 minutes, as the appeals' notifications are.
+MAX_ATTEMPTS = 5
 
 SUBJECTS = {
     INVITE: "Приглашение в «Отклик»: задайте пароль",
@@ -57,11 +65,21 @@ def password_mail_text(user: User, kind: str) -> str:
 
 
 @task()
-def staff_password_mail(user_id: int, kind: str) -> str:
+def staff_password_mail(user_id: int, kind: str, attempt: int = 1) -> str:
     """Send an invitation or a password-reset letter. The link is made here, at sending time, so a
-    letter queued before a password change carries a link that still works."""
+    letter queued before a password change carries a link that still works. A failed sending is
+    tried again later (`MAX_ATTEMPTS` in all); after the last one the admin resends from the
+    person's page."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return "nothing"
-    send_mail(SUBJECTS[kind], password_mail_text(user, kind), settings.DEFAULT_FROM_EMAIL, [user.email])
+    try:
+        send_mail(SUBJECTS[kind], password_mail_text(user, kind), settings.DEFAULT_FROM_EMAIL, [user.email])
+    except OSError as exc:  # smtplib's errors and a refused connection are OSErrors
+        log.warning("staff mail failed", extra={"user": user_id, "attempt": attempt, "error": str(exc)[:200]})
+        if attempt >= MAX_ATTEMPTS:
+            return "failed"
+        retry_at = timezone.now() + timedelta(minutes=2**attempt)
+        staff_password_mail.using(run_after=retry_at).enqueue(user_id, kind, attempt + 1)
+        return "retry"
     return "sent"

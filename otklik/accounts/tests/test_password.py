@@ -135,3 +135,51 @@ def test_an_e_mail_login_is_case_insensitive(client, people):
     person.save()
     response = client.post("/accounts/login/", {"username": "Kim@school.ru", "password": NEW_PASSWORD})
     assert response.status_code == 302 and int(client.session["_auth_user_id"]) == person.pk
+
+
+def test_a_letter_the_mail_server_refused_is_sent_again_later(client, person, monkeypatch):
+    import smtplib
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from otklik.accounts import tasks
+
+    refusals = iter([smtplib.SMTPServerDisconnected("down"), ConnectionRefusedError("refused")])
+    real_send = tasks.send_mail
+
+    def flaky_send(*args, **kwargs):
+        error = next(refusals, None)
+        if error is not None:
+            raise error
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "send_mail", flaky_send)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client.post("/accounts/password/forgot/", {"email": "ra@example.ru"})
+        assert run_due_tasks() == 1 and mail.outbox == []
+        [retry] = DBTaskResult.objects.filter(status="READY", task_path=tasks.staff_password_mail.module_path)
+        assert retry.run_after == start + timedelta(minutes=2) and retry.args_kwargs["args"][2] == 2
+        clock.shift(timedelta(minutes=2))
+        assert run_due_tasks() == 1 and mail.outbox == []  # the second refusal: in 4 minutes
+        clock.shift(timedelta(minutes=4))
+        assert run_due_tasks() == 1
+    [letter] = mail.outbox
+    assert letter.to == ["ra@example.ru"] and link_in(letter)
+
+
+def test_after_the_last_attempt_nothing_more_is_queued(person, monkeypatch):
+    import smtplib
+
+    from django_tasks_db.models import DBTaskResult
+
+    from otklik.accounts import tasks
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(tasks, "send_mail", refuse)
+    assert tasks.staff_password_mail.call(person.pk, tasks.RESET, tasks.MAX_ATTEMPTS) == "failed"
+    assert not DBTaskResult.objects.filter(task_path=tasks.staff_password_mail.module_path).exists()
