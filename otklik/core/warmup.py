@@ -36,7 +36,22 @@ def _warm() -> None:
         connection.close()
 
 
+def _import_in_this_thread() -> None:
+    """Import every module the server and the warm-up need before the thread starts. Two threads
+    importing scikit-learn at once (the warm-up, and the first request loading the URLconf) can
+    meet one of its modules half-initialised: «cannot import name 'clone' from partially initialized
+    module 'sklearn.base'», a 500 for the first citizen."""
+    from django.urls import get_resolver
+
+    from otklik.appeals import classifier, executors  # noqa: F401
+    from otklik.kb import engine  # noqa: F401
+    from otklik.nlp import anonymize  # noqa: F401
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view
+
+
 def start() -> threading.Thread:
+    _import_in_this_thread()
     thread = threading.Thread(target=_warm, name="otklik-warmup", daemon=True)
     thread.start()
     return thread
