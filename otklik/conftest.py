@@ -1,8 +1,11 @@
 """Shared personas for the whole suite: a small region with two municipal bodies A and B."""
 
+import json
 import os
 import shutil
 import threading
+from email.parser import BytesParser
+from email.policy import HTTP
 from urllib.parse import parse_qsl
 
 import pytest
@@ -161,7 +164,11 @@ class _VkAPI(FakeApiHandler):
     """A stand-in for api.vk.com: records each call's form parameters and answers from `answers`
     in order (the last answer repeats). The reading methods (`wall.get`, `wall.getComments`,
     `utils.resolveScreenName`) serve `walls`, `comments` and `names` the way VK pages them, after
-    any `faults` (answers given first, one per reading call: VK errors, `(500, {...})`, raw bytes)."""
+    any `faults` (answers given first, one per reading call: VK errors, `(500, {...})`, raw bytes).
+    A wall photo goes through VK's three steps: `photos.getWallUploadServer` names an upload URL on
+    this server, which takes the multipart file (kept in `uploads`) and answers server/photo/hash,
+    and `photos.saveWallPhoto` checks them and returns photo 500+n; `photo_faults[step]` (the method,
+    or "upload") are answered first."""
 
     answers: list = []
     received: list = []
@@ -170,13 +177,20 @@ class _VkAPI(FakeApiHandler):
     names: dict = {}  # screen name → utils.resolveScreenName's answer
     people: list = []  # profiles and groups returned with every page (authors' names)
     faults: list = []
+    uploads: list = []  # (file name, content type, bytes) of each uploaded photo
+    photo_faults: dict = {}  # step → answers given before the normal ones
     released = threading.Event()
     READING = {"wall.get", "wall.getComments", "utils.resolveScreenName"}
+    PHOTO = {"photos.getWallUploadServer", "photos.saveWallPhoto"}
 
     def do_POST(self):  # noqa: N802 - http.server's naming
+        if self.path.startswith("/upload/"):
+            return self.respond(self.photo_fault("upload") or self.upload())
         params = dict(parse_qsl(self.body().decode(), keep_blank_values=True))
         self.received.append((self.path, params))
         method = self.path.rstrip("/").rsplit("/", 1)[-1]
+        if method in self.PHOTO:
+            return self.respond(self.photo_fault(method) or self.photo(method, params))
         if method in self.READING:
             answer = self.faults.pop(0) if self.faults else self.read(method, params)
             if answer == "hang":  # accept the request and never answer (until the test ends)
@@ -184,6 +198,9 @@ class _VkAPI(FakeApiHandler):
                 return
         else:
             answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        self.respond(answer)
+
+    def respond(self, answer):
         status, answer = answer if isinstance(answer, tuple) else (200, answer)
         if isinstance(answer, bytes):
             self.send_response(status)
@@ -192,6 +209,41 @@ class _VkAPI(FakeApiHandler):
             self.wfile.write(answer)
             return
         self.reply(status, answer)
+
+    def photo_fault(self, step: str):
+        faults = self.photo_faults.get(step) or []
+        return faults.pop(0) if faults else None
+
+    def upload(self):
+        length = int(self.headers["Content-Length"])
+        head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(head + self.rfile.read(length))
+        parts = [
+            p for p in message.iter_parts() if p.get_param("name", header="content-disposition") == "photo"
+        ]
+        if not parts:
+            return {"server": 0, "photo": "[]", "hash": ""}
+        part = parts[0]
+        self.uploads.append((part.get_filename(), part.get_content_type(), part.get_payload(decode=True)))
+        self.received.append(("/upload/", {"file": part.get_filename()}))
+        n = len(self.uploads)
+        return {"server": 314, "photo": json.dumps([{"photo": f"p{n}"}]), "hash": f"hash{n}"}
+
+    def photo(self, method: str, params: dict):
+        group = int(params["group_id"])
+        if method == "photos.getWallUploadServer":
+            port = self.server.server_address[1]
+            return {
+                "response": {"upload_url": f"http://127.0.0.1:{port}/upload/?group={group}", "album_id": -14}
+            }
+        n = len(self.uploads)
+        if (params.get("server"), params.get("hash"), params.get("photo")) != (
+            "314",
+            f"hash{n}",
+            json.dumps([{"photo": f"p{n}"}]),
+        ):
+            return {"error": {"error_code": 121, "error_msg": "Invalid hash"}}
+        return {"response": [{"id": 500 + n, "owner_id": -group, "album_id": -14}]}
 
     def read(self, method: str, params: dict):
         if method == "utils.resolveScreenName":
@@ -217,6 +269,7 @@ def vk_api(settings):
     _VkAPI.received = []
     _VkAPI.answers = [{"response": {"comment_id": 789, "parents_stack": []}}]
     _VkAPI.walls, _VkAPI.comments, _VkAPI.names, _VkAPI.people, _VkAPI.faults = {}, {}, {}, [], []
+    _VkAPI.uploads, _VkAPI.photo_faults = [], {}
     _VkAPI.released = threading.Event()
     with fake_api(_VkAPI) as base:
         settings.VK_API_BASE = f"{base}/method/"

@@ -5,7 +5,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -14,13 +13,8 @@ from otklik.analytics import selectors as s
 from otklik.analytics.summaries import Share, Table
 from otklik.incidents.reports import summary_rows as incident_summary_rows
 from otklik.incidents.selectors import incident_figures
+from otklik.lib.fonts import FontMissing, font_path
 from otklik.lib.spreadsheet import csv_cell, xlsx_append
-
-FONT_PATHS = [
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
-]
 
 
 @dataclass
@@ -199,8 +193,8 @@ def tables_csv(title: str, tables: list[Table]) -> str:
     return "\ufeff" + out.getvalue()
 
 
-class ReportFontMissing(RuntimeError):
-    pass
+# The reports' callers catch this name; the font lookup is shared with the pictures of госпаблики.
+ReportFontMissing = FontMissing
 
 
 def _font() -> str:
@@ -209,11 +203,8 @@ def _font() -> str:
 
     if "OtklikSans" in pdfmetrics.getRegisteredFontNames():
         return "OtklikSans"
-    for path in FONT_PATHS:
-        if path.exists():
-            pdfmetrics.registerFont(TTFont("OtklikSans", str(path)))
-            return "OtklikSans"
-    raise ReportFontMissing("Для PDF нужен шрифт с кириллицей: установите пакет fonts-dejavu-core.")
+    pdfmetrics.registerFont(TTFont("OtklikSans", str(font_path(purpose="PDF"))))
+    return "OtklikSans"
 
 
 def tables_pdf(title: str, tables: list[Table], note: str = "", max_rows: int = 200) -> bytes:

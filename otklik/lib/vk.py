@@ -8,6 +8,7 @@ a fake server on 127.0.0.1.
 import http.client
 import json
 import re
+import secrets
 import threading
 import time
 import urllib.error
@@ -50,6 +51,16 @@ POST_REASONS = {
     219: "запись с рекламой уже была недавно — ВКонтакте ограничивает такие записи",
     220: "слишком много получателей",
     222: "ссылки в записях этого сообщества запрещены",
+}
+# The three steps of a wall photo (`photos.getWallUploadServer`, the upload, `photos.saveWallPhoto`).
+PHOTO_REASONS = {
+    **POST_REASONS,
+    7: "у ключа доступа сообщества нет права «фотографии» (photos)",
+    15: "доступ запрещён: ключ не даёт загружать фотографии в это сообщество",
+    100: "ВКонтакте не принял параметры загрузки фотографии (номер сообщества, сервер или файл)",
+    121: "ВКонтакте не принял фотографию: неверный хэш загрузки",
+    129: "ВКонтакте не принял фотографию: неверный формат изображения",
+    200: "доступ к альбому сообщества запрещён",
 }
 # Transient refusals are asked again 30 s, 1, 2, 4 minutes later (VK's per-second and flood limits pass
 # in that time); the fifth attempt is the last.
@@ -224,15 +235,94 @@ def create_comment(
     return comment_id
 
 
+def _multipart(field: str, filename: str, data: bytes, content_type: str) -> tuple[bytes, str]:
+    boundary = f"otklik-{secrets.token_hex(12)}"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
+    return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def _upload(url: str, *, image: bytes, content_type: str, timeout: float | None) -> dict:
+    """POST the file to VK's upload server as `photo`; its JSON answer. The same timeout and the same
+    transient/permanent split as `call`: VK's upload servers fail like its API."""
+    if not url.startswith(("http://", "https://")):
+        raise VkError("ВКонтакте вернул непонятный адрес загрузки фотографии")
+    extension = "png" if content_type == "image/png" else "jpg"
+    body, multipart_type = _multipart("photo", f"picture.{extension}", image, content_type)
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": multipart_type})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout or TIMEOUT) as response:  # noqa: S310
+            payload = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        raise VkError(
+            f"сервер загрузки фотографий ВКонтакте ответил HTTP {exc.code}",
+            transient=exc.code >= 500 or exc.code == 429,
+        ) from exc
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise VkError(f"сервер загрузки фотографий ВКонтакте недоступен: {exc!r}"[:300]) from exc
+    # VK's upload server answers an unreadable file with an empty list of photos (or an error text).
+    if not isinstance(payload, dict) or payload.get("photo") in (None, "", "[]") or "hash" not in payload:
+        detail = str(payload.get("error") or "")[:200] if isinstance(payload, dict) else ""
+        raise VkError(
+            "сервер загрузки ВКонтакте не принял файл изображения" + (f" ({detail})" if detail else ""),
+            transient=False,
+        )
+    return payload
+
+
+def upload_wall_photo(
+    *, token: str, group_id: int, image: bytes, content_type: str = "image/png", timeout: float | None = None
+) -> str:
+    """Upload a picture for a post on the wall of community `group_id` in VK's three steps; the
+    attachment `photo<owner>_<id>` for `wall.post`. A failed step raises `VkError` with a Russian
+    reason from `PHOTO_REASONS`."""
+    server = call(
+        "photos.getWallUploadServer",
+        {"group_id": group_id},
+        token=token,
+        reasons=PHOTO_REASONS,
+        timeout=timeout,
+    )
+    if not isinstance(server, dict) or not isinstance(server.get("upload_url"), str):
+        raise VkError("API ВКонтакте не вернул адрес загрузки фотографии")
+    uploaded = _upload(server["upload_url"], image=image, content_type=content_type, timeout=timeout)
+    saved = call(
+        "photos.saveWallPhoto",
+        {
+            "group_id": group_id,
+            "photo": uploaded["photo"],
+            "server": uploaded.get("server", ""),
+            "hash": uploaded["hash"],
+        },
+        token=token,
+        reasons=PHOTO_REASONS,
+        timeout=timeout,
+    )
+    photo = saved[0] if isinstance(saved, list) and saved and isinstance(saved[0], dict) else {}
+    owner, photo_id = photo.get("owner_id"), photo.get("id")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (owner, photo_id)):
+        raise VkError("API ВКонтакте не вернул номер сохранённой фотографии", transient=False)
+    return f"photo{owner}_{photo_id}"
+
+
 def wall_post(
-    *, token: str, group_id: int, message: str, link: str = "", guid: str = "", timeout: float | None = None
+    *,
+    token: str,
+    group_id: int,
+    message: str,
+    link: str = "",
+    photo: str = "",
+    guid: str = "",
+    timeout: float | None = None,
 ) -> WallPost:
     """Publish `message` on the wall of community `group_id` on its behalf (`from_group=1`), with
-    `link` attached (VK shows its preview); the new post. `guid` makes a repeated call after a lost
-    answer return the same post instead of a second one."""
+    the uploaded `photo` (`upload_wall_photo`) and `link` attached (VK shows its preview); the new
+    post. `guid` makes a repeated call after a lost answer return the same post instead of a second one."""
     params = {"owner_id": -group_id, "from_group": 1, "message": message}
-    if link:
-        params["attachments"] = link
+    if attachments := ",".join(a for a in (photo, link) if a):
+        params["attachments"] = attachments
     if guid:
         params["guid"] = guid
     response = call("wall.post", params, token=token, reasons=POST_REASONS, timeout=timeout)

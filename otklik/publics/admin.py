@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from otklik.core.admin_base import ScopedAdmin
-from otklik.publics.models import Assignment, AssignmentTarget, Post, PostTarget, PostTemplate, PublicsEvent
+from otklik.publics.models import (
+    Assignment,
+    AssignmentTarget,
+    PictureTemplate,
+    Post,
+    PostTarget,
+    PostTemplate,
+    PublicsEvent,
+)
 
 
 class PostTargetInline(admin.TabularInline):
@@ -29,13 +37,30 @@ class AssignmentTargetInline(admin.TabularInline):
 @admin.register(Post)
 class PostAdmin(ScopedAdmin):
     list_display = ["pk", "publish_at", "organization", "cancelled_at"]
-    readonly_fields = ["region", "organization", "author", "publish_at", "cancelled_at"]
+    # The picture is checked by content on the staff screen only; here it is shown, not replaced.
+    readonly_fields = [
+        "region",
+        "organization",
+        "author",
+        "publish_at",
+        "cancelled_at",
+        "image",
+        "image_type",
+        "picture",
+    ]
     inlines = [PostTargetInline]
 
 
 @admin.register(PostTemplate)
 class PostTemplateAdmin(ScopedAdmin):
     list_display = ["name", "organization", "updated_at"]
+
+
+@admin.register(PictureTemplate)
+class PictureTemplateAdmin(ScopedAdmin):
+    list_display = ["name", "organization", "updated_at"]
+    # Backgrounds are checked by content on «Госпаблики → Картинки», so they are uploaded there.
+    readonly_fields = ["background"]
 
 
 @admin.register(Assignment)

@@ -1,6 +1,6 @@
 """Госпаблики in the demo: the official communities of the ministry, two municipal bodies and a
 school, all without access tokens (so «нет ключа доступа» shows and nothing is ever sent to VK), two
-templates, a post scheduled for tomorrow and a distribution task with one organization done."""
+templates, a picture template, a post scheduled for tomorrow and a distribution task with one organization done."""
 
 from datetime import timedelta
 
@@ -32,6 +32,10 @@ def seed(ctx) -> None:
         organization=ministry,
         name="Итоги недели",
         text="[Демо] Итоги недели на {дата}: что сделали {организация} и подведомственные учреждения.",
+    )
+    # Saving a picture template needs no font (drawing does), so the demo seeds on any machine.
+    services.picture_template_save(
+        organization=ministry, name="Новости министерства", headline="[Демо] {организация}: новости {дата}"
     )
     zone = timezone.get_current_timezone()
     tomorrow = timezone.localtime(timezone.now(), zone).replace(hour=10, minute=0, second=0, microsecond=0)

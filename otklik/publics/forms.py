@@ -9,6 +9,8 @@ from otklik.lib import vk
 _MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 _MOMENT_ERRORS = {"required": "Укажите дату и время.", "invalid": "Дата и время в виде ДД.ММ.ГГГГ ЧЧ:ММ."}
 _URL_ERRORS = {"invalid": "Ссылка должна начинаться с http:// или https://."}
+_FILE_ERRORS = {"invalid": "Это не файл.", "missing": "Файл не получен: выберите его снова."}
+_COLOR = forms.TextInput(attrs={"type": "color"})
 
 
 def ids(values) -> list[int]:
@@ -29,6 +31,14 @@ class PostForm(forms.Form):
         error_messages=_MOMENT_ERRORS,
         input_formats=["%Y-%m-%dT%H:%M"],
     )
+    image = forms.FileField(
+        label="Изображение: JPEG или PNG до 10 МБ (необязательно)",
+        required=False,
+        # An empty file reaches the service, which says so in the words it uses for every upload.
+        allow_empty_file=True,
+        error_messages=_FILE_ERRORS,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +57,23 @@ class RescheduleForm(forms.Form):
 class TemplateForm(forms.Form):
     name = forms.CharField(label="Название", required=False, max_length=200)
     text = forms.CharField(label="Текст", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class PictureTemplateForm(forms.Form):
+    name = forms.CharField(label="Название", required=False, max_length=200)
+    headline = forms.CharField(
+        label="Заголовок на картинке", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    background_color = forms.CharField(label="Цвет фона", initial="#1f4e79", widget=_COLOR)
+    text_color = forms.CharField(label="Цвет текста", initial="#ffffff", widget=_COLOR)
+    background = forms.FileField(
+        label="Фоновое изображение: JPEG или PNG до 10 МБ (необязательно)",
+        required=False,
+        allow_empty_file=True,
+        error_messages=_FILE_ERRORS,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+    remove_background = forms.BooleanField(label="Убрать фоновое изображение", required=False)
 
 
 class AssignmentForm(forms.Form):

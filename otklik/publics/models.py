@@ -1,6 +1,8 @@
 """Госпаблики: scheduled posts to the official VK communities of organizations, post templates and
 distribution tasks («распространение информационного повода») for subordinate organizations."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -28,6 +30,36 @@ class PostTemplate(TimeStampedModel):
         return self.name
 
 
+def picture_path(instance, filename: str) -> str:
+    """Files of госпаблики under MEDIA_ROOT with an unguessable name, served only through staff views."""
+    return f"publics/{secrets.token_hex(8)}-{filename}"
+
+
+class PictureTemplate(TimeStampedModel):
+    """«Создание картинок»: a background (a colour or an uploaded image) and a headline with the post
+    placeholders, drawn into a 1200×630 PNG per community at publication."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        related_name="picture_templates",
+        verbose_name="организация",
+    )
+    name = models.CharField("название", max_length=200)
+    headline = models.TextField("заголовок")
+    background_color = models.CharField("цвет фона", max_length=7, default="#1f4e79")
+    text_color = models.CharField("цвет текста", max_length=7, default="#ffffff")
+    background = models.FileField("фоновое изображение", upload_to=picture_path, max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "шаблон картинки"
+        verbose_name_plural = "шаблоны картинок"
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Post(TimeStampedModel):
     """A post to one or more official communities at `publish_at`; each community is a `PostTarget`."""
 
@@ -44,6 +76,17 @@ class Post(TimeStampedModel):
     link = models.URLField("ссылка", max_length=500, blank=True)
     publish_at = models.DateTimeField("время публикации", db_index=True)
     cancelled_at = models.DateTimeField("отменён", null=True, blank=True)
+    # The picture: an uploaded image, or one drawn per community from a picture template (never both).
+    image = models.FileField("изображение", upload_to=picture_path, max_length=300, blank=True)
+    image_type = models.CharField("тип изображения", max_length=20, blank=True)
+    picture = models.ForeignKey(
+        PictureTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name="шаблон картинки",
+    )
 
     class Meta:
         verbose_name = "пост в госпаблики"

@@ -6,7 +6,14 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from otklik.accounts.selectors import scoped, user_memberships
-from otklik.publics.models import Assignment, AssignmentTarget, Post, PostTarget, PostTemplate
+from otklik.publics.models import (
+    Assignment,
+    AssignmentTarget,
+    PictureTemplate,
+    Post,
+    PostTarget,
+    PostTemplate,
+)
 from otklik.publics.services import ASSIGNEE_ROLES, POST_ROLES
 
 
@@ -14,18 +21,26 @@ def posts_for_staff(*, user, region):
     targets = Prefetch("targets", PostTarget.objects.select_related("community__organization"))
     return (
         scoped(Post.objects.filter(region=region), user=user, roles=POST_ROLES, org_field="organization")
-        .select_related("organization", "author")
+        .select_related("organization", "author", "picture")
         .prefetch_related(targets)
     )
 
 
-def templates_for_staff(*, user, region):
+def _templates(model, *, user, region):
     return scoped(
-        PostTemplate.objects.filter(organization__region=region).select_related("organization"),
+        model.objects.filter(organization__region=region).select_related("organization"),
         user=user,
         roles=POST_ROLES,
         org_field="organization",
     )
+
+
+def templates_for_staff(*, user, region):
+    return _templates(PostTemplate, user=user, region=region)
+
+
+def picture_templates_for_staff(*, user, region):
+    return _templates(PictureTemplate, user=user, region=region)
 
 
 def assignments_for_staff(*, user, region):

@@ -5,17 +5,30 @@ retry policy and Russian reasons of `lib/vk.py` are shared)."""
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from otklik.accounts.roles import Role
 from otklik.incidents.models import VkCommunity
 from otklik.lib import vk
+from otklik.lib.fonts import FontMissing, font_path
 from otklik.lib.params import too_long
 from otklik.orgs.models import Organization
 from otklik.orgs.selectors import organization_subtree
-from otklik.publics.models import Assignment, AssignmentTarget, Post, PostTarget, PostTemplate, PublicsEvent
+from otklik.publics import images
+from otklik.publics.models import (
+    Assignment,
+    AssignmentTarget,
+    PictureTemplate,
+    Post,
+    PostTarget,
+    PostTemplate,
+    PublicsEvent,
+)
 
 # Who writes posts and templates, links communities and gives distribution tasks: the communications
 # work of an authority is done by its administrators and coordinators.
@@ -126,9 +139,13 @@ def post_schedule(
     link: str = "",
     publish_at: datetime | None,
     community_ids: list[int],
+    image=None,
+    picture: PictureTemplate | None = None,
 ) -> Post:
-    """Schedule a post to the chosen communities of `organization`'s subtree at `publish_at`."""
+    """Schedule a post to the chosen communities of `organization`'s subtree at `publish_at`, with an
+    uploaded `image` (JPEG or PNG) or a `picture` drawn per community from a picture template."""
     text = _check_text(text)
+    image_type = _check_picture(organization=organization, image=image, picture=picture)
     publish_at = _check_future(publish_at, label="время публикации", passed="прошло")
     if not community_ids:
         raise PublicsError("Выберите хотя бы одно сообщество.")
@@ -153,13 +170,93 @@ def post_schedule(
         text=text,
         link=link,
         publish_at=publish_at,
+        picture=picture,
+        image_type=image_type,
     )
+    if image is not None:
+        post.image.save(_file_name(image, image_type), image, save=True)
     PostTarget.objects.bulk_create(
         [PostTarget(post=post, community=allowed[pk]) for pk in dict.fromkeys(community_ids)]
     )
     _event(post=post, kind="scheduled", actor=author, text=_moment(publish_at, organization))
     _schedule_task(post)
     return post
+
+
+def _check_image(upload) -> str:
+    try:
+        return images.check_image(upload)
+    except ValidationError as exc:
+        raise PublicsError(exc.messages[0]) from exc
+
+
+def _file_name(upload, content_type: str) -> str:
+    extension = ".png" if content_type == "image/png" else ".jpg"
+    return Path(upload.name or "picture").stem[:80] + extension
+
+
+def _check_picture(*, organization: Organization, image, picture: PictureTemplate | None) -> str:
+    """The content type of the post's uploaded image ("" without one); refusals before anything is saved."""
+    if image is not None and picture is not None:
+        raise PublicsError("Выберите что-то одно: загрузите изображение или выберите шаблон картинки.")
+    if picture is not None:
+        # A template of the organization, of a body above it or of one below it (a school's own).
+        if not (
+            _in_subtree(organization, picture.organization) or _in_subtree(picture.organization, organization)
+        ):
+            raise PublicsError(
+                f"Шаблон картинки № {picture.pk} не найден среди шаблонов «{organization.name}»."
+            )
+        try:
+            font_path(purpose="картинок", bold=True)
+        except FontMissing as exc:
+            raise PublicsError(str(exc)) from exc
+    return _check_image(image) if image is not None else ""
+
+
+def picture_draw(
+    *, template: PictureTemplate, organization: Organization, at: datetime, link: str = ""
+) -> bytes:
+    """The template's picture for the community of `organization`: the headline filled like a post's
+    text. Raises `FontMissing` without a Cyrillic font and OSError for a lost background file."""
+    headline = fill(template.headline, organization=organization, at=at, link=link)
+    colors = {"background_color": template.background_color, "text_color": template.text_color}
+    if not template.background:
+        return images.render_picture(headline=headline, **colors)
+    with template.background.open("rb") as background:
+        return images.render_picture(headline=headline, background=background, **colors)
+
+
+def post_picture(*, post: Post, organization: Organization) -> tuple[bytes, str] | None:
+    """The picture of `post` as it goes to the community of `organization` (content, type): the
+    uploaded image, or the picture template drawn for it; None for a post without a picture."""
+    if post.image:
+        with post.image.open("rb") as handle:
+            return handle.read(), post.image_type
+    if post.picture_id:
+        return picture_draw(
+            template=post.picture, organization=organization, at=post.publish_at, link=post.link
+        ), "image/png"
+    return None
+
+
+def _photo(post: Post, community: VkCommunity) -> str:
+    """The post's picture uploaded to the community's wall ("" without one). A picture that cannot be
+    prepared is a refusal to explain, not a crash of the worker."""
+    try:
+        picture = post_picture(post=post, organization=community.organization)
+    except FontMissing as exc:
+        raise vk.VkError(str(exc), transient=False) from exc
+    except OSError as exc:
+        raise vk.VkError(
+            "файл изображения поста не найден или повреждён — загрузите его в новый пост", transient=False
+        ) from exc
+    if picture is None:
+        return ""
+    image, content_type = picture
+    return vk.upload_wall_photo(
+        token=community.access_token, group_id=community.group_id, image=image, content_type=content_type
+    )
 
 
 def _moment(at: datetime, organization: Organization) -> str:
@@ -237,7 +334,7 @@ def post_publish_due(*, post_id: int, publish_at: str) -> str:
 def post_target_deliver(*, target_id: int) -> str:
     """One attempt to publish the post in one community. The call to VK is outside any transaction."""
     target = (
-        PostTarget.objects.select_related("post", "community__organization__region")
+        PostTarget.objects.select_related("post__picture", "community__organization__region")
         .filter(pk=target_id)
         .first()
     )
@@ -256,6 +353,7 @@ def post_target_deliver(*, target_id: int) -> str:
             group_id=community.group_id,
             message=fill(post.text, organization=community.organization, at=post.publish_at, link=post.link),
             link=post.link,
+            photo=_photo(post, community),
             # The same id on every attempt: a retry after a lost answer must not post twice.
             guid=f"otklik-post-{target.pk}",
         )
@@ -336,6 +434,67 @@ def template_save(
 @transaction.atomic
 def template_delete(*, template: PostTemplate) -> None:
     template.delete()
+
+
+# --- picture templates («создание картинок») -------------------------------------------------------
+
+
+@transaction.atomic
+def picture_template_save(
+    *,
+    organization: Organization,
+    name: str,
+    headline: str,
+    background_color: str = "#1f4e79",
+    text_color: str = "#ffffff",
+    background=None,
+    remove_background: bool = False,
+    template: PictureTemplate | None = None,
+) -> PictureTemplate:
+    """Create or change a picture template: a background (colour, or an uploaded JPEG/PNG drawn over
+    it) and a headline with the post placeholders."""
+    name = (name or "").strip()
+    if not name:
+        raise PublicsError("Назовите шаблон картинки.")
+    if refusal := too_long(name, TEMPLATE_NAME_MAX, "Название шаблона картинки"):
+        raise PublicsError(refusal)
+    headline = _check_text(headline, limit=images.HEADLINE_MAX, label="Заголовок картинки")
+    for value, label in ((background_color, "Цвет фона"), (text_color, "Цвет текста")):
+        if refusal := images.color_refusal(value, label):
+            raise PublicsError(refusal)
+    background_type = _check_image(background) if background is not None else ""
+    if template is None:
+        template = PictureTemplate(organization=organization)
+    replaced = template.background.name if (background is not None or remove_background) else ""
+    template.name, template.headline = name, headline
+    template.background_color, template.text_color = background_color.lower(), text_color.lower()
+    if background is not None:
+        template.background.save(_file_name(background, background_type), background, save=False)
+    elif remove_background:
+        template.background = ""
+    template.save()
+    if replaced:
+        _delete_file_on_commit(template.background.storage, replaced)
+    return template
+
+
+def _delete_file_on_commit(storage, name: str) -> None:
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def picture_template_delete(*, template: PictureTemplate) -> None:
+    """Delete a picture template no post was made with (their pictures are drawn from it)."""
+    background = template.background.name
+    try:
+        template.delete()
+    except ProtectedError as exc:
+        numbers = ", ".join(f"№{p.pk}" for p in template.posts.order_by("pk")[:5])
+        raise PublicsError(
+            f"По шаблону картинки сделаны посты {numbers}: удалить его нельзя, их картинки рисуются по нему."
+        ) from exc
+    if background:
+        _delete_file_on_commit(template.background.storage, background)
 
 
 # --- distribution tasks --------------------------------------------------------------------------

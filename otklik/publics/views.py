@@ -3,17 +3,27 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_memberships
 from otklik.incidents.models import VkCommunity
+from otklik.lib.fonts import FontMissing
 from otklik.lib.params import parse_id
 from otklik.orgs.current import holds_role_in, request_region
 from otklik.publics import selectors, services
-from otklik.publics.forms import AssignmentForm, DoneForm, PostForm, RescheduleForm, TemplateForm, ids
-from otklik.publics.models import PostTemplate
+from otklik.publics.forms import (
+    AssignmentForm,
+    DoneForm,
+    PictureTemplateForm,
+    PostForm,
+    RescheduleForm,
+    TemplateForm,
+    ids,
+)
+from otklik.publics.models import PictureTemplate, PostTemplate
 from otklik.publics.services import ASSIGNEE_ROLES, PLACEHOLDERS, POST_ROLES, PublicsError
 
 
@@ -71,8 +81,14 @@ def post_new(request):
     template = None
     if tpl := parse_id(request.GET.get("template")):
         template = get_object_or_404(selectors.templates_for_staff(user=request.user, region=region), pk=tpl)
-    form = PostForm(request.POST or None, initial={"text": template.text if template else ""})
+    form = PostForm(
+        request.POST or None, request.FILES or None, initial={"text": template.text if template else ""}
+    )
     errors, chosen = [], ids(request.POST.getlist("communities"))
+    pictures = selectors.picture_templates_for_staff(user=request.user, region=region)
+    picture = None
+    if pk := parse_id(request.POST.get("picture")):
+        picture = get_object_or_404(pictures, pk=pk)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -83,6 +99,8 @@ def post_new(request):
                     link=form.cleaned_data["link"],
                     publish_at=form.cleaned_data["publish_at"],
                     community_ids=chosen,
+                    image=form.cleaned_data["image"],
+                    picture=picture,
                 )
             except PublicsError as exc:
                 errors.append(str(exc))
@@ -100,6 +118,8 @@ def post_new(request):
         communities=services.communities_for(organization=organization) if organization else [],
         chosen=chosen,
         templates=selectors.templates_for_staff(user=request.user, region=region),
+        pictures=pictures,
+        picture=picture,
         placeholders=PLACEHOLDERS,
     )
 
@@ -155,29 +175,41 @@ def post_action(request, pk: int):
     return redirect("publics:post", pk=post.pk)
 
 
-@login_required
-def templates(request):
+def _template_list(request, *, page: str, form_class, save, items, saved: str):
+    """A list of templates and the form of a new one, on behalf of one of the user's organizations."""
     region = _require(request, POST_ROLES)
     organization = _acting_org(request, region, request.POST.get("organization"))
-    form = TemplateForm(request.POST or None)
+    form = form_class(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.template_save(organization=organization, **form.cleaned_data)
+            save(organization=organization, **form.cleaned_data)
         except PublicsError as exc:
             errors.append(str(exc))
         else:
-            messages.success(request, "Шаблон сохранён.")
-            return redirect("publics:templates")
+            messages.success(request, saved)
+            return redirect(f"publics:{page}")
     return _form_page(
         request,
-        "templates",
+        page,
         region=region,
         organization=organization,
         errors=errors + _form_errors(form),
         form=form,
-        items=selectors.templates_for_staff(user=request.user, region=region),
+        items=items(user=request.user, region=region),
         placeholders=PLACEHOLDERS,
+    )
+
+
+@login_required
+def templates(request):
+    return _template_list(
+        request,
+        page="templates",
+        form_class=TemplateForm,
+        save=services.template_save,
+        items=selectors.templates_for_staff,
+        saved="Шаблон сохранён.",
     )
 
 
@@ -214,6 +246,99 @@ def template_edit(request, pk: int):
             "placeholders": PLACEHOLDERS,
         },
         status=400 if errors else 200,
+    )
+
+
+def _picture_response(draw) -> HttpResponse:
+    """A picture for staff from `draw()` → (content, type): never kept by a shared cache; a missing
+    font is a 503 with the Russian reason, a lost file a 404."""
+    try:
+        body, content_type = draw()
+    except FontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    except OSError as exc:
+        raise Http404("Файл изображения не найден") from exc
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def post_image(request, pk: int):
+    """The post's picture: the uploaded image, or the template's picture for one of its communities
+    (?community=, by default the post's organization)."""
+    region = _require(request, POST_ROLES)
+    post = _post(request, region, pk)
+    if not (post.image or post.picture_id):
+        raise Http404("У поста нет изображения")
+    organization = post.organization
+    if community := parse_id(request.GET.get("community")):
+        targets = post.targets.select_related("community__organization")
+        organization = get_object_or_404(targets, community_id=community).community.organization
+    return _picture_response(lambda: services.post_picture(post=post, organization=organization))
+
+
+@login_required
+def pictures(request):
+    """Picture templates («создание картинок»): the list with previews and a new one."""
+    return _template_list(
+        request,
+        page="pictures",
+        form_class=PictureTemplateForm,
+        save=services.picture_template_save,
+        items=selectors.picture_templates_for_staff,
+        saved="Шаблон картинки сохранён.",
+    )
+
+
+@login_required
+def picture_edit(request, pk: int):
+    region = _require(request, POST_ROLES)
+    template: PictureTemplate = get_object_or_404(
+        selectors.picture_templates_for_staff(user=request.user, region=region), pk=pk
+    )
+    fields = ("name", "headline", "background_color", "text_color")
+    form = PictureTemplateForm(
+        request.POST or None, request.FILES or None, initial={f: getattr(template, f) for f in fields}
+    )
+    errors = []
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "delete":
+                services.picture_template_delete(template=template)
+                messages.success(request, "Шаблон картинки удалён.")
+                return redirect("publics:pictures")
+            if form.is_valid():
+                services.picture_template_save(
+                    organization=template.organization, template=template, **form.cleaned_data
+                )
+                messages.success(request, "Шаблон картинки сохранён.")
+                return redirect("publics:picture", pk=template.pk)
+        except PublicsError as exc:
+            errors.append(str(exc))
+        errors += _form_errors(form)
+    return render(
+        request,
+        "publics/picture_edit.html",
+        {"form": form, "template": template, "errors": errors, "placeholders": PLACEHOLDERS},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def picture_preview(request, pk: int):
+    """The template's picture as it would go to the community of ?org= (one of the user's
+    organizations; by default the template's own) today."""
+    region = _require(request, POST_ROLES)
+    template = get_object_or_404(
+        selectors.picture_templates_for_staff(user=request.user, region=region), pk=pk
+    )
+    organization = template.organization
+    if request.GET.get("org"):
+        organization = _acting_org(request, region, request.GET["org"])
+    at = timezone.now()
+    return _picture_response(
+        lambda: (services.picture_draw(template=template, organization=organization, at=at), "image/png")
     )
 
 

@@ -39,3 +39,13 @@ def vk_api(vk_api):
     """The shared fake VK API, answering `wall.post` with post 77 unless a test says otherwise."""
     vk_api.answers = [{"response": {"post_id": 77}}]
     return vk_api
+
+
+def stored_files() -> list[str]:
+    """The files under MEDIA_ROOT (each test has its own), relative to it."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
