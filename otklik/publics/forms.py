@@ -90,6 +90,12 @@ class AssignmentForm(forms.Form):
     subtree = forms.BooleanField(label="И всем подведомственным выбранных", required=False)
 
 
+class AssignmentTermForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label="Новый срок", widget=_MOMENT, error_messages=_MOMENT_ERRORS, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+
+
 class DoneForm(forms.Form):
     url = forms.URLField(
         label="Ссылка на вашу публикацию",

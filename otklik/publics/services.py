@@ -565,6 +565,31 @@ def assignment_create(
     return assignment
 
 
+@transaction.atomic
+def assignment_term_change(*, assignment: Assignment, actor, due_at: datetime | None) -> Assignment:
+    """Move a distribution task's term (later, or sooner but still ahead). The reminder follows: the
+    one queued for the old term finds another term and does nothing, a new one is queued."""
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=assignment.pk)
+    )
+    due_at = _check_future(due_at, label="срок", passed="прошёл")
+    if _same_moment(assignment.due_at, due_at.isoformat()):
+        raise PublicsError("Это тот же срок.")
+    old = assignment.due_at
+    assignment.due_at = due_at
+    assignment.save(update_fields=["due_at", "updated_at"])
+    _event(
+        assignment=assignment,
+        kind="term_changed",
+        actor=actor,
+        text=f"{_moment(old, assignment.organization)} → {_moment(due_at, assignment.organization)}",
+    )
+    _remind_task(assignment)
+    return assignment
+
+
 def _lock_target(target: AssignmentTarget) -> AssignmentTarget:
     target = (
         AssignmentTarget.objects.select_for_update()

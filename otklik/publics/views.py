@@ -16,6 +16,7 @@ from otklik.orgs.current import holds_role_in, request_region
 from otklik.publics import selectors, services
 from otklik.publics.forms import (
     AssignmentForm,
+    AssignmentTermForm,
     DoneForm,
     PictureTemplateForm,
     PostForm,
@@ -407,11 +408,34 @@ def assignment_detail(request, pk: int):
         table = selectors.progress_table(assignment=assignment, zone=ZoneInfo(region.timezone))
         render_file = tables_csv if fmt == "csv" else tables_xlsx
         return attachment(render_file(assignment.title, [table]), fmt, f"zadacha-{assignment.pk}")
+    term_form = AssignmentTermForm(
+        request.POST if request.method == "POST" else None,
+        initial={"due_at": timezone.localtime(assignment.due_at, ZoneInfo(region.timezone))},
+    )
+    if request.method == "POST":
+        try:
+            if not term_form.is_valid():
+                raise PublicsError(" ".join(_form_errors(term_form)))
+            services.assignment_term_change(
+                assignment=assignment, actor=request.user, due_at=term_form.cleaned_data["due_at"]
+            )
+        except PublicsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Срок изменён; напоминание придёт за сутки до нового срока.")
+        return redirect("publics:assignment", pk=assignment.pk)
     rows, counts = selectors.assignment_progress(assignment=assignment)
     return render(
         request,
         "publics/assignment_detail.html",
-        {"assignment": assignment, "rows": rows, "counts": counts, "labels": selectors.STATUS_LABELS},
+        {
+            "assignment": assignment,
+            "rows": rows,
+            "counts": counts,
+            "labels": selectors.STATUS_LABELS,
+            "term_form": term_form,
+            "events": assignment.events.select_related("actor").order_by("at", "pk"),
+        },
     )
 
 

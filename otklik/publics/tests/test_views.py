@@ -257,3 +257,85 @@ def test_outsiders_of_a_task_get_404_and_nothing_changes(publics, client):
     target.refresh_from_db()
     assert target.done_at is None and target.post is None
     assert AssignmentTarget.objects.count() == 1 and PostTarget.objects.count() == 0
+
+
+def _task(p, due=NOW + timedelta(days=3)):
+    return services.assignment_create(
+        author=p.coordinator,
+        organization=p.ministry,
+        title="Форум",
+        text="Приглашаем",
+        due_at=due,
+        organization_ids=[p.body_a.pk],
+    )
+
+
+def test_the_term_of_a_task_is_moved_and_the_reminder_follows(
+    publics, client, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = _task(publics)
+    client.force_login(publics.coordinator)
+    page = _page(client.get(f"/staff/publics/assignments/{assignment.pk}/"))
+    assert 'value="2026-11-05T11:00"' in page  # the term in the region's time
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/staff/publics/assignments/{assignment.pk}/", {"due_at": "2026-11-10T15:30"})
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.due_at == datetime(2026, 11, 10, 10, 30, tzinfo=UTC)
+    assert list(assignment.events.values_list("kind", "text")) == [
+        ("created", "организаций: 1"),
+        ("term_changed", "05.11.2026 11:00 → 10.11.2026 15:30"),
+    ]
+    page = _page(client.get(f"/staff/publics/assignments/{assignment.pk}/"))
+    assert "Срок изменён" in page and "срок изменён" in page and "10.11.2026 15:30" in page
+    reminders = sorted(
+        DBTaskResult.objects.filter(task_path__endswith="assignment_remind").values_list(
+            "run_after", flat=True
+        )
+    )
+    assert reminders == [datetime(2026, 11, 4, 6, 0, tzinfo=UTC), datetime(2026, 11, 9, 10, 30, tzinfo=UTC)]
+    # The old term's reminder finds another term and writes to no one.
+    assert services.assignment_remind(assignment_id=assignment.pk, due_at=NOW.isoformat()) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-11-01T10:00", "Срок уже прошёл: укажите будущее время."),
+        ("2026-11-05T11:00", "Это тот же срок."),
+        ("завтра", "Дата и время в виде ДД.ММ.ГГГГ ЧЧ:ММ."),
+        ("", "Укажите дату и время."),
+    ],
+)
+def test_a_bad_new_term_is_refused_in_russian_and_nothing_changes(publics, client, value, message):
+    assignment = _task(publics)
+    client.force_login(publics.coordinator)
+    response = client.post(f"/staff/publics/assignments/{assignment.pk}/", {"due_at": value}, follow=True)
+    assert message in _page(response)
+    assignment.refresh_from_db()
+    assert assignment.due_at == NOW + timedelta(days=3)
+    assert list(assignment.events.values_list("kind", flat=True)) == ["created"]
+
+
+def test_outsiders_cannot_move_the_term(publics, client):
+    assignment = _task(publics)
+    client.force_login(publics.executor_a)  # a target's executor: no posting role
+    assert (
+        client.post(
+            f"/staff/publics/assignments/{assignment.pk}/", {"due_at": "2026-11-10T15:30"}
+        ).status_code
+        == 403
+    )
+    other = make_staff(publics.body_b, Role.COORDINATOR, "p_coord_b_term")
+    client.force_login(other)
+    assert (
+        client.post(
+            f"/staff/publics/assignments/{assignment.pk}/", {"due_at": "2026-11-10T15:30"}
+        ).status_code
+        == 404
+    )
+    assignment.refresh_from_db()
+    assert assignment.due_at == NOW + timedelta(days=3)
