@@ -25,6 +25,7 @@ from otklik.dialogue.models import Conversation
 from otklik.incidents import events as incident_events
 from otklik.incidents.models import Incident, IncidentEvent
 from otklik.incidents.statuses import Status as IncidentStatus
+from otklik.lib.files import delete_on_commit
 from otklik.lib.params import too_long
 from otklik.nlp.anonymize import MARKERS, anonymize
 from otklik.privacy import selectors
@@ -118,13 +119,6 @@ def _clean_events(events_qs, known) -> None:
             event.text, event.data = text, data
             changed.append(event)
     events_qs.model.objects.bulk_update(changed, ["text", "data"], batch_size=200)
-
-
-def _delete_file_after_commit(field) -> None:
-    """Files go only once the rows saying so are committed: a rollback must not lose a file that the
-    database still lists."""
-    storage, name = field.storage, field.name
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _citizen_release(citizen_id: int | None) -> bool:
@@ -249,7 +243,7 @@ def _appeal_strip(appeal: Appeal, *, known: list, now: datetime) -> None:
     )
     _clean_events(AppealEvent.objects.filter(appeal=appeal), known)
     for attachment in Attachment.objects.filter(appeal=appeal).exclude(file=""):
-        _delete_file_after_commit(attachment.file)
+        delete_on_commit(attachment.file.storage, attachment.file.name)
         attachment.file = ""
         attachment.name = REMOVED_FILE
         attachment.save(update_fields=["file", "name"])

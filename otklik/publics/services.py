@@ -15,6 +15,7 @@ from django.utils import timezone
 from otklik.accounts.roles import Role
 from otklik.incidents.models import VkCommunity
 from otklik.lib import vk
+from otklik.lib.files import delete_on_commit
 from otklik.lib.fonts import FontMissing, font_path
 from otklik.lib.params import too_long
 from otklik.orgs.models import Organization
@@ -474,12 +475,8 @@ def picture_template_save(
         template.background = ""
     template.save()
     if replaced:
-        _delete_file_on_commit(template.background.storage, replaced)
+        delete_on_commit(template.background.storage, replaced)
     return template
-
-
-def _delete_file_on_commit(storage, name: str) -> None:
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
@@ -494,7 +491,7 @@ def picture_template_delete(*, template: PictureTemplate) -> None:
             f"По шаблону картинки сделаны посты {numbers}: удалить его нельзя, их картинки рисуются по нему."
         ) from exc
     if background:
-        _delete_file_on_commit(template.background.storage, background)
+        delete_on_commit(template.background.storage, background)
 
 
 # --- distribution tasks --------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from otklik.publics.forms import (
     TemplateForm,
     ids,
 )
-from otklik.publics.models import PictureTemplate, PostTemplate
 from otklik.publics.services import ASSIGNEE_ROLES, PLACEHOLDERS, POST_ROLES, PublicsError
 
 
@@ -214,39 +213,52 @@ def templates(request):
     )
 
 
-@login_required
-def template_edit(request, pk: int):
+def _template_edit(
+    request, pk: int, *, kind: str, items, form_class, fields, save, delete, saved, deleted, done
+):
+    """A template's page: change it (the form of `fields`) or delete it; `done(template)` is where a
+    saved one goes."""
     region = _require(request, POST_ROLES)
-    template: PostTemplate = get_object_or_404(
-        selectors.templates_for_staff(user=request.user, region=region), pk=pk
+    template = get_object_or_404(items(user=request.user, region=region), pk=pk)
+    form = form_class(
+        request.POST or None, request.FILES or None, initial={f: getattr(template, f) for f in fields}
     )
-    form = TemplateForm(request.POST or None, initial={"name": template.name, "text": template.text})
     errors = []
     if request.method == "POST":
-        if request.POST.get("action") == "delete":
-            services.template_delete(template=template)
-            messages.success(request, "Шаблон удалён.")
-            return redirect("publics:templates")
-        if form.is_valid():
-            try:
-                services.template_save(
-                    organization=template.organization, template=template, **form.cleaned_data
-                )
-            except PublicsError as exc:
-                errors.append(str(exc))
-            else:
-                messages.success(request, "Шаблон сохранён.")
-                return redirect("publics:templates")
+        try:
+            if request.POST.get("action") == "delete":
+                delete(template=template)
+                messages.success(request, deleted)
+                return redirect(f"publics:{kind}s")
+            if form.is_valid():
+                save(organization=template.organization, template=template, **form.cleaned_data)
+                messages.success(request, saved)
+                return done(template)
+        except PublicsError as exc:
+            errors.append(str(exc))
+        errors += _form_errors(form)
     return render(
         request,
-        "publics/template_edit.html",
-        {
-            "form": form,
-            "template": template,
-            "errors": errors + _form_errors(form),
-            "placeholders": PLACEHOLDERS,
-        },
+        f"publics/{kind}_edit.html",
+        {"form": form, "template": template, "errors": errors, "placeholders": PLACEHOLDERS},
         status=400 if errors else 200,
+    )
+
+
+@login_required
+def template_edit(request, pk: int):
+    return _template_edit(
+        request,
+        pk,
+        kind="template",
+        items=selectors.templates_for_staff,
+        form_class=TemplateForm,
+        fields=("name", "text"),
+        save=services.template_save,
+        delete=services.template_delete,
+        saved="Шаблон сохранён.",
+        deleted="Шаблон удалён.",
+        done=lambda template: redirect("publics:templates"),
     )
 
 
@@ -294,35 +306,18 @@ def pictures(request):
 
 @login_required
 def picture_edit(request, pk: int):
-    region = _require(request, POST_ROLES)
-    template: PictureTemplate = get_object_or_404(
-        selectors.picture_templates_for_staff(user=request.user, region=region), pk=pk
-    )
-    fields = ("name", "headline", "background_color", "text_color")
-    form = PictureTemplateForm(
-        request.POST or None, request.FILES or None, initial={f: getattr(template, f) for f in fields}
-    )
-    errors = []
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "delete":
-                services.picture_template_delete(template=template)
-                messages.success(request, "Шаблон картинки удалён.")
-                return redirect("publics:pictures")
-            if form.is_valid():
-                services.picture_template_save(
-                    organization=template.organization, template=template, **form.cleaned_data
-                )
-                messages.success(request, "Шаблон картинки сохранён.")
-                return redirect("publics:picture", pk=template.pk)
-        except PublicsError as exc:
-            errors.append(str(exc))
-        errors += _form_errors(form)
-    return render(
+    return _template_edit(
         request,
-        "publics/picture_edit.html",
-        {"form": form, "template": template, "errors": errors, "placeholders": PLACEHOLDERS},
-        status=400 if errors else 200,
+        pk,
+        kind="picture",
+        items=selectors.picture_templates_for_staff,
+        form_class=PictureTemplateForm,
+        fields=("name", "headline", "background_color", "text_color"),
+        save=services.picture_template_save,
+        delete=services.picture_template_delete,
+        saved="Шаблон картинки сохранён.",
+        deleted="Шаблон картинки удалён.",
+        done=lambda template: redirect("publics:picture", pk=template.pk),  # to see the new picture
     )
 
 
