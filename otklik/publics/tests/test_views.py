@@ -339,3 +339,19 @@ def test_outsiders_cannot_move_the_term(publics, client):
     )
     assignment.refresh_from_db()
     assert assignment.due_at == NOW + timedelta(days=3)
+
+
+def test_a_post_template_is_changed_refused_in_russian_and_deleted_on_its_page(publics, client):
+    template = services.template_save(
+        organization=publics.ministry, name="Новости", text="{организация}: новости"
+    )
+    client.force_login(publics.coordinator)
+    url = f"/staff/publics/templates/{template.pk}/"
+    assert "{организация}: новости" in _page(client.get(url))
+    refused = client.post(url, {"name": "Новости", "text": "{кому}"})
+    assert refused.status_code == 400 and "Неизвестная подстановка: {кому}." in _page(refused)
+    assert client.post(url, {"name": "Анонс", "text": "Скоро: {ссылка}"}).status_code == 302
+    template.refresh_from_db()
+    assert (template.name, template.text) == ("Анонс", "Скоро: {ссылка}")
+    assert client.post(url, {"action": "delete"}).status_code == 302
+    assert not PostTemplate.objects.filter(pk=template.pk).exists()
