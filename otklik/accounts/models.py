@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 from otklik.accounts.roles import Role
 from otklik.core.models import TimeStampedModel
@@ -96,6 +97,7 @@ class CitizenIdentity(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["channel", "value"], name="identity_unique_per_channel")
         ]
+        indexes = [models.Index(Lower("value"), name="identity_value_lower")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.value}"

@@ -3,6 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from otklik.appeals.statuses import Status
 from otklik.core.models import TimeStampedModel
@@ -190,6 +191,7 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "due_at"], name="appeal_status_due"),
             models.Index(fields=["organization", "status"], name="appeal_org_status"),
+            models.Index(Lower("contact_email"), name="appeal_contact_email_lower"),
         ]
 
     def __str__(self) -> str:

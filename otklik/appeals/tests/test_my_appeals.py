@@ -138,3 +138,23 @@ def test_many_link_requests_from_one_address_are_refused_with_the_address_kept(c
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 3000
     assert "Слишком много запросов ссылки на обращения с этого адреса" in text
     assert 'value="third@example.ru"' in text
+
+
+def test_an_address_known_as_the_citizens_identity_finds_their_appeals_in_any_case(region):
+    from otklik.accounts.models import Citizen, CitizenIdentity
+    from otklik.appeals.selectors import appeals_of_email
+
+    vera = Citizen.objects.create(display_name="Вера")
+    CitizenIdentity.objects.create(citizen=vera, channel="email", value="Vera@Example.RU")
+    by_identity = _appeal(region.region, email="", citizen=vera)
+    by_contact = _appeal(region.region, email="VERA@example.ru")
+    by_both = _appeal(region.region, email="vera@example.ru", citizen=vera)
+    _appeal(region.region, email="vera@example.com")
+    phone_only = Citizen.objects.create(display_name="Другая")
+    CitizenIdentity.objects.create(citizen=phone_only, channel="phone", value="vera@example.ru")
+    _appeal(region.region, email="", citizen=phone_only)
+
+    found = list(appeals_of_email(email=" vera@EXAMPLE.ru"))
+    assert len(found) == 3 and set(found) == {by_both, by_contact, by_identity}  # each once
+    assert [a.created_at for a in found] == sorted((a.created_at for a in found), reverse=True)
+    assert not appeals_of_email(email="  ").exists()
