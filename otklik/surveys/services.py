@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from otklik.nlp.pii import mask_personal_data
 from otklik.orgs.models import Organization, Territory
 from otklik.surveys.models import AgeGroup, Answer, Option, Question, RespondentRole, Response, Sex, Survey
 
@@ -216,7 +217,8 @@ def _answer_rows(survey: Survey, answers: dict[int, object]) -> tuple[list[Answe
             if len(text) > MAX_TEXT:
                 errors[field] = f"Ответ длиннее {MAX_TEXT} символов — сократите его."
                 continue
-            rows.append(Answer(question=question, text=text))
+            # The survey is anonymous: contacts typed into an answer are masked before it is kept.
+            rows.append(Answer(question=question, text=mask_personal_data(text)))
     return rows, errors
 
 

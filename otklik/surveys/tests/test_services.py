@@ -127,3 +127,13 @@ def test_question_needs_two_options_and_a_period_ends_after_it_starts(personas):
     with pytest.raises(SurveyError):
         services.survey_update(survey=survey, opens_at=now, closes_at=now - timedelta(days=1))
     assert survey.questions.count() == 4
+
+
+def test_contacts_typed_into_a_free_answer_are_masked_before_it_is_kept(personas):
+    survey = make_poll(personas.ministry)
+    response = answer(
+        survey, "Да", ["Сайт"], 2, "Позвоните мне: +7 (912) 345-67-89 или anna.p@mail.ru, в столовой холодно"
+    )
+    [text] = [a.text for a in response.answers.all() if a.text]
+    assert "345-67-89" not in text and "anna.p@mail.ru" not in text
+    assert text.startswith("Позвоните мне: ") and text.endswith("в столовой холодно")

