@@ -136,7 +136,7 @@ def appeal_coordinator(*, appeal: Appeal):
         return appeal.coordinator
     if appeal.organization_id is None:
         return None
-    chain = [int(part) for part in appeal.organization.path.strip("/").split("/") if part]
+    chain = appeal.organization.lineage_ids
     found = {}
     for m in (
         Membership.objects.filter(organization_id__in=chain, role=Role.COORDINATOR, user__is_active=True)

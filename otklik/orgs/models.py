@@ -119,3 +119,8 @@ class Organization(TimeStampedModel):
     @property
     def depth(self) -> int:
         return self.path.count("/") - 2
+
+    @property
+    def lineage_ids(self) -> list[int]:
+        """Ids from the top of the tree down to this organization itself (read from `path`)."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]

@@ -18,7 +18,7 @@ def subtree_q(*, organization_id: int, org_field: str = "organization") -> Q:
 
 def organization_ancestors(*, org: Organization) -> list[Organization]:
     """Ancestors from the top (ministry) down to the direct parent."""
-    ids = [int(part) for part in org.path.strip("/").split("/")[:-1] if part]
+    ids = org.lineage_ids[:-1]
     by_id = Organization.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 

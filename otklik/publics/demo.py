@@ -1,12 +1,14 @@
 """Госпаблики in the demo: the official communities of the ministry, two municipal bodies and a
 school, all without access tokens (so «нет ключа доступа» shows and nothing is ever sent to VK), two
-templates, a picture template, a post scheduled for tomorrow and a distribution task with one organization done."""
+templates, a picture template, a post scheduled for tomorrow and a distribution task (with the
+picture where a font exists) with one organization done."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from otklik.incidents.models import VkCommunity
+from otklik.lib.fonts import FontMissing, font_path
 from otklik.publics import services
 
 ORDER = 65
@@ -34,9 +36,13 @@ def seed(ctx) -> None:
         text="[Демо] Итоги недели на {дата}: что сделали {организация} и подведомственные учреждения.",
     )
     # Saving a picture template needs no font (drawing does), so the demo seeds on any machine.
-    services.picture_template_save(
+    picture = services.picture_template_save(
         organization=ministry, name="Новости министерства", headline="[Демо] {организация}: новости {дата}"
     )
+    try:  # the task draws its picture for each organization: only where a Cyrillic font exists
+        font_path(purpose="картинок", bold=True)
+    except FontMissing:
+        picture = None
     zone = timezone.get_current_timezone()
     tomorrow = timezone.localtime(timezone.now(), zone).replace(hour=10, minute=0, second=0, microsecond=0)
     services.post_schedule(
@@ -55,6 +61,7 @@ def seed(ctx) -> None:
         due_at=timezone.now() + timedelta(days=3),
         organization_ids=[b.pk for b in bodies],
         subtree=True,
+        picture=picture,
     )
     services.assignment_target_done(
         target=assignment.targets.get(organization=bodies[1]),

@@ -149,6 +149,15 @@ class Assignment(TimeStampedModel):
     text = models.TextField("текст для публикации", blank=True)
     link = models.URLField("ссылка для репоста", max_length=500, blank=True)
     due_at = models.DateTimeField("срок", db_index=True)
+    # Drawn for each organization's own community when it publishes through Otklik.
+    picture = models.ForeignKey(
+        PictureTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name="шаблон картинки",
+    )
 
     class Meta:
         verbose_name = "задача на распространение"

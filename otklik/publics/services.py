@@ -486,9 +486,15 @@ def picture_template_delete(*, template: PictureTemplate) -> None:
     try:
         template.delete()
     except ProtectedError as exc:
-        numbers = ", ".join(f"№{p.pk}" for p in template.posts.order_by("pk")[:5])
+        if template.posts.exists():
+            numbers = ", ".join(f"№{p.pk}" for p in template.posts.order_by("pk")[:5])
+            raise PublicsError(
+                f"По шаблону картинки сделаны посты {numbers}: удалить его нельзя, их картинки рисуются по нему."
+            ) from exc
+        titles = ", ".join(f"«{a.title}»" for a in template.assignments.order_by("pk")[:3])
         raise PublicsError(
-            f"По шаблону картинки сделаны посты {numbers}: удалить его нельзя, их картинки рисуются по нему."
+            f"Шаблон картинки выбран в задачах на распространение {titles}: удалить его нельзя, "
+            "организации рисуют по нему картинки к своим записям."
         ) from exc
     if background:
         delete_on_commit(template.background.storage, background)
@@ -520,9 +526,10 @@ def assignment_create(
     due_at: datetime | None,
     organization_ids: list[int],
     subtree: bool = False,
+    picture: PictureTemplate | None = None,
 ) -> Assignment:
     """Ask subordinate organizations (the chosen ones, with their subtrees if `subtree`) to spread
-    the news by `due_at`."""
+    the news by `due_at`, optionally with a picture template drawn for each organization."""
     title = (title or "").strip()
     if not title:
         raise PublicsError("Назовите информационный повод.")
@@ -534,6 +541,10 @@ def assignment_create(
     if text:
         text = _check_text(text, label="Текст для публикации")
     due_at = _check_future(due_at, label="срок", passed="прошёл")
+    if picture is not None and not _in_subtree(organization, picture.organization):
+        # Every organization below draws it for its own community: the giver's template or one above.
+        raise PublicsError(f"Шаблон картинки № {picture.pk} не найден среди шаблонов «{organization.name}».")
+    _check_picture(organization=organization, image=None, picture=picture)
     if not organization_ids:
         raise PublicsError("Выберите хотя бы одну организацию.")
     below = organizations_below(organization=organization)
@@ -553,6 +564,7 @@ def assignment_create(
         text=text,
         link=link,
         due_at=due_at,
+        picture=picture,
     )
     AssignmentTarget.objects.bulk_create(
         [AssignmentTarget(assignment=assignment, organization=org) for org in targets.values()]
@@ -618,6 +630,7 @@ def assignment_target_publish(*, target: AssignmentTarget, actor) -> Post:
         link=assignment.link,
         publish_at=timezone.now(),
         community_ids=[community.pk],
+        picture=assignment.picture,
     )
     target.post = post
     target.save(update_fields=["post", "updated_at"])

@@ -18,4 +18,5 @@ urlpatterns = [
     path("assignments/new/", views.assignment_new, name="assignment_new"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("tasks/<int:pk>/", views.target, name="target"),
+    path("tasks/<int:pk>/picture.png", views.target_picture, name="target_picture"),
 ]

@@ -361,6 +361,12 @@ def assignment_new(request):
     organization = _acting_org(request, region, request.POST.get("organization") or request.GET.get("org"))
     form = AssignmentForm(request.POST or None)
     errors, chosen = [], ids(request.POST.getlist("organizations"))
+    pictures = selectors.picture_templates_for_staff(user=request.user, region=region)
+    if organization:  # drawn for every organization below: the giver's own templates or those above
+        pictures = pictures.filter(organization_id__in=organization.lineage_ids)
+    picture = None
+    if pk := parse_id(request.POST.get("picture")):
+        picture = get_object_or_404(pictures, pk=pk)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -368,6 +374,7 @@ def assignment_new(request):
                     author=request.user,
                     organization=organization,
                     organization_ids=chosen,
+                    picture=picture,
                     **form.cleaned_data,
                 )
             except PublicsError as exc:
@@ -386,6 +393,8 @@ def assignment_new(request):
         form=form,
         below=below,
         chosen=chosen,
+        pictures=pictures,
+        picture=picture,
     )
 
 
@@ -431,6 +440,32 @@ def assignment_detail(request, pk: int):
             "term_form": term_form,
             "events": assignment.events.select_related("actor").order_by("at", "pk"),
         },
+    )
+
+
+@login_required
+def target_picture(request, pk: int):
+    """The task's picture as it goes to the community of the target organization."""
+    region = _require(request, ASSIGNEE_ROLES)
+    item = get_object_or_404(
+        selectors.assignment_targets_for_staff(user=request.user, region=region).select_related(
+            "assignment__picture", "organization"
+        ),
+        pk=pk,
+    )
+    if not item.assignment.picture_id:
+        raise Http404("У задачи нет картинки")
+    at = timezone.now()
+    return _picture_response(
+        lambda: (
+            services.picture_draw(
+                template=item.assignment.picture,
+                organization=item.organization,
+                at=at,
+                link=item.assignment.link,
+            ),
+            "image/png",
+        )
     )
 
 

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from otklik.appeals.models import Notification
 from otklik.publics import selectors, services
-from otklik.publics.models import Assignment, AssignmentTarget
+from otklik.publics.models import Assignment, AssignmentTarget, PictureTemplate
 from otklik.publics.services import PublicsError
 from otklik.testing import run_due_tasks
 
@@ -152,3 +152,42 @@ def test_a_body_cannot_give_a_task_to_an_organization_outside_its_subtree(public
         ):
             _create(publics, organization=publics.body_a, orgs=[org])
     assert not Assignment.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_tasks_picture_is_drawn_for_the_organization_that_publishes_it(
+    publics, vk_api, django_capture_on_commit_callbacks
+):
+    template = services.picture_template_save(
+        organization=publics.ministry, name="Дни открытых дверей", headline="{организация} ждёт вас"
+    )
+    assignment = _create(publics, picture=template)
+    target = assignment.targets.get(organization=publics.body_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = services.assignment_target_publish(target=target, actor=publics.executor_a)
+    assert post.picture == template
+    with django_capture_on_commit_callbacks(execute=True):
+        run_due_tasks()
+    [(_, kind, data)] = vk_api.uploads
+    assert kind == "image/png"
+    assert data == services.picture_draw(
+        template=template, organization=publics.body_a, at=NOW, link="https://vk.com/wall-101_5"
+    )
+    wall = [params for path, params in vk_api.received if path == "/method/wall.post"]
+    assert wall[0]["attachments"] == "photo-202_501,https://vk.com/wall-101_5"
+    target.refresh_from_db()
+    assert target.done_url == "https://vk.com/wall-202_77"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_task_takes_only_a_picture_of_its_giver_or_above(publics):
+    below = services.picture_template_save(organization=publics.body_a, name="Своя", headline="Новости")
+    with pytest.raises(PublicsError, match=f"Шаблон картинки № {below.pk} не найден"):
+        _create(publics, picture=below)
+    assert not Assignment.objects.exists()
+    above = services.picture_template_save(organization=publics.ministry, name="Общая", headline="Новости")
+    task = _create(publics, organization=publics.body_a, orgs=[publics.school_a], picture=above)
+    assert task.picture == above
+    with pytest.raises(PublicsError, match="выбран в задачах на распространение «День открытых дверей»"):
+        services.picture_template_delete(template=above)
+    assert PictureTemplate.objects.filter(pk=above.pk).exists()

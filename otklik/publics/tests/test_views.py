@@ -238,14 +238,7 @@ def test_a_task_is_given_seen_by_the_target_done_and_exported(publics, client):
 
 
 def test_outsiders_of_a_task_get_404_and_nothing_changes(publics, client):
-    assignment = services.assignment_create(
-        author=publics.coordinator,
-        organization=publics.ministry,
-        title="Форум",
-        text="Приглашаем",
-        due_at=NOW + timedelta(days=2),
-        organization_ids=[publics.body_a.pk],
-    )
+    assignment = _task(publics, due=NOW + timedelta(days=2))
     target = assignment.targets.get()
     client.force_login(publics.executor_b)
     assert "Форум" not in _page(client.get("/staff/")) + _page(client.get("/staff/publics/assignments/"))
@@ -355,3 +348,40 @@ def test_a_post_template_is_changed_refused_in_russian_and_deleted_on_its_page(p
     assert (template.name, template.text) == ("Анонс", "Скоро: {ссылка}")
     assert client.post(url, {"action": "delete"}).status_code == 302
     assert not PostTemplate.objects.filter(pk=template.pk).exists()
+
+
+def test_a_task_with_a_picture_shows_each_organization_its_own_and_hides_it_from_others(publics, client):
+    from PIL import Image
+
+    template = services.picture_template_save(
+        organization=publics.ministry, name="Форум", headline="{организация} на форуме"
+    )
+    client.force_login(publics.coordinator)
+    form = {
+        "title": "Форум",
+        "text": "Приглашаем на форум",
+        "due_at": "2026-11-05T18:00",
+        "organizations": [publics.body_a.pk, publics.body_b.pk],
+    }
+    assert "Картинка к записи" in _page(client.get("/staff/publics/assignments/new/"))
+    missing = client.post("/staff/publics/assignments/new/", {**form, "picture": template.pk + 99})
+    assert missing.status_code == 404 and not Assignment.objects.exists()
+    client.post("/staff/publics/assignments/new/", {**form, "picture": template.pk})
+    assignment = Assignment.objects.get()
+    assert assignment.picture == template
+    detail = _page(client.get(f"/staff/publics/assignments/{assignment.pk}/"))
+    assert f"/staff/publics/pictures/{template.pk}/preview.png?org={publics.ministry.pk}" in detail
+
+    target = assignment.targets.get(organization=publics.body_a)
+    client.force_login(publics.executor_a)
+    assert "Скачать картинку" in _page(client.get(f"/staff/publics/tasks/{target.pk}/"))
+    drawn = client.get(f"/staff/publics/tasks/{target.pk}/picture.png")
+    assert drawn.status_code == 200 and drawn["Content-Type"] == "image/png"
+    assert drawn.content == services.picture_draw(template=template, organization=publics.body_a, at=NOW)
+    with Image.open(io.BytesIO(drawn.content)) as image:
+        assert image.size == (1200, 630)
+    other = assignment.targets.get(organization=publics.body_b)
+    assert client.get(f"/staff/publics/tasks/{other.pk}/picture.png").status_code == 404
+
+    plain = _task(publics)
+    assert client.get(f"/staff/publics/tasks/{plain.targets.get().pk}/picture.png").status_code == 404
