@@ -74,6 +74,18 @@ def index(request):
     )
 
 
+def _picture_choice(request, region, *, lineage_of=None):
+    """The picture templates a form offers (those of `lineage_of` and above, when given) and the
+    one chosen in the POST (404 for one not offered)."""
+    pictures = selectors.picture_templates_for_staff(user=request.user, region=region)
+    if lineage_of is not None:
+        pictures = pictures.filter(organization_id__in=lineage_of.lineage_ids)
+    picture = None
+    if pk := parse_id(request.POST.get("picture")):
+        picture = get_object_or_404(pictures, pk=pk)
+    return pictures, picture
+
+
 @login_required
 def post_new(request):
     region = _require(request, POST_ROLES)
@@ -85,10 +97,7 @@ def post_new(request):
         request.POST or None, request.FILES or None, initial={"text": template.text if template else ""}
     )
     errors, chosen = [], ids(request.POST.getlist("communities"))
-    pictures = selectors.picture_templates_for_staff(user=request.user, region=region)
-    picture = None
-    if pk := parse_id(request.POST.get("picture")):
-        picture = get_object_or_404(pictures, pk=pk)
+    pictures, picture = _picture_choice(request, region)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -361,12 +370,8 @@ def assignment_new(request):
     organization = _acting_org(request, region, request.POST.get("organization") or request.GET.get("org"))
     form = AssignmentForm(request.POST or None)
     errors, chosen = [], ids(request.POST.getlist("organizations"))
-    pictures = selectors.picture_templates_for_staff(user=request.user, region=region)
-    if organization:  # drawn for every organization below: the giver's own templates or those above
-        pictures = pictures.filter(organization_id__in=organization.lineage_ids)
-    picture = None
-    if pk := parse_id(request.POST.get("picture")):
-        picture = get_object_or_404(pictures, pk=pk)
+    # Drawn for every organization below: the giver's own templates or those of a body above it.
+    pictures, picture = _picture_choice(request, region, lineage_of=organization)
     if request.method == "POST":
         if form.is_valid():
             try:
