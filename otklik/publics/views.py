@@ -492,12 +492,17 @@ def target(request, pk: int):
         except PublicsError as exc:
             messages.error(request, str(exc))
         return redirect("publics:target", pk=item.pk)
+    assignment = item.assignment
     return render(
         request,
         "publics/target.html",
         {
             "target": item,
-            "assignment": item.assignment,
+            "assignment": assignment,
+            # The text as this organization publishes it: {организация}, {дата}, {ссылка} filled in.
+            "text": services.fill(
+                assignment.text, organization=item.organization, at=timezone.now(), link=assignment.link
+            ),
             "community": VkCommunity.objects.filter(organization=item.organization, is_active=True).first(),
             "form": form,
             "now": timezone.now(),

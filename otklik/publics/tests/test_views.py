@@ -359,7 +359,7 @@ def test_a_task_with_a_picture_shows_each_organization_its_own_and_hides_it_from
     client.force_login(publics.coordinator)
     form = {
         "title": "Форум",
-        "text": "Приглашаем на форум",
+        "text": "{организация} приглашает на форум",
         "due_at": "2026-11-05T18:00",
         "organizations": [publics.body_a.pk, publics.body_b.pk],
     }
@@ -374,7 +374,9 @@ def test_a_task_with_a_picture_shows_each_organization_its_own_and_hides_it_from
 
     target = assignment.targets.get(organization=publics.body_a)
     client.force_login(publics.executor_a)
-    assert "Скачать картинку" in _page(client.get(f"/staff/publics/tasks/{target.pk}/"))
+    page = _page(client.get(f"/staff/publics/tasks/{target.pk}/"))
+    assert "Скачать картинку" in page and "{организация}" not in page
+    assert "Управление образования А приглашает на форум" in page  # the text to copy, filled in
     drawn = client.get(f"/staff/publics/tasks/{target.pk}/picture.png")
     assert drawn.status_code == 200 and drawn["Content-Type"] == "image/png"
     assert drawn.content == services.picture_draw(template=template, organization=publics.body_a, at=NOW)
