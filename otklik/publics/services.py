@@ -622,6 +622,11 @@ def assignment_target_publish(*, target: AssignmentTarget, actor) -> Post:
         raise PublicsError(
             "У организации нет подключённого сообщества ВКонтакте: опубликуйте сами и вставьте ссылку."
         )
+    if not community.access_token:
+        raise PublicsError(
+            f"У сообщества «{community.name or community.url}» нет ключа доступа: администратор должен "
+            "сохранить его в настройках сообщества. Пока опубликуйте сами и вставьте ссылку."
+        )
     assignment = target.assignment
     post = post_schedule(
         author=actor,

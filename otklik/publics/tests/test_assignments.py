@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from otklik.appeals.models import Notification
 from otklik.publics import selectors, services
-from otklik.publics.models import Assignment, AssignmentTarget, PictureTemplate
+from otklik.publics.models import Assignment, AssignmentTarget, PictureTemplate, Post
 from otklik.publics.services import PublicsError
 from otklik.testing import run_due_tasks
 
@@ -191,3 +191,16 @@ def test_a_task_takes_only_a_picture_of_its_giver_or_above(publics):
     with pytest.raises(PublicsError, match="выбран в задачах на распространение «День открытых дверей»"):
         services.picture_template_delete(template=above)
     assert PictureTemplate.objects.filter(pk=above.pk).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_click_needs_the_communitys_key_and_says_so_before_anything_is_scheduled(publics, client):
+    assignment = _create(publics, orgs=[publics.school_a])
+    target = assignment.targets.get()
+    with pytest.raises(PublicsError, match="У сообщества «Паблик 303» нет ключа доступа"):
+        services.assignment_target_publish(target=target, actor=publics.coordinator)
+    target.refresh_from_db()
+    assert target.post is None and not Post.objects.exists()
+    client.force_login(publics.coordinator)
+    page = client.get(f"/staff/publics/tasks/{target.pk}/").content.decode()
+    assert "нет ключа доступа" in page and 'value="publish"' not in page
