@@ -214,6 +214,10 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "otklik" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("OTKLIK_MEDIA_ROOT", str(VAR_DIR / "media")))
+# `otklik backup` writes its archives here unless told otherwise (docs/operations.md, «Backups»).
+BACKUP_DIR = Path(env_str("OTKLIK_BACKUP_DIR", str(VAR_DIR / "backups")))
+# With a number above 0 the worker writes an archive there every night at 03:00 and keeps that many.
+BACKUP_KEEP = env_int("OTKLIK_BACKUP_KEEP", 0)
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from otklik.accounts.selectors import user_primary_role
 from otklik.core import accessibility as a11y
+from otklik.core.backup import backup_state
 from otklik.core.forms import AccessibilityForm
 from otklik.core.selectors import health_status
 from otklik.core.staff_home import home_context
@@ -29,6 +30,7 @@ def health(request):
         "worker_heartbeat_age_s": worker["age_s"] if worker else None,
         "worker": "absent" if worker is None else ("stale" if worker["stale"] else "ok"),
         "processes": status["processes"],
+        **backup_state(),
     }
     return JsonResponse(
         body, status=200 if body["database"] == "ok" else 503, json_dumps_params={"ensure_ascii": False}

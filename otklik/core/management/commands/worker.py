@@ -31,10 +31,12 @@ class Command(DbWorkerCommand):
     def handle(self, *args, **options):
         options["reload"] = False
         from otklik.analytics.tasks import ensure_scheduled
+        from otklik.core.tasks import ensure_scheduled as ensure_nightly_backup
         from otklik.privacy.tasks import ensure_scheduled as ensure_retention_sweep
 
         ensure_scheduled()
         ensure_retention_sweep()
+        ensure_nightly_backup()
         from otklik.incidents.monitoring import polling_ensure
 
         polling_ensure()
