@@ -4,7 +4,8 @@ The forms, the API and the imports have their own tests of bad input with the ex
 messages. This sweep guards what those tests cannot list: any page, any parameter, any role.
 Each URL pattern is filled with ids that exist and ids that do not, and is requested with no
 parameters, with junk in every usual parameter (NUL, huge, negative, SQL, markup, impossible
-dates), with a junk form and with a broken JSON body. No answer may be a server error.
+dates), with a junk form, with damaged files in every file field and with a broken JSON body. No
+answer may be a server error.
 """
 
 import itertools
@@ -76,6 +77,26 @@ def _junk(names: list[str], shift: int) -> dict[str, str]:
     return {name: JUNK[(i + shift) % len(JUNK)] for i, name in enumerate(names)}
 
 
+# Every name a file field of ours has, each given a damaged file of another kind than it expects.
+FILE_FIELDS = {
+    "file": ("выгрузка.xlsx", b"PK\x03\x04 not really a workbook"),
+    "files": ("скан.pdf", b"%PDF-1.4 \x00\xff broken"),
+    "attachment": ("фото.png", b"\x89PNG\r\n\x1a\n truncated"),
+    "image": ("картинка.jpg", b"\xff\xd8\xff not a jpeg"),
+    "background": ("фон.png", b"GIF89a"),
+    "voice": ("голос.ogg", b"OggS"),
+}
+
+
+def _with_junk_files(names: list[str]) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form = _junk(names, 7)
+    for name, (filename, data) in FILE_FIELDS.items():
+        form[name] = SimpleUploadedFile(filename, data, content_type="application/octet-stream")
+    return form
+
+
 def test_no_url_answers_a_server_error_to_anyone(personas, settings):
     settings.OTKLIK_RATELIMIT = False  # thousands of requests from one address in a second
     make_topics_and_routing(personas)
@@ -105,9 +126,9 @@ def test_no_url_answers_a_server_error_to_anyone(personas, settings):
             for params in ({}, _junk(PARAMS, 0), _junk(PARAMS, 5)):
                 if client.get(url, params).status_code >= 500:
                     failures.append(f"GET {url} {who} {'junk' if params else ''}")
-            for form in (_junk(PARAMS + FIELDS, 3), {"action": "x" * 100_000}):
+            for form in (_junk(PARAMS + FIELDS, 3), {"action": "x" * 100_000}, _with_junk_files(FIELDS)):
                 if client.post(url, form).status_code >= 500:
-                    failures.append(f"POST {url} {who}")
+                    failures.append(f"POST {url} {who} {sorted(form)[:1]}")
             if client.post(url, b"\xff\xfe\x00{broken", content_type="application/json").status_code >= 500:
                 failures.append(f"POST json {url} {who}")
     assert failures == []
