@@ -9,6 +9,7 @@ answer may be a server error.
 """
 
 import itertools
+import json
 import re
 
 import pytest
@@ -98,7 +99,7 @@ def _with_junk_files(names: list[str]) -> dict:
 
 
 def test_no_url_answers_a_server_error_to_anyone(personas, settings):
-    settings.OTKLIK_RATELIMIT = False  # thousands of requests from one address in a second
+    settings.RATELIMIT_ENABLED = False  # thousands of requests from one address in a second
     make_topics_and_routing(personas)
     appeal, _ = appeal_services.appeal_submit(
         region=personas.region,
@@ -114,7 +115,13 @@ def test_no_url_answers_a_server_error_to_anyone(personas, settings):
     urls = sorted({url for pattern in _patterns(get_resolver()) for url in _urls(pattern, known)})
     assert len(urls) > 300  # the sweep really walks the installation
 
-    failures = []
+    failures, codes = [], set()
+
+    def check(response, what: str) -> None:
+        codes.add(response.status_code)
+        if response.status_code >= 500:
+            failures.append(what)
+
     for user in (None, personas.admin, personas.coordinator, personas.executor_a, personas.analyst):
         client = Client(raise_request_exception=False)
         if user is not None:
@@ -124,11 +131,59 @@ def test_no_url_answers_a_server_error_to_anyone(personas, settings):
             if url.rstrip("/").endswith("logout"):
                 continue
             for params in ({}, _junk(PARAMS, 0), _junk(PARAMS, 5)):
-                if client.get(url, params).status_code >= 500:
-                    failures.append(f"GET {url} {who} {'junk' if params else ''}")
+                check(client.get(url, params), f"GET {url} {who} {'junk' if params else ''}")
             for form in (_junk(PARAMS + FIELDS, 3), {"action": "x" * 100_000}, _with_junk_files(FIELDS)):
-                if client.post(url, form).status_code >= 500:
-                    failures.append(f"POST {url} {who} {sorted(form)[:1]}")
-            if client.post(url, b"\xff\xfe\x00{broken", content_type="application/json").status_code >= 500:
-                failures.append(f"POST json {url} {who}")
+                check(client.post(url, form), f"POST {url} {who} {sorted(form)[:1]}")
+            broken = client.post(url, b"\xff\xfe\x00{broken", content_type="application/json")
+            check(broken, f"POST json {url} {who}")
     assert failures == []
+    assert {200, 302, 400, 403, 404} <= codes and 429 not in codes  # pages answered, no limit hid them
+
+
+HOSTILE_VALUES = [None, 0, -1, 10**30, 1.5, True, "", "\x00", "я" * 200_000, [], {}, ["a"], {"a": {"b": []}}]
+
+
+def test_the_api_answers_hostile_json_with_a_client_error_to_a_token_holder(personas, settings):
+    from otklik.appeals.api import token_create
+
+    settings.RATELIMIT_ENABLED = False
+    make_topics_and_routing(personas)
+    appeal, _ = appeal_services.appeal_submit(
+        region=personas.region,
+        text=APPEAL_TEXT,
+        channel="web",
+        author_name="Анна",
+        contact_email="a@example.ru",
+    )
+    client = Client(
+        raise_request_exception=False,
+        HTTP_AUTHORIZATION=f"Bearer {token_create(organization=personas.ministry, name='ПОС')}",
+    )
+    keys = ["text", "channel", "territory", "topic", "contact", "external_id", "kind", "url", "network", "author",
+            "published_at", "urgent", "action", "outcome", "status", "organization"]  # fmt: skip
+    bodies = [[], "строка", 5, None]
+    bodies += [{key: value} for key in keys for value in HOSTILE_VALUES]
+    bodies += [{"action": action, "text": value} for action in ("answer", "return", "comment", "info", "kind", "x")
+               for value in HOSTILE_VALUES]  # fmt: skip
+    bodies += [{"action": "kind", "kind": value} for value in HOSTILE_VALUES]
+    bodies += [
+        {"text": APPEAL_TEXT, "contact": {"email": value, "phone": value, "name": value}}
+        for value in HOSTILE_VALUES
+    ]
+    failures, codes = [], set()
+    for url in (
+        "/api/v1/appeals",
+        f"/api/v1/appeals/{appeal.number}",
+        "/api/v1/incidents",
+        "/api/v1/incidents/1",
+    ):
+        for params in (_junk(PARAMS, 0), _junk(PARAMS, 9)):
+            if client.get(url, params).status_code >= 500:
+                failures.append(f"GET {url}")
+        for body in bodies:
+            response = client.post(url, json.dumps(body), content_type="application/json")
+            if response.status_code >= 500:
+                failures.append(f"POST {url} {json.dumps(body)[:80]}")
+            codes.add(response.status_code)
+    assert failures == []
+    assert 201 in codes and 400 in codes  # the token was accepted: the bodies reached the checks
