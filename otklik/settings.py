@@ -20,12 +20,15 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 VERSION = "0.1.0"
 
 
+# Where the key is kept when OTKLIK_SECRET_KEY is not set (the embedded default); backups carry it.
+SECRET_KEY_FILE = None if env_str("OTKLIK_SECRET_KEY") else VAR_DIR / "secret.key"
+
+
 def _secret_key() -> str:
     """Use OTKLIK_SECRET_KEY; otherwise keep a random key in var/ so sessions survive restarts."""
-    key = env_str("OTKLIK_SECRET_KEY")
-    if key:
-        return key
-    path = VAR_DIR / "secret.key"
+    if SECRET_KEY_FILE is None:
+        return env_str("OTKLIK_SECRET_KEY")
+    path = SECRET_KEY_FILE
     if not path.exists():
         path.write_text(secrets.token_urlsafe(64))
         path.chmod(0o600)

@@ -4,7 +4,8 @@ An archive (`otklik-YYYYMMDD-HHMMSS.tar.gz`) holds:
 * the database — an online copy of the SQLite file through SQLite's backup API (consistent while the
   web server, the worker and the bot keep writing), or `pg_dump --format=custom` of PostgreSQL;
 * the stored files (`OTKLIK_MEDIA_ROOT`: citizens' attachments, answer files, picture backgrounds);
-* `secret.key` when the installation keeps its key in `var/` (the embedded default): signed links,
+* the key file when the installation keeps its key in one (`settings.SECRET_KEY_FILE`, the embedded
+  default: `var/secret.key`): signed links,
   survey respondent hashes and sessions depend on it;
 * `manifest.json`: when, which version, which database engine, the last migration of every app and
   a few counts, so that a restore can say what it is about to bring back.
@@ -68,20 +69,19 @@ def _engine() -> str:
 
 
 def _secret_file() -> Path | None:
-    """The key file in var/, when the installation uses it (no OTKLIK_SECRET_KEY in the environment)."""
-    path = Path(settings.VAR_DIR) / SECRET_NAME
-    if os.environ.get("OTKLIK_SECRET_KEY") or not path.is_file():
-        return None
-    return path
+    """The key file, when the installation keeps its key in one (`settings.SECRET_KEY_FILE`)."""
+    path = settings.SECRET_KEY_FILE
+    return Path(path) if path and Path(path).is_file() else None
+
+
+def _archives(folder: Path) -> list[Path]:
+    return list(Path(folder).glob(f"{PREFIX}*.tar.gz"))
 
 
 def _migrations() -> dict[str, str]:
-    last: dict[str, str] = {}
-    for app, name in (
-        MigrationRecorder(connection).migration_qs.order_by("app", "name").values_list("app", "name")
-    ):
-        last[app] = name
-    return last
+    """The last applied migration of every app (in name order the last one wins)."""
+    applied = MigrationRecorder(connection).migration_qs.order_by("app", "name").values_list("app", "name")
+    return dict(applied)
 
 
 def _counts() -> dict[str, int]:
@@ -198,9 +198,7 @@ def backup_create(*, output_dir: Path, media: bool = True, now: datetime | None 
 
 def backups_prune(*, output_dir: Path, keep: int) -> list[Path]:
     """Delete all but the `keep` newest archives of `output_dir`; the deleted paths."""
-    archives = sorted(
-        Path(output_dir).glob(f"{PREFIX}*.tar.gz"), key=lambda p: (p.stat().st_mtime_ns, p.name)
-    )
+    archives = sorted(_archives(output_dir), key=lambda p: (p.stat().st_mtime_ns, p.name))
     doomed = archives[:-keep] if keep > 0 else []
     for path in doomed:
         path.unlink(missing_ok=True)
@@ -209,12 +207,7 @@ def backups_prune(*, output_dir: Path, keep: int) -> list[Path]:
 
 def backup_state(*, now_ts: float | None = None) -> dict:
     """For /health: whether nightly backups are on and how old the newest archive is (no path)."""
-    archives = (
-        list(Path(settings.BACKUP_DIR).glob(f"{PREFIX}*.tar.gz"))
-        if Path(settings.BACKUP_DIR).is_dir()
-        else []
-    )
-    newest = max((p.stat().st_mtime for p in archives), default=None)
+    newest = max((p.stat().st_mtime for p in _archives(settings.BACKUP_DIR)), default=None)
     age = None if newest is None else int((now_ts or time.time()) - newest)
     if settings.BACKUP_KEEP <= 0:
         state = "off"
@@ -288,9 +281,9 @@ def backup_restore(*, path: Path, now: datetime | None = None) -> dict:
             shutil.copytree(root / MEDIA_DIR, media_root)
         else:
             media_root.mkdir(parents=True, exist_ok=True)
-        secret = Path(settings.VAR_DIR) / SECRET_NAME
         archived = root / SECRET_NAME
-        if archived.is_file() and not os.environ.get("OTKLIK_SECRET_KEY"):
+        if archived.is_file() and settings.SECRET_KEY_FILE:
+            secret = Path(settings.SECRET_KEY_FILE)
             if secret.exists() and secret.read_bytes() != archived.read_bytes():
                 secret.rename(secret.with_name(secret.name + suffix))
             shutil.copyfile(archived, secret)

@@ -19,12 +19,12 @@ from otklik.testing import APPEAL_TEXT
 
 
 @pytest.fixture
-def var(settings, tmp_path, monkeypatch):
+def var(settings, tmp_path):
     """A var/ of the test's own with a key file, as the embedded default keeps it."""
-    monkeypatch.delenv("OTKLIK_SECRET_KEY", raising=False)
     settings.VAR_DIR = tmp_path / "var"
     settings.VAR_DIR.mkdir()
-    (settings.VAR_DIR / "secret.key").write_text("the-old-key")
+    settings.SECRET_KEY_FILE = settings.VAR_DIR / "secret.key"
+    settings.SECRET_KEY_FILE.write_text("the-old-key")
     settings.BACKUP_DIR = tmp_path / "backups"
     return settings.VAR_DIR
 
