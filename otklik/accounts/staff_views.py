@@ -113,9 +113,7 @@ def person_import(request):
                 "more": max(0, len(exc.problems) - PROBLEMS_SHOWN),
             }
         else:
-            messages.success(
-                request, ("Файл проверен, ошибок нет. " if result.dry_run else "") + result.summary()
-            )
+            messages.success(request, result.summary())  # a dry run's summary says the file was checked
             return redirect("people:list")
     context = _list_context(request, region, import_form=form, report=report)
     return render(request, "accounts/people.html", context, status=400)

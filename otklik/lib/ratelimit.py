@@ -141,14 +141,9 @@ def _key(name: str, value: str) -> str:
     return f"ratelimit:{name}:{digest.hexdigest()[:40]}"
 
 
-def _read(key: str, window: int, now: float) -> tuple[float, int]:
-    """(start of the counter's window, uses in it); a fresh window when none is open, or when the
-    cache cannot be read: a limit that fails lets the request through rather than break the site."""
-    try:
-        value = cache.get(key)
-    except Exception:
-        log.exception("rate limit counter unreadable")
-        value = None
+def _window(value, window: int, now: float) -> tuple[float, int]:
+    """(start of the counter's window, uses in it) from a stored counter; a fresh window when none
+    is open."""
     if isinstance(value, (list, tuple)) and len(value) == 2:
         start, used = value
         if isinstance(start, (int, float)) and isinstance(used, int) and now - window < start <= now:
@@ -157,18 +152,27 @@ def _read(key: str, window: int, now: float) -> tuple[float, int]:
 
 
 def _open(counters) -> list[tuple[str, str, int, int, float, int]]:
-    """(rule, key, count, window, start, used) of each counter whose rule is on and value given."""
+    """(rule, key, count, window, start, used) of each counter whose rule is on and value given.
+
+    All counters are read in one cache call (one query on the database cache). A cache that cannot
+    be read opens fresh windows: a limit that fails lets the request through rather than break the site."""
     if not settings.RATELIMIT_ENABLED:
         return []
     now = _now()
-    out = []
+    wanted = []
     for name, value in counters:
         rule = _rule(name)
-        if rule is None or not value:
-            continue
-        key = _key(name, value)
-        out.append((name, key, *rule, *_read(key, rule[1], now)))
-    return out
+        if rule is not None and value:
+            wanted.append((name, _key(name, value), *rule))
+    try:
+        stored = cache.get_many([key for _, key, _, _ in wanted]) if wanted else {}
+    except Exception:
+        log.exception("rate limit counter unreadable")
+        stored = {}
+    return [
+        (name, key, count, window, *_window(stored.get(key), window, now))
+        for name, key, count, window in wanted
+    ]
 
 
 def _refusal(states) -> Refusal | None:

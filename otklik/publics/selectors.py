@@ -28,7 +28,8 @@ def posts_for_staff(*, user, region):
 
 def _templates(model, *, user, region):
     return scoped(
-        model.objects.filter(organization__region=region).select_related("organization"),
+        # The region too: drawing a picture fills {дата} in the organization's time zone.
+        model.objects.filter(organization__region=region).select_related("organization__region"),
         user=user,
         roles=POST_ROLES,
         org_field="organization",

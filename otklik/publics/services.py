@@ -3,18 +3,19 @@
 The call to VK happens in the worker, outside any transaction (like `incidents/publishing.py`, whose
 retry policy and Russian reasons of `lib/vk.py` are shared)."""
 
-import re
+import operator
 from datetime import datetime, timedelta
+from functools import reduce
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from otklik.accounts.roles import Role
 from otklik.incidents.models import VkCommunity
-from otklik.lib import vk
+from otklik.lib import placeholders, vk
 from otklik.lib.files import delete_on_commit
 from otklik.lib.fonts import FontMissing, font_path
 from otklik.lib.params import too_long
@@ -41,7 +42,6 @@ PLACEHOLDERS = {
     "дата": "дата публикации (ДД.ММ.ГГГГ)",
     "ссылка": "ссылка поста",
 }
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TEMPLATE_NAME_MAX = 200
 TITLE_MAX = 200
 # A distribution task's reminder goes to the organizations that have not done it a day before the term.
@@ -55,18 +55,20 @@ class PublicsError(Exception):
 
 def placeholders_refusal(text: str) -> str:
     """The Russian refusal for placeholders we cannot fill; empty when all are known."""
-    unknown = sorted({name for name in _PLACEHOLDER.findall(text or "") if name not in PLACEHOLDERS})
+    unknown = placeholders.unknown(text, PLACEHOLDERS)
     if not unknown:
         return ""
-    known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-    return f"Неизвестная подстановка: {', '.join(f'{{{n}}}' for n in unknown)}. Можно использовать: {known}."
+    return (
+        f"Неизвестная подстановка: {placeholders.braces(unknown)}. "
+        f"Можно использовать: {placeholders.braces(PLACEHOLDERS)}."
+    )
 
 
 def fill(text: str, *, organization: Organization | None, at: datetime, link: str) -> str:
     """The text as it goes to one community: placeholders replaced, dates in the region's zone."""
     day = timezone.localtime(at, _zone(organization)).strftime("%d.%m.%Y") if organization else ""
     values = {"организация": organization.name if organization else "", "дата": day, "ссылка": link}
-    return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
+    return placeholders.fill(text, values)
 
 
 def _zone(organization: Organization):
@@ -110,6 +112,11 @@ def organizations_below(*, organization: Organization):
         .exclude(pk=organization.pk)
         .order_by("path")
     )
+
+
+def organization_community(*, organization: Organization) -> VkCommunity | None:
+    """The organization's own working community, where its one-click publications go."""
+    return VkCommunity.objects.filter(organization=organization, is_active=True).first()
 
 
 def communities_for(*, organization: Organization):
@@ -553,9 +560,9 @@ def assignment_create(
     if forged:
         raise PublicsError(f"Организация № {forged[0]} не подведомственна «{organization.name}».")
     targets = dict(chosen)
-    if subtree:
-        for org in list(chosen.values()):
-            targets.update({o.pk: o for o in below.filter(path__startswith=org.path)})
+    if subtree and chosen:  # every subtree in one query
+        within = reduce(operator.or_, (Q(path__startswith=org.path) for org in chosen.values()))
+        targets.update({o.pk: o for o in below.filter(within)})
     assignment = Assignment.objects.create(
         region_id=organization.region_id,
         organization=organization,
@@ -617,7 +624,7 @@ def assignment_target_publish(*, target: AssignmentTarget, actor) -> Post:
     target = _lock_target(target)
     if target.post_id and target.post.targets.exclude(state=State.FAILED).exists():
         raise PublicsError("Публикация уже идёт: ссылка появится, когда ВКонтакте её примет.")
-    community = VkCommunity.objects.filter(organization=target.organization, is_active=True).first()
+    community = organization_community(organization=target.organization)
     if community is None:
         raise PublicsError(
             "У организации нет подключённого сообщества ВКонтакте: опубликуйте сами и вставьте ссылку."

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -357,7 +358,7 @@ def assignments(request):
         "publics/assignments.html",
         {
             "can_give": can_give,
-            "given": given.prefetch_related("targets") if can_give else [],
+            "given": given.annotate(n_targets=Count("targets")) if can_give else [],
             "received": selectors.assignments_received(user=request.user, region=region),
             "now": timezone.now(),
         },
@@ -454,7 +455,7 @@ def target_picture(request, pk: int):
     region = _require(request, ASSIGNEE_ROLES)
     item = get_object_or_404(
         selectors.assignment_targets_for_staff(user=request.user, region=region).select_related(
-            "assignment__picture", "organization"
+            "assignment__picture", "organization__region"
         ),
         pk=pk,
     )
@@ -477,7 +478,9 @@ def target_picture(request, pk: int):
 @login_required
 def target(request, pk: int):
     region = _require(request, ASSIGNEE_ROLES)
-    item = get_object_or_404(selectors.assignment_targets_for_staff(user=request.user, region=region), pk=pk)
+    targets = selectors.assignment_targets_for_staff(user=request.user, region=region)
+    # The Otklik post's per-community states are listed on the page: one query for all of them.
+    item = get_object_or_404(targets.prefetch_related("post__targets__community"), pk=pk)
     form = DoneForm(request.POST or None)
     if request.method == "POST":
         try:
@@ -503,7 +506,7 @@ def target(request, pk: int):
             "text": services.fill(
                 assignment.text, organization=item.organization, at=timezone.now(), link=assignment.link
             ),
-            "community": VkCommunity.objects.filter(organization=item.organization, is_active=True).first(),
+            "community": services.organization_community(organization=item.organization),
             "form": form,
             "now": timezone.now(),
         },

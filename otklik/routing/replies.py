@@ -9,9 +9,10 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from otklik.lib import placeholders
+
 PLACEHOLDERS = ("organization", "topic", "link")
 MAX_LENGTH = 1000
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Formal-letter phrases that must not appear in a public comment.
 _FORMAL = re.compile(r"обращени\w*\s*(№|номер)", re.IGNORECASE)
 
@@ -19,11 +20,11 @@ _FORMAL = re.compile(r"обращени\w*\s*(№|номер)", re.IGNORECASE)
 def validate_reply_template(text: str) -> None:
     """Refuse unknown placeholders, formal-letter phrases and long texts, with Russian reasons."""
     problems = []
-    unknown = sorted({name for name in _PLACEHOLDER.findall(text or "") if name not in PLACEHOLDERS})
+    unknown = placeholders.unknown(text, PLACEHOLDERS)
     if unknown:
-        allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
         problems.append(
-            f"Неизвестные подстановки: {', '.join('{' + n + '}' for n in unknown)}. Допустимы только {allowed}: "
+            f"Неизвестные подстановки: {placeholders.braces(unknown)}. "
+            f"Допустимы только {placeholders.braces(PLACEHOLDERS)}: "
             "публичный ответ не содержит имени, номера обращения и других персональных данных."
         )
     if _FORMAL.search(text or ""):
@@ -36,5 +37,4 @@ def validate_reply_template(text: str) -> None:
 
 def reply_fill(template: str, *, organization: str, topic: str, link: str) -> str:
     """The template with its three placeholders filled; other braces are kept as typed."""
-    values = {"organization": organization, "topic": topic, "link": link}
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    return placeholders.fill(template, {"organization": organization, "topic": topic, "link": link})

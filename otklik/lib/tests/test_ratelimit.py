@@ -176,6 +176,7 @@ def test_a_cache_that_fails_lets_requests_through_instead_of_breaking_the_site(
         raise RuntimeError("no table otklik_cache")
 
     monkeypatch.setattr(ratelimit.cache, "get", broken)
+    monkeypatch.setattr(ratelimit.cache, "get_many", broken)
     monkeypatch.setattr(ratelimit.cache, "set", broken)
     for _ in range(5):
         assert ratelimit.hit(("faq", "203.0.113.7")) is None
