@@ -1,22 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from otklik.accounts import events
+from otklik.accounts import events, services
 from otklik.accounts.models import Citizen, CitizenIdentity, Membership, StaffEvent, User
 from otklik.core.admin_base import ScopedAdmin
 
 # The «Сотрудники» screen and the import write the staff history through their services; changes
 # made here are recorded too, so the person's history has no gaps.
 ADMIN_HOW = "В администрировании."
-AUDITED = {
-    "last_name": "фамилия",
-    "first_name": "имя",
-    "patronymic": "отчество",
-    "email": "e-mail",
-    "phone": "телефон",
-    "position": "должность",
-    "username": "логин",
-}
+AUDITED = {**services.PERSON_FIELDS, "email": "e-mail", "username": "логин"}
 
 
 def _role_events(request, formset) -> None:

@@ -85,7 +85,6 @@ def person_create(
     actor: User | None,
     actor_label: str = "",
     how: str = "",
-    invite: bool = True,
     **person: str,
 ) -> User:
     """Add a staff member holding `role` in `organization`, with no password yet: they get an
@@ -103,8 +102,7 @@ def person_create(
     membership_add(
         user=user, organization=organization, role=role, actor=actor, actor_label=actor_label, how=how
     )
-    if invite:
-        _invite(user, actor=actor, label=actor_label)
+    _invite(user, actor=actor, label=actor_label)
     return user
 
 

@@ -110,15 +110,24 @@ def _clean_data(data: dict, known) -> dict:
     }
 
 
+def _rewrite(rows_qs, fields: list[str], change) -> None:
+    """Apply `change` to every row of `rows_qs` and write `fields` back in batches (one UPDATE per
+    200 rows, not one per row); a `change` that returns False leaves its row out."""
+    changed = [row for row in rows_qs.iterator(chunk_size=200) if change(row) is not False]
+    rows_qs.model.objects.bulk_update(changed, fields, batch_size=200)
+
+
 def _clean_events(events_qs, known) -> None:
     """Anonymise the text and the text-bearing data of a history (appeal or incident events)."""
-    changed = []
-    for event in events_qs.iterator(chunk_size=200):
+
+    def clean(event) -> bool:
         text, data = _clean(event.text, known), _clean_data(event.data, known)
-        if (text, data) != (event.text, event.data):
-            event.text, event.data = text, data
-            changed.append(event)
-    events_qs.model.objects.bulk_update(changed, ["text", "data"], batch_size=200)
+        if (text, data) == (event.text, event.data):
+            return False
+        event.text, event.data = text, data
+        return True
+
+    _rewrite(events_qs, ["text", "data"], clean)
 
 
 def _citizen_release(citizen_id: int | None) -> bool:
@@ -242,18 +251,24 @@ def _appeal_strip(appeal: Appeal, *, known: list, now: datetime) -> None:
         ]
     )
     _clean_events(AppealEvent.objects.filter(appeal=appeal), known)
-    for attachment in Attachment.objects.filter(appeal=appeal).exclude(file=""):
+
+    def remove_file(attachment) -> None:
         delete_on_commit(attachment.file.storage, attachment.file.name)
-        attachment.file = ""
-        attachment.name = REMOVED_FILE
-        attachment.save(update_fields=["file", "name"])
-    for notification in Notification.objects.filter(appeal=appeal):
+        attachment.file, attachment.name = "", REMOVED_FILE
+
+    def clean_notification(notification) -> None:
         notification.recipient = ""
         notification.text = _clean(notification.text, known)
         if notification.state == Notification.State.PENDING:
             notification.state = Notification.State.SKIPPED
             notification.error = "персональные данные обезличены"
-        notification.save(update_fields=["recipient", "text", "state", "error"])
+
+    _rewrite(Attachment.objects.filter(appeal=appeal).exclude(file=""), ["file", "name"], remove_file)
+    _rewrite(
+        Notification.objects.filter(appeal=appeal),
+        ["recipient", "text", "state", "error"],
+        clean_notification,
+    )
     _citizen_release(citizen_id)
 
 
@@ -279,15 +294,15 @@ def conversation_depersonalise(*, conversation_id: int, now: datetime | None = N
 
     known = _known([("id", conversation.channel_user)])
     mine = Q(channel=conversation.channel, channel_user=conversation.channel_user)
-    for query in Query.objects.filter(mine).iterator(chunk_size=200):
-        query.text = _clean(query.text, known)[:1000]
-        query.normalized = ""
-        query.channel_user = ""
-        query.save(update_fields=["text", "normalized", "channel_user"])
-    for suggestion in Suggestion.objects.filter(mine):
-        suggestion.text = _clean(suggestion.text, known)[:2000]
-        suggestion.channel_user = ""
-        suggestion.save(update_fields=["text", "channel_user"])
+
+    def clean_query(query) -> None:
+        query.text, query.normalized, query.channel_user = _clean(query.text, known)[:1000], "", ""
+
+    def clean_suggestion(suggestion) -> None:
+        suggestion.text, suggestion.channel_user = _clean(suggestion.text, known)[:2000], ""
+
+    _rewrite(Query.objects.filter(mine), ["text", "normalized", "channel_user"], clean_query)
+    _rewrite(Suggestion.objects.filter(mine), ["text", "channel_user"], clean_suggestion)
     citizen_id = conversation.citizen_id
     conversation.channel_user = f"{selectors.REMOVED_CHAT_PREFIX}{conversation.pk}"
     conversation.state = {}
