@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from otklik.accounts import throttle
@@ -6,6 +7,7 @@ from otklik.accounts.models import User
 from otklik.accounts.roles import Role
 from otklik.accounts.services import email_taken, person_password_reset_request, person_password_set
 from otklik.accounts.staff_io import EXTENSIONS, MAX_BYTES
+from otklik.lib import ratelimit
 from otklik.orgs.models import Organization
 
 
@@ -15,7 +17,6 @@ class StaffLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Неверный логин или пароль. Проверьте раскладку клавиатуры и Caps Lock.",
         "inactive": "Учётная запись отключена. Обратитесь к администратору.",
-        "throttled": "Слишком много неудачных попыток входа. Подождите 15 минут и попробуйте снова.",
     }
 
     username = forms.CharField(
@@ -24,12 +25,16 @@ class StaffLoginForm(AuthenticationForm):
     password = forms.CharField(label="Пароль", max_length=256, strip=False, widget=forms.PasswordInput)
 
     def _address(self) -> str:
-        return self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        # The same client address as the citizens' rate limits: an IPv6 client counts by its /64.
+        return ratelimit.client_address(self.request) if self.request else ""
 
     def clean(self):
         username = (self.data.get("username") or "").strip()[:150]
         if throttle.login_blocked(username=username, address=self._address()):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+            wait = ratelimit.wait_text(settings.LOGIN_THROTTLE_WINDOW_S)
+            raise forms.ValidationError(
+                f"Слишком много неудачных попыток входа. Попробуйте снова {wait}.", code="throttled"
+            )
         login = self.cleaned_data.get("username", "")
         if "@" in login and not User.objects.filter(username=login).exists():
             # People added on «Сотрудники» log in with their e-mail, stored in lower case; a phone's

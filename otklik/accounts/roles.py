@@ -27,16 +27,17 @@ ROLE_ALIASES = {
 }
 
 
-def _fold(text: str) -> str:
-    return " ".join(str(text or "").lower().replace("ё", "е").split())
+def fold_words(text) -> str:
+    """A cell or header as people type it compared as words: case, «ё», «_» and spacing ignored."""
+    return " ".join(str(text or "").lower().replace("ё", "е").replace("_", " ").split())
 
 
 def role_from_text(text: str) -> str | None:
     """The role a cell names by its code («executor») or its Russian name («Исполнитель»); None if
     it names none."""
-    value = _fold(text)
+    value = fold_words(text)
     for role in Role:
-        if value in {role.value, _fold(role.label)}:
+        if value in {role.value, fold_words(role.label)}:
             return role.value
     found = ROLE_ALIASES.get(value)
     return found.value if found else None

@@ -18,7 +18,8 @@ from django.db.models.functions import Lower
 
 from otklik.accounts import services
 from otklik.accounts.models import Membership, User
-from otklik.accounts.roles import Role, role_from_text
+from otklik.accounts.roles import Role, fold_words, role_from_text
+from otklik.lib.params import too_long
 from otklik.lib.spreadsheet import (
     NO_ROWS,
     FileProblems,
@@ -65,8 +66,12 @@ class StaffImportResult:
     updated: int = 0
     unchanged: int = 0
     roles_added: int = 0
-    invited: int = 0
     dry_run: bool = False
+
+    @property
+    def invited(self) -> int:
+        """Every new person is sent an invitation to set a password (queued with the import)."""
+        return self.created
 
     def summary(self) -> str:
         head = (
@@ -87,17 +92,13 @@ class _Person:
     roles: list[tuple[Organization, str]] = field(default_factory=list)
 
 
-def _fold(text) -> str:
-    return " ".join(str(text or "").lower().replace("ё", "е").replace("_", " ").split())
-
-
 def _header_map(header: list[str]) -> dict[str, str]:
     """The file's own header for each field it has."""
     found = {}
     for name in header:
-        folded = _fold(name)
+        folded = fold_words(name)
         for key, (title, others) in COLUMNS.items():
-            if key not in found and folded in {_fold(title), *map(_fold, others)}:
+            if key not in found and folded in {fold_words(title), *map(fold_words, others)}:
                 found[key] = name
     return found
 
@@ -171,8 +172,8 @@ def _check(*, region: Region, rows: list[dict], allowed: set[int] | None) -> lis
             if not row[key] and not (known and key in NAMES):
                 bad.append(f"{where}: не заполнен столбец «{COLUMNS[key][0]}».")
         for key, limit in LIMITS.items():
-            if len(row[key]) > limit:
-                bad.append(f"{where}: «{COLUMNS[key][0]}» длиннее {limit} символов.")
+            if refusal := too_long(row[key], limit, f"«{COLUMNS[key][0]}»"):
+                bad.append(f"{where}: {refusal}")
         if email:
             try:
                 validate_email(email)
@@ -255,7 +256,6 @@ def staff_import(
         for person in people:
             if person.user is None:
                 result.created += 1
-                result.invited += 1
                 result.roles_added += len(person.roles)
                 if not dry_run:
                     org, role = person.roles[0]

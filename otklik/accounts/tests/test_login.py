@@ -28,7 +28,24 @@ def test_login_is_throttled_after_repeated_failures(client, personas, settings):
     response = client.post("/accounts/login/", {"username": "p_executor_a", "password": PASSWORD})
     assert response.status_code == 200
     assert "Слишком много неудачных попыток" in response.content.decode()
+    assert "через 15 минут" in response.content.decode()  # the configured window, 900 s by default
     assert "_auth_user_id" not in client.session
+
+
+def test_one_ipv6_network_is_one_address_for_the_lock(client, personas, settings):
+    """Failures from addresses of one /64 (one household or phone) count together, across logins,
+    as the citizens' rate limits count them; another network may still log in."""
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    for n in range(3):
+        client.post(
+            "/accounts/login/",
+            {"username": f"nobody{n}", "password": "wrong"},
+            REMOTE_ADDR=f"2001:db8:1:2::{n + 1}",
+        )
+    right = {"username": "p_executor_a", "password": PASSWORD}
+    blocked = client.post("/accounts/login/", right, REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    assert "Слишком много неудачных попыток" in blocked.content.decode()
+    assert client.post("/accounts/login/", right, REMOTE_ADDR="2001:db8:9:9::1").status_code == 302
 
 
 def test_the_lock_lasts_the_whole_window_after_the_last_failure(client, personas, settings):

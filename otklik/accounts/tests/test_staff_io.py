@@ -119,6 +119,9 @@ def test_mixed_rows_are_reported_each_and_nothing_is_written(people):
         + "Ежов;Егор;;ezhov@school.ru;;;OSCH1;исполнитель\n"
         + ";Лев;;lev@school.ru;;;SCH-A1;исполнитель\n"
         + "Другой;Человек;;ivanov@school.ru;;;UO-A;аналитик\n"
+        + "Длинный;Дмитрий;;long@school.ru;"
+        + "1" * 41
+        + ";;SCH-A1;исполнитель\n"
     )
     with pytest.raises(StaffImportError) as caught:
         _import(people, text)
@@ -132,6 +135,7 @@ def test_mixed_rows_are_reported_each_and_nothing_is_written(people):
         "Строка 7: организация «OSCH1» относится к другому региону (Другая область).",
         "Строка 8: не заполнен столбец «фамилия».",
         "Строка 9: e-mail ivanov@school.ru уже указан в строке 2 для другого человека.",
+        "Строка 10: «телефон» — не длиннее 40 символов (сейчас 41).",
     ]
     assert _state() == before and StaffEvent.objects.count() == events and run_due_tasks() == 0
 
