@@ -40,6 +40,9 @@ DEBUG = env_bool("OTKLIK_DEBUG", False)
 ALLOWED_HOSTS = env_list("OTKLIK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("OTKLIK_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env_str("OTKLIK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The map staff open for the point of an appeal ({lat}, {lon}); a closed network points it to its
+# own map server. Empty: the coordinates are shown without a link.
+MAP_URL = env_str("OTKLIK_MAP_URL", "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from otklik.appeals import services
 from otklik.appeals.models import ApiToken, Appeal, Channel, Kind
 from otklik.appeals.selectors import appeal_timeline
-from otklik.lib import ratelimit
+from otklik.lib import geo, ratelimit
 from otklik.lib.params import parse_moment
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
@@ -197,6 +197,10 @@ def _appeal_json(appeal: Appeal, *, full: bool) -> dict:
                 "text": appeal.text,
                 "territory": appeal.territory.code if appeal.territory_id else None,
                 "external_id": appeal.external_id or None,
+                "place": appeal.place or None,
+                "location": {"lat": appeal.latitude, "lon": appeal.longitude}
+                if appeal.latitude is not None
+                else None,
                 "overdue": appeal.overdue,
                 "updated_at": appeal.updated_at.isoformat(),
             }
@@ -233,6 +237,10 @@ def appeals(request):
     external_id = data.get("external_id")
     if external_id is not None and not isinstance(external_id, (str, int)):
         fields["external_id"] = ["Ожидается строка или число."]
+    place = data.get("place") or ""
+    if not isinstance(place, str):
+        fields["place"] = ["Ожидается строка: адрес или название места."]
+    location = _location(data.get("location"), fields)
     if fields:
         return error_response(400, "Обращение не принято: исправьте поля.", fields)
     appeal, created = services.appeal_submit(
@@ -247,9 +255,29 @@ def appeals(request):
         contact_phone=str(contact.get("phone") or ""),
         external_source=f"api:{token.organization.code}"[:40],
         external_id=str(external_id or ""),
+        place=place,
+        location=location,
     )
     body = {**_appeal_json(appeal, full=False), "secret": appeal.secret}
     return JsonResponse(body, status=201 if created else 200, json_dumps_params={"ensure_ascii": False})
+
+
+def _location(value, fields: dict) -> tuple[float, float] | None:
+    """`{"lat": 55.75, "lon": 37.61}` (or null) as a checked point; a problem goes to `fields`."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not {"lat", "lon"} >= value.keys():
+        fields["location"] = ["Ожидается объект {lat, lon}: широта и долгота в градусах."]
+        return None
+    lat, lon = value.get("lat"), value.get("lon")
+    if isinstance(lat, str) or isinstance(lon, str):
+        fields["location"] = ["Широта и долгота — числа, не строки."]
+        return None
+    try:
+        return geo.coordinates(lat, lon)
+    except ValueError as exc:
+        fields["location"] = [str(exc)]
+        return None
 
 
 def _kind(data: dict) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from otklik.appeals.attachments import MAX_FILES
 from otklik.appeals.models import STAFF_CHANNELS, Channel, Kind
+from otklik.lib import geo
 from otklik.orgs.models import Territory
 
 MIN_FILL_SECONDS = 3
@@ -32,6 +33,15 @@ class OneSubmissionForm(forms.Form):
             return ""
         sent = f"{self.cleaned_data['started']}\n{self.cleaned_data['text']}"
         return hashlib.sha256(sent.encode()).hexdigest()[:40]
+
+
+def _place_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "Место — не длиннее 300 символов."},
+    )
 
 
 class PublicAppealForm(OneSubmissionForm):
@@ -63,6 +73,10 @@ class PublicAppealForm(OneSubmissionForm):
         empty_label="не знаю / не важно",
         error_messages={"invalid_choice": "Выберите муниципалитет из списка."},
     )
+    place = _place_field("Где это: адрес, школа или детский сад (необязательно)")
+    # Filled by the page's «Указать моё местоположение» (static/otklik/place.js) when the citizen allows.
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(
         label="Суть обращения",
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": 20000}),
@@ -106,6 +120,10 @@ class PublicAppealForm(OneSubmissionForm):
 
     def clean(self):
         data = super().clean()
+        try:
+            data["location"] = geo.coordinates(data.get("latitude"), data.get("longitude"))
+        except ValueError as exc:
+            self.add_error(None, f"{exc} Нажмите «Указать моё местоположение» ещё раз или удалите точку.")
         if data.get("website"):
             raise forms.ValidationError("Обращение похоже на автоматическую рассылку и не принято.")
         try:
@@ -243,6 +261,7 @@ class StaffAppealForm(OneSubmissionForm):
         empty_label="не назван",
         error_messages={"invalid_choice": "Выберите муниципалитет из списка."},
     )
+    place = _place_field("Место проблемы: адрес, школа, детский сад")
     topic = forms.ModelChoiceField(
         label="Тематика",
         queryset=None,

@@ -31,6 +31,9 @@ ALIASES = {
     "email": ["email", "e-mail", "почта", "электронная почта"],
     "phone": ["phone", "телефон"],
     "kind": ["kind", "вид", "вид обращения"],
+    "place": ["place", "место", "место проблемы", "адрес", "адрес проблемы"],
+    "latitude": ["latitude", "lat", "широта"],
+    "longitude": ["longitude", "lon", "lng", "долгота"],
 }
 # What a «вид» column may say (59-ФЗ art. 4), in lower case; an empty cell is a statement.
 KINDS = {
@@ -173,6 +176,8 @@ def appeals_import(*, region: Region, content: bytes, filename: str, source: str
                 external_id=get("external_id"),
                 actor=actor,
                 at=created,
+                place=get("place"),
+                location=(get("latitude"), get("longitude")) if get("latitude") or get("longitude") else None,
             )
         except ValidationError as exc:
             report.rows.append(RowResult(n, "rejected", "; ".join(exc.messages)))

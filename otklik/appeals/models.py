@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 
 from otklik.appeals.statuses import Status
 from otklik.core.models import TimeStampedModel
+from otklik.lib import geo
 from otklik.routing.models import PlacedAndTopical
 
 
@@ -88,6 +89,11 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
     contact_phone = models.CharField("телефон", max_length=40, blank=True)
     postal_address = models.CharField("почтовый адрес", max_length=500, blank=True)
     text = models.TextField("текст обращения")
+    # Where the problem is (not where to answer): the words of the citizen and, when a phone or the
+    # bot shared it, a point. Either may be empty.
+    place = models.CharField("место проблемы", max_length=300, blank=True)
+    latitude = models.FloatField("широта", null=True, blank=True)
+    longitude = models.FloatField("долгота", null=True, blank=True)
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
@@ -201,6 +207,19 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
     def can_get_written_answer(self) -> bool:
         """59-ФЗ art. 11: no written answer without a return address."""
         return bool(self.contact_email or self.postal_address or (self.citizen_id and not self.is_anonymous))
+
+    @property
+    def point(self) -> str:
+        """The shared point as coordinates to paste into any map, or empty."""
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return geo.shown(self.latitude, self.longitude)
+
+    @property
+    def point_url(self) -> str:
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return geo.map_url(self.latitude, self.longitude)
 
     @property
     def start_at(self):

@@ -63,6 +63,8 @@ def _appeals() -> dict:
             "organization": {"type": ["string", "null"]},
             "answer": {"type": ["string", "null"]},
             "rating": {"type": ["integer", "null"]},
+            "place": {"type": ["string", "null"], "description": "Только для токена сотрудника."},
+            "location": {"$ref": "#/components/schemas/Location"},
             "events": {"type": "array", "items": {"type": "object"}},
         },
     }
@@ -98,6 +100,21 @@ def _appeals() -> dict:
                             },
                         },
                         "external_id": {"type": "string"},
+                        "place": {
+                            "type": "string",
+                            "maxLength": 300,
+                            "description": "Где проблема: адрес, школа, детский сад.",
+                        },
+                        "location": {"$ref": "#/components/schemas/Location"},
+                    },
+                },
+                "Location": {
+                    "type": ["object", "null"],
+                    "description": "Точка на карте (WGS 84), например из геолокации телефона.",
+                    "required": ["lat", "lon"],
+                    "properties": {
+                        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                        "lon": {"type": "number", "minimum": -180, "maximum": 180},
                     },
                 },
             },

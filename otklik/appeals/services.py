@@ -20,6 +20,7 @@ from otklik.appeals import events
 from otklik.appeals.models import Appeal, AppealSequence, Channel, Kind, Notification
 from otklik.appeals.selectors import answer_rated, appeals_of_email
 from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status, can_transition
+from otklik.lib import geo
 from otklik.lib.params import too_long
 from otklik.orgs.models import Organization, Region, Territory
 from otklik.routing.deadlines import answer_due, extended_due, redirect_due, registration_due, reminder_at
@@ -244,6 +245,7 @@ _CONTACT_LIMITS = (
     ("postal_address", 500, "Почтовый адрес"),
     ("external_id", 100, "Номер во внешней системе"),
     ("incoming_number", 100, "Входящий номер письма"),
+    ("place", 300, "Место проблемы"),
 )
 
 
@@ -298,6 +300,8 @@ def appeal_submit(
     received_at: datetime | None = None,
     incoming_number: str = "",
     incoming_date: date | None = None,
+    place: str = "",
+    location: tuple[float, float] | None = None,
 ) -> tuple[Appeal, bool]:
     """Register an appeal, suggest its topic and territory, route it or send it to moderation.
 
@@ -312,6 +316,9 @@ def appeal_submit(
     Friday and is registered on Monday): the registration term (3 working days, 59-ФЗ art. 8) and the
     answer term count from it, and a registration later than its term is recorded in the history.
     `incoming_number` and `incoming_date` are the number and date written on a citizen's letter.
+    `place` is where the problem is in the citizen's words, `location` the point (latitude, longitude,
+    as `lib.geo.coordinates` reads it) a phone or the bot shared; the territory is also looked for in
+    the place's words.
     """
     text = (text or "").strip()
     if len(text) < MIN_TEXT:
@@ -330,7 +337,15 @@ def appeal_submit(
         postal_address=postal_address,
         external_id=external_id,
         incoming_number=incoming_number,
+        place=place,
     )
+    if location is not None:
+        try:
+            location = geo.coordinates(*location)
+        except (TypeError, ValueError) as exc:
+            raise AppealError(
+                {"location": str(exc) if isinstance(exc, ValueError) else geo.PROBLEM}
+            ) from None
     _check_receipt(received_at=received_at, incoming_date=incoming_date, tz_name=region.timezone)
     if external_id:
         existing = Appeal.objects.filter(
@@ -348,8 +363,9 @@ def appeal_submit(
         suggested, confidence = citizen_topic, 1.0
     else:
         suggested, confidence = suggest_topic(region_id=region.pk, text=text)
+    place = (place or "").strip()
     if territory is None:
-        territory, _ = find_territory(region_id=region.pk, text=text)
+        territory, _ = find_territory(region_id=region.pk, text=f"{place}. {text}" if place else text)
     anonymous = citizen is None and not (author_name or contact_email or contact_phone or postal_address)
     appeal = Appeal(
         region=region,
@@ -363,6 +379,9 @@ def appeal_submit(
         contact_phone=contact_phone.strip(),
         postal_address=postal_address.strip(),
         text=text,
+        place=place,
+        latitude=location[0] if location else None,
+        longitude=location[1] if location else None,
         territory=territory,
         topic_suggested=suggested,
         topic_confidence=confidence,

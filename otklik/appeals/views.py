@@ -86,6 +86,8 @@ def appeal_new(request, channel: str = Channel.WEB):
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 territory=data["territory"],
+                place=data["place"],
+                location=data.get("location"),
                 widget_organization=_widget_organization(request, region)
                 if channel == Channel.WIDGET
                 else None,
@@ -560,6 +562,7 @@ def register(request, channel: str = ""):
                 contact_phone=data["contact_phone"],
                 postal_address=data["postal_address"],
                 territory=data["territory"],
+                place=data["place"],
                 topic=data["topic"],
                 received_at=data["received_at"],
                 incoming_number=data["incoming_number"],

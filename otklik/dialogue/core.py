@@ -27,6 +27,7 @@ from otklik.dialogue.replies import MENU_BUTTON, Button, Incoming, Reply
 from otklik.kb import services as kb_services
 from otklik.kb.engine import registry
 from otklik.kb.models import Article, Category, Query
+from otklik.lib import geo
 from otklik.lib.params import parse_id
 from otklik.orgs.models import Region, Territory
 from otklik.orgs.selectors import region_default
@@ -173,10 +174,15 @@ def _ask_start(conv: Conversation, text: str = "") -> list[Reply]:
                 ],
             )
         ]
+    where = (
+        " Место можно показать на карте: пришлите геопозицию (📎 → «Геопозиция»)."
+        if conv.channel == "telegram"
+        else ""
+    )
     return [
         Reply(
             "Опишите вопрос или проблему одним сообщением: что случилось, где (школа, детский сад, "
-            "населённый пункт) и чего вы ждёте.",
+            f"населённый пункт) и чего вы ждёте.{where}",
             [[Button("Отменить", "cancel")]],
         )
     ]
@@ -314,6 +320,25 @@ def _ask_file(draft: dict, step: str, incoming: Incoming) -> list[Reply]:
     return [Reply(text)]
 
 
+def _ask_location(draft: dict, incoming: Incoming) -> list[Reply]:
+    """A point shared while the appeal is being written (Telegram's «Геопозиция»): kept for the
+    appeal; a new one replaces it."""
+    latitude, _, longitude = incoming.value.partition(",")
+    try:
+        point = geo.coordinates(latitude, longitude)
+    except ValueError:
+        point = None
+    if point is None:
+        return [Reply("Не удалось прочитать геопозицию. Опишите место словами.")]
+    draft["latitude"], draft["longitude"] = point
+    return [
+        Reply(
+            "Место на карте получено и будет указано в обращении. Продолжим — ответьте на вопрос выше.",
+            [[Button("Отменить", "cancel")]],
+        )
+    ]
+
+
 def _ask_summary(conv: Conversation) -> list[Reply]:
     conv.state["flow"]["step"] = "confirm"
     draft = conv.state["flow"]["draft"]
@@ -322,6 +347,8 @@ def _ask_summary(conv: Conversation) -> list[Reply]:
         lines.append(f"Тема: {draft['topics'].get(str(draft['topic_id']), '')}")
     if draft.get("territory_name"):
         lines.append(f"Территория: {draft['territory_name']}")
+    if draft.get("latitude") is not None:
+        lines.append(f"Место на карте: {geo.shown(draft['latitude'], draft['longitude'])}")
     if draft.get("name") or draft.get("email"):
         lines.append(f"Заявитель: {draft.get('name', '')} {draft.get('email', '')}".strip())
     if files := _draft_files(draft):
@@ -370,6 +397,7 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
             citizen_topic=topic,
             territory=territory,
             files=files,
+            location=(draft["latitude"], draft["longitude"]) if draft.get("latitude") is not None else None,
         )
     except AppealError as exc:
         conv.state["flow"]["step"] = "text"
@@ -406,6 +434,8 @@ def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
     step, draft, value = flow["step"], flow["draft"], incoming.value
     if incoming.kind == "file":
         return _ask_file(draft, step, incoming)
+    if incoming.kind == "location":
+        return _ask_location(draft, incoming)
     if step == "text":
         if incoming.kind == "button" and value == "ask:keep" and draft.get("text"):
             return _ask_topic(conv)
@@ -749,8 +779,8 @@ def _respond(conv: Conversation, incoming: Incoming, token: str, *, created: boo
     elif incoming.kind == "unsupported":
         replies = [
             Reply(
-                "Я понимаю только текст и кнопки (а при оформлении обращения — фото, PDF и голосовые "
-                "сообщения). Напишите вопрос словами."
+                "Я понимаю только текст и кнопки (а при оформлении обращения — фото, PDF, голосовые "
+                "сообщения и геопозицию). Напишите вопрос словами."
             ),
             _main_menu(),
         ]
@@ -799,6 +829,14 @@ def _respond(conv: Conversation, incoming: Incoming, token: str, *, created: boo
             else "Файлы принимаются при оформлении официального обращения."
         )
         replies = [Reply(text, [[Button("✍️ Задать вопрос официально", "ask")]])]
+    elif incoming.kind == "location":
+        replies = [
+            Reply(
+                "Место на карте указывается в официальном обращении: нажмите кнопку ниже, опишите "
+                "проблему и пришлите геопозицию ещё раз.",
+                [[Button("✍️ Задать вопрос официально", "ask")]],
+            )
+        ]
     else:
         replies = _welcome() if created else [_main_menu()]
     return replies

@@ -23,7 +23,7 @@ class Reply:
 
 @dataclass
 class Incoming:
-    kind: str  # "text" | "button" | "command" | "file" | "unsupported"
+    kind: str  # "text" | "button" | "command" | "file" | "location" ("lat,lon") | "unsupported"
     value: str = ""
     file_name: str = ""
     file_bytes: bytes = b""

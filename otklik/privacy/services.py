@@ -25,6 +25,7 @@ from otklik.dialogue.models import Conversation
 from otklik.incidents import events as incident_events
 from otklik.incidents.models import Incident, IncidentEvent
 from otklik.incidents.statuses import Status as IncidentStatus
+from otklik.lib import geo
 from otklik.lib.files import delete_on_commit
 from otklik.lib.params import too_long
 from otklik.nlp.anonymize import MARKERS, anonymize
@@ -234,6 +235,10 @@ def _appeal_strip(appeal: Appeal, *, known: list, now: datetime) -> None:
     appeal.answer_text = _clean(appeal.answer_text, known)
     appeal.rating_comment = _clean(appeal.rating_comment, known)
     appeal.author_name = appeal.contact_email = appeal.contact_phone = appeal.postal_address = ""
+    # The place of the problem stays for the map of problems, without the citizen's own data in its
+    # words and with the point no finer than a kilometre (a phone's fix may be the citizen's home).
+    appeal.place = _clean(appeal.place, known)
+    appeal.latitude, appeal.longitude = geo.coarse(appeal.latitude, appeal.longitude)
     appeal.citizen = None
     appeal.depersonalised_at = now
     appeal.save(
@@ -245,6 +250,9 @@ def _appeal_strip(appeal: Appeal, *, known: list, now: datetime) -> None:
             "contact_email",
             "contact_phone",
             "postal_address",
+            "place",
+            "latitude",
+            "longitude",
             "citizen",
             "depersonalised_at",
             "updated_at",

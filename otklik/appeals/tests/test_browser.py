@@ -101,3 +101,52 @@ def test_chat_widget_in_a_school_site_answers_and_keeps_the_conversation(
     # Both questions went into one conversation, though the frame has no cookies of ours.
     assert Conversation.objects.filter(channel="web").count() == 1
     page.close()
+
+
+def test_the_point_of_the_phone_goes_with_an_appeal_from_the_widget(
+    live_server, browser, school_site, region, monkeypatch
+):
+    """The site frames the form with `allow="geolocation"`; the citizen allows it, the form shows the
+    point and sends it; «Убрать точку» takes it back out."""
+    from otklik.appeals.models import Appeal
+
+    monkeypatch.setattr("otklik.appeals.forms.MIN_FILL_SECONDS", 0)
+    url = school_site(
+        f'<iframe title="Обращение" allow="geolocation" style="width:600px;height:1000px" '
+        f'src="{live_server.url}/appeal/widget/?org={region.school_a.code}"></iframe>'
+    )
+    context = browser.new_context(
+        geolocation={"latitude": 51.730361, "longitude": 36.192647, "accuracy": 20},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.goto(url)
+    form = page.frame_locator("iframe[title='Обращение']")
+    form.get_by_label("Суть обращения").fill(TEXT)
+    form.get_by_label("Где это", exact=False).fill("Школа № 1, вход со двора")
+    form.get_by_role("button", name="Указать моё местоположение").click()
+    form.get_by_text("Точка на карте: 51.730361, 36.192647 (точность около 20 м)").wait_for()
+    form.get_by_role("button", name="Убрать точку").click()
+    assert form.locator(".place-status").inner_text() == ""
+    form.get_by_role("button", name="Указать моё местоположение").click()
+    form.get_by_text("Точка на карте: 51.730361, 36.192647").wait_for()
+    form.get_by_label("Я согласен(на) на обработку персональных данных", exact=False).check()
+    form.get_by_role("button", name="Отправить").click()
+    form.get_by_text("Обращение зарегистрировано").wait_for()
+    appeal = Appeal.objects.get()
+    assert (appeal.place, appeal.latitude, appeal.longitude) == (
+        "Школа № 1, вход со двора",
+        51.730361,
+        36.192647,
+    )
+    context.close()
+
+
+def test_a_refused_location_says_to_describe_the_place_in_words(live_server, browser, region):
+    context = browser.new_context()  # no permission granted: the browser refuses
+    page = context.new_page()
+    page.goto(f"{live_server.url}/appeal/new/")
+    page.get_by_role("button", name="Указать моё местоположение").click()
+    page.get_by_text("Опишите место словами").wait_for()
+    assert page.locator("input[name=latitude]").input_value() == ""
+    context.close()

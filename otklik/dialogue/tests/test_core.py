@@ -141,6 +141,41 @@ def test_a_draft_saved_with_one_file_keeps_it(bot, region):
     assert Appeal.objects.get().attachments.get().name == "старый.pdf"
 
 
+def test_a_shared_location_becomes_the_point_of_the_appeal(bot, region):
+    start = bot("button", "ask")
+    assert "пришлите геопозицию" in start[0].text  # Telegram only: the web chat cannot share one
+    bot("text", "Возле школы Северного района разбит тротуар, дети ходят по проезжей части")
+    assert "Место на карте получено" in bot("location", "55.7512441,37.6184232")[0].text
+    assert "Не удалось прочитать геопозицию" in bot("location", "91,37.6")[0].text  # the first one stays
+    bot("location", "55.7558,37.6173")  # a second point replaces the first
+    bot("button", "ask:topic:none")
+    bot("button", "ask:skip")
+    summary = bot("button", "ask:consent")
+    assert "Место на карте: 55.755800, 37.617300" in summary[0].text
+    bot("button", "ask:confirm")
+    appeal = Appeal.objects.get()
+    assert (appeal.latitude, appeal.longitude) == (55.7558, 37.6173)
+    assert appeal.point_url == (
+        "https://www.openstreetmap.org/?mlat=55.755800&mlon=37.617300#map=17/55.755800/37.617300"
+    )
+
+
+def test_a_location_outside_the_form_offers_an_official_appeal(bot):
+    replies = bot("location", "55.75,37.61")
+    assert replies[0].text.startswith("Место на карте указывается в официальном обращении")
+    assert "ask" in _actions(replies)
+    assert not Appeal.objects.exists()
+
+
+def test_the_web_chat_is_not_asked_for_a_location(region):
+    from otklik.dialogue.core import Incoming, handle
+
+    replies = handle(
+        region=region.region, channel="web", channel_user="w1", incoming=Incoming("button", "ask")
+    )
+    assert "геопозиц" not in replies[0].text
+
+
 def test_a_voice_message_outside_the_form_asks_for_words(bot):
     replies = bot("file", "", file_name="голос.ogg", file_bytes=OGG)
     assert replies[0].text.startswith("Голосовые сообщения я не распознаю")

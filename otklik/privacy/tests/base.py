@@ -47,6 +47,8 @@ def full_appeal(region, capture, *, rating: int = 4) -> Appeal:
             postal_address="г. Тестоград, ул. Ленина, д. 5, кв. 12",
             topic=Topic.objects.get(code="12.01"),
             territory=region.territory_a,
+            place="Школа № 1, вход со двора; спросить Иванову Марию, +7 912 345-67-89",
+            location=(56.838011, 60.597465),
             files=[SimpleUploadedFile("Иванова-справка.png", PNG), SimpleUploadedFile("голос.ogg", OGG)],
         )
         services.appeal_take(appeal=appeal, actor=region.executor_a)

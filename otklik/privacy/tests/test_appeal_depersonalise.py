@@ -70,6 +70,9 @@ def test_a_full_appeal_loses_every_trace_of_the_person_and_keeps_its_statistics(
     )
     assert appeal.answer_text == "Уважаемая [ФИО]! Отопление в школе № 1 включено в полную силу."
     assert "[ФИО]" in appeal.rating_comment and "[телефон]" in appeal.rating_comment
+    # The place stays for the map of problems: without the person, and a point no finer than 0.01°.
+    assert appeal.place.startswith("Школа № 1, вход со двора;") and "[телефон]" in appeal.place
+    assert (appeal.latitude, appeal.longitude) == (56.84, 60.6)
     found = [trace for trace in TRACES if trace in all_text(appeal)]
     assert found == []
     # Files: gone from the disk; rows kept with their type and size (the voice share counts them).

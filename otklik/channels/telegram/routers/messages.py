@@ -1,4 +1,5 @@
-"""Typed text, files for an appeal (photos, documents, voice messages and audio), and everything else."""
+"""Typed text, files for an appeal (photos, documents, voice messages and audio), a shared location
+(the place of the problem), and everything else."""
 
 import io
 
@@ -32,8 +33,14 @@ async def on_file(message: Message, bot: Bot) -> None:
     await converse(bot, message.chat.id, message.from_user, incoming)
 
 
+async def on_location(message: Message, bot: Bot) -> None:
+    """«Геопозиция»: a point once (a live location's later updates are edits, not new messages)."""
+    point = f"{message.location.latitude},{message.location.longitude}"
+    await converse(bot, message.chat.id, message.from_user, Incoming("location", point))
+
+
 async def on_other(message: Message, bot: Bot) -> None:
-    """Stickers, video, locations, contacts…: a hint to write in words."""
+    """Stickers, video, contacts…: a hint to write in words."""
     await converse(bot, message.chat.id, message.from_user, Incoming("unsupported"))
 
 
@@ -41,5 +48,6 @@ def router() -> Router:
     r = Router(name="messages")
     r.message.register(on_text, F.text, F.from_user)
     r.message.register(on_file, F.document | F.photo | F.voice | F.audio, F.from_user)
+    r.message.register(on_location, F.location, F.from_user)
     r.message.register(on_other, F.from_user)
     return r

@@ -153,6 +153,14 @@ def test_a_file_during_an_appeal_is_downloaded_and_kept_for_it(bot, kb_region, s
     assert [f["name"] for f in draft["files"]] == ["акт.pdf"]
 
 
+def test_a_shared_location_during_an_appeal_is_kept_for_it(feed, session):
+    feed(button_update("ask"))
+    feed(message_update(location={"latitude": 51.730361, "longitude": 36.192647}))
+    assert session.texts()[-1].startswith("Место на карте получено")
+    draft = Conversation.objects.get().state["flow"]["draft"]
+    assert (draft["latitude"], draft["longitude"]) == (51.730361, 36.192647)
+
+
 OGG = b"OggS\x00\x02" + b"\x00" * 40  # the head of an OGG/Opus voice message
 
 
