@@ -1,4 +1,5 @@
-"""Attachments: images, PDF and recorded voice, checked by content (not by name), limited in size.
+"""Attachments: images, short videos, PDF and recorded voice, checked by content (not by name),
+limited in size.
 
 Voice is accepted because citizens of a messenger speak rather than type: a Telegram voice message
 (OGG/Opus) or a recording (MP3, M4A, WAV) is kept with the appeal for the executor to listen to. The
@@ -19,7 +20,26 @@ SIGNATURES = {
     b"\xff\xfb": ("audio/mpeg", ".mp3"),
     b"\xff\xf3": ("audio/mpeg", ".mp3"),
 }
-ACCEPTED = "фотографии (JPEG, PNG, GIF, WebP), PDF и голосовые записи (OGG, MP3, M4A, WAV)"
+ACCEPTED = (
+    "фотографии (JPEG, PNG, GIF, WebP), короткие видео (MP4, MOV, WebM), PDF и голосовые записи "
+    "(OGG, MP3, M4A, WAV)"
+)
+# ISO media files say what they are in the brand after «ftyp»: audio, QuickTime, 3GPP (older phones)
+# or one of the MP4 brands cameras and phones write.
+MP4_BRANDS = {
+    b"isom",
+    b"iso2",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"M4VP",
+    b"MSNV",
+    b"mmp4",
+}
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -30,13 +50,27 @@ def sniff(head: bytes) -> tuple[str, str] | None:
         return "image/webp", ".webp"
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "audio/wav", ".wav"
-    if head[4:8] == b"ftyp" and head[8:11] == b"M4A":
-        return "audio/mp4", ".m4a"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand.startswith(b"M4A"):
+            return "audio/mp4", ".m4a"
+        if brand == b"qt  ":
+            return "video/quicktime", ".mov"
+        if brand.startswith(b"3g"):
+            return "video/3gpp", ".3gp"
+        if brand in MP4_BRANDS:
+            return "video/mp4", ".mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):  # Matroska/WebM (EBML)
+        return "video/webm", ".webm"
     return None
 
 
 def is_audio(content_type: str) -> bool:
     return content_type.startswith("audio/")
+
+
+def is_video(content_type: str) -> bool:
+    return content_type.startswith("video/")
 
 
 def check_upload(upload, *, kinds: set[str] | None = None, accepted: str = ACCEPTED) -> tuple[str, str]:

@@ -289,9 +289,9 @@ def _draft_files(draft: dict) -> list[dict]:
 
 
 def _ask_file(draft: dict, step: str, incoming: Incoming) -> list[Reply]:
-    """A photo, PDF or voice message sent while the appeal is being written: kept in the state until
+    """A photo, video, PDF or voice message sent while the appeal is being written: kept in the state until
     the appeal is sent, then it becomes an attachment."""
-    from otklik.appeals.attachments import ACCEPTED, is_audio, sniff
+    from otklik.appeals.attachments import ACCEPTED, is_audio, is_video, sniff
 
     data = incoming.file_bytes
     if len(data) > MAX_FILE_BYTES:
@@ -311,6 +311,8 @@ def _ask_file(draft: dict, step: str, incoming: Incoming) -> list[Reply]:
             "size": len(data),
         }
     )
+    if is_video(kind[0]):
+        return [Reply("Видео получено и будет приложено к обращению.")]
     if not is_audio(kind[0]):
         return [Reply("Файл получен и будет приложен к обращению.")]
     text = "Голосовое сообщение получено и будет приложено к обращению."
@@ -779,8 +781,8 @@ def _respond(conv: Conversation, incoming: Incoming, token: str, *, created: boo
     elif incoming.kind == "unsupported":
         replies = [
             Reply(
-                "Я понимаю только текст и кнопки (а при оформлении обращения — фото, PDF, голосовые "
-                "сообщения и геопозицию). Напишите вопрос словами."
+                "Я понимаю только текст и кнопки (а при оформлении обращения — фото, видео, PDF, "
+                "голосовые сообщения и геопозицию). Напишите вопрос словами."
             ),
             _main_menu(),
         ]

@@ -66,6 +66,22 @@ def _form(**extra):
     return {"text": TEXT, "consent": "on", "started": signing.dumps(time.time() - 30), **extra}
 
 
+def test_staff_watch_a_video_the_citizen_sent_in_the_card(client, region):
+    video = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + b"\x00" * 64
+    assert (
+        client.post("/appeal/new/", _form(attachment=SimpleUploadedFile("лужа.mp4", video))).status_code
+        == 302
+    )
+    appeal = Appeal.objects.get()
+    attachment = appeal.attachments.get()
+    assert (attachment.content_type, attachment.from_citizen) == ("video/mp4", True)
+    client.force_login(region.coordinator)
+    page = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
+    assert '<video controls preload="metadata"' in page and f"/files/{attachment.pk}/" in page
+    served = client.get(f"/staff/appeals/{appeal.number}/files/{attachment.pk}/")
+    assert served.status_code == 200 and served["Content-Type"] == "video/mp4"
+
+
 def test_web_form_keeps_an_image_and_refuses_other_files(client, region):
     response = client.post("/appeal/new/", _form(attachment=SimpleUploadedFile("photo.png", PNG)))
     assert response.status_code == 302

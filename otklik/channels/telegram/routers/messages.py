@@ -1,4 +1,4 @@
-"""Typed text, files for an appeal (photos, documents, voice messages and audio), a shared location
+"""Typed text, files for an appeal (photos, videos, documents, voice messages and audio), a shared location
 (the place of the problem), and everything else."""
 
 import io
@@ -21,6 +21,10 @@ async def on_file(message: Message, bot: Bot) -> None:
         item, name = message.voice, f"голосовое-{message.date:%Y%m%d-%H%M}.ogg"
     elif message.audio:
         item, name = message.audio, message.audio.file_name or "audio"
+    elif message.video:
+        item, name = message.video, message.video.file_name or f"видео-{message.date:%Y%m%d-%H%M}.mp4"
+    elif message.video_note:  # a round «кружок»
+        item, name = message.video_note, f"видеосообщение-{message.date:%Y%m%d-%H%M}.mp4"
     else:
         item, name = message.photo[-1], "photo.jpg"  # the largest size Telegram made
     # Checked before downloading: the size Telegram reports is enough to refuse.
@@ -40,14 +44,16 @@ async def on_location(message: Message, bot: Bot) -> None:
 
 
 async def on_other(message: Message, bot: Bot) -> None:
-    """Stickers, video, contacts…: a hint to write in words."""
+    """Stickers, contacts, polls…: a hint to write in words."""
     await converse(bot, message.chat.id, message.from_user, Incoming("unsupported"))
 
 
 def router() -> Router:
     r = Router(name="messages")
     r.message.register(on_text, F.text, F.from_user)
-    r.message.register(on_file, F.document | F.photo | F.voice | F.audio, F.from_user)
+    r.message.register(
+        on_file, F.document | F.photo | F.voice | F.audio | F.video | F.video_note, F.from_user
+    )
     r.message.register(on_location, F.location, F.from_user)
     r.message.register(on_other, F.from_user)
     return r

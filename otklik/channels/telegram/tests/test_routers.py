@@ -161,6 +161,23 @@ def test_a_shared_location_during_an_appeal_is_kept_for_it(feed, session):
     assert (draft["latitude"], draft["longitude"]) == (51.730361, 36.192647)
 
 
+MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + b"\x00" * 40
+
+
+def test_a_video_and_a_round_video_message_during_an_appeal_are_kept_for_it(bot, kb_region, session):
+    session.files["m1"] = session.files["n1"] = MP4
+    dp = create_dispatcher()
+    async_to_sync(dp.feed_update)(bot, button_update("ask"))
+    video = {"file_id": "m1", "file_unique_id": "m1", "width": 720, "height": 1280, "duration": 9}
+    async_to_sync(dp.feed_update)(bot, message_update(video={**video, "file_size": len(MP4)}))
+    assert session.texts()[-1] == "Видео получено и будет приложено к обращению."
+    note = {"file_id": "n1", "file_unique_id": "n1", "length": 240, "duration": 5, "file_size": len(MP4)}
+    async_to_sync(dp.feed_update)(bot, message_update(video_note=note))
+    names = [f["name"] for f in Conversation.objects.get().state["flow"]["draft"]["files"]]
+    assert len(names) == 2 and names[0].startswith("видео-") and names[1].startswith("видеосообщение-")
+    assert all(name.endswith(".mp4") for name in names)
+
+
 OGG = b"OggS\x00\x02" + b"\x00" * 40  # the head of an OGG/Opus voice message
 
 
