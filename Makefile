@@ -24,7 +24,6 @@ $(STAMP): pyproject.toml
 
 migrate: venv
 	$(OTKLIK) migrate --noinput
-	$(OTKLIK) createcachetable
 
 demo: migrate
 	$(OTKLIK) seed_demo --if-empty

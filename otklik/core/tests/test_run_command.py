@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -31,7 +32,9 @@ def test_run_serves_health_with_a_live_worker_and_stops_all_on_ctrl_c(tmp_path):
     env.update({"OTKLIK_VAR_DIR": str(tmp_path), "OTKLIK_LOG_LEVEL": "WARNING"})
     otklik = [sys.executable, "-m", "otklik.cli"]
     subprocess.run([*otklik, "migrate", "--noinput"], env=env, check=True, capture_output=True)
-    subprocess.run([*otklik, "createcachetable"], env=env, check=True, capture_output=True)
+    # `migrate` alone makes the database cache's table: without it every login fails.
+    with sqlite3.connect(tmp_path / "otklik.sqlite3") as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'otklik_cache'").fetchone()
     port = _free_port()
     proc = subprocess.Popen(
         [*otklik, "run", "--port", str(port)],
