@@ -177,7 +177,7 @@ def _ask_start(conv: Conversation, text: str = "") -> list[Reply]:
     where = (
         " Место можно показать на карте: пришлите геопозицию (📎 → «Геопозиция»)."
         if conv.channel == "telegram"
-        else ""
+        else " Место можно показать на карте кнопкой 📍 рядом с полем ввода."
     )
     return [
         Reply(
@@ -331,7 +331,12 @@ def _ask_location(draft: dict, incoming: Incoming) -> list[Reply]:
     except ValueError:
         point = None
     if point is None:
-        return [Reply("Не удалось прочитать геопозицию. Опишите место словами.")]
+        return [
+            Reply(
+                "Не удалось определить место: браузер или телефон не передал координаты. Опишите место "
+                "словами в тексте обращения."
+            )
+        ]
     draft["latitude"], draft["longitude"] = point
     return [
         Reply(

@@ -111,6 +111,10 @@ def _send(request, chat_id: str, token: str):
             Incoming("file", "", file_name=name, file_bytes=upload.read(MAX_FILE_BYTES + 1)),
             f"📎 {name}",
         )
+    elif "latitude" in request.POST:
+        # The chat's 📍 (static/otklik/place.js); empty when the browser did not give a point.
+        point = f"{request.POST.get('latitude', '')[:40]},{request.POST.get('longitude', '')[:40]}"
+        incoming, shown = Incoming("location", point), "📍 Место на карте"
     elif action:
         incoming, shown = Incoming("button", action), (request.POST.get("label") or "")[:100]
     elif text.strip().startswith("/"):

@@ -95,3 +95,26 @@ def test_past_the_rate_limit_the_bot_says_so_and_the_typed_text_stays(live_serve
     assert box.input_value() == "Второй вопрос про кружки"  # not sent, not lost
     assert page.locator("li.msg.mine", has_text="Второй вопрос").count() == 0
     page.close()
+
+
+def test_the_chat_pin_sends_the_point_of_the_phone_for_the_appeal(live_server, browser, region):
+    from otklik.dialogue.models import Conversation
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        geolocation={"latitude": 51.730361, "longitude": 36.192647},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/chat/")
+    page.wait_for_function("window.htmx !== undefined")
+    page.get_by_role("button", name="✍️ Задать вопрос официально").last.click()
+    page.get_by_text("кнопкой 📍").wait_for()
+    page.get_by_label("Ваш вопрос").fill("Возле школы разбит тротуар, дети идут по проезжей части")
+    page.keyboard.press("Enter")
+    page.get_by_text("К какой теме относится обращение?").wait_for()
+    page.get_by_role("button", name="Показать место проблемы на карте").click()
+    page.get_by_text("Место на карте получено").wait_for()
+    draft = Conversation.objects.get().state["flow"]["draft"]
+    assert (draft["latitude"], draft["longitude"]) == (51.730361, 36.192647)
+    context.close()

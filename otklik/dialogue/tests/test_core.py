@@ -146,7 +146,8 @@ def test_a_shared_location_becomes_the_point_of_the_appeal(bot, region):
     assert "пришлите геопозицию" in start[0].text  # Telegram only: the web chat cannot share one
     bot("text", "Возле школы Северного района разбит тротуар, дети ходят по проезжей части")
     assert "Место на карте получено" in bot("location", "55.7512441,37.6184232")[0].text
-    assert "Не удалось прочитать геопозицию" in bot("location", "91,37.6")[0].text  # the first one stays
+    assert "Не удалось определить место" in bot("location", "91,37.6")[0].text  # the first one stays
+    assert "Не удалось определить место" in bot("location", ",")[0].text  # the browser gave nothing
     bot("location", "55.7558,37.6173")  # a second point replaces the first
     bot("button", "ask:topic:none")
     bot("button", "ask:skip")
@@ -167,13 +168,13 @@ def test_a_location_outside_the_form_offers_an_official_appeal(bot):
     assert not Appeal.objects.exists()
 
 
-def test_the_web_chat_is_not_asked_for_a_location(region):
+def test_the_web_chat_is_told_of_its_own_location_button(region):
     from otklik.dialogue.core import Incoming, handle
 
     replies = handle(
         region=region.region, channel="web", channel_user="w1", incoming=Incoming("button", "ask")
     )
-    assert "геопозиц" not in replies[0].text
+    assert "кнопкой 📍" in replies[0].text and "геопозиц" not in replies[0].text
 
 
 def test_a_voice_message_outside_the_form_asks_for_words(bot):

@@ -85,6 +85,26 @@ def test_files_attached_in_the_web_chat_reach_the_appeal(client, region, setting
     ]
 
 
+def test_the_point_of_the_web_chat_reaches_the_appeal(client, region, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    page = client.get("/chat/").content.decode()
+    assert 'class="chat-place"' in page and "otklik/place.js" in page
+    outside = client.post("/chat/send/", {"latitude": "51.73", "longitude": "36.19"}).content.decode()
+    assert "📍 Место на карте" in outside and "указывается в официальном обращении" in outside
+    client.post("/chat/send/", {"action": "ask"})
+    client.post("/chat/send/", {"text": "В школе Северного района холодно, дети сидят в куртках"})
+    refused = client.post("/chat/send/", {"latitude": "", "longitude": ""}).content.decode()
+    assert "Не удалось определить место" in refused
+    hostile = client.post("/chat/send/", {"latitude": "1" * 5000, "longitude": "<b>"}).content.decode()
+    assert "Не удалось определить место" in hostile and "<b>" not in hostile
+    kept = client.post("/chat/send/", {"latitude": "51.730361", "longitude": "36.192647"}).content.decode()
+    assert "Место на карте получено" in kept
+    for action in ("ask:topic:none", "ask:skip", "ask:consent", "ask:confirm"):
+        client.post("/chat/send/", {"action": action})
+    appeal = Appeal.objects.get()
+    assert (appeal.latitude, appeal.longitude, appeal.channel) == (51.730361, 36.192647, "webchat")
+
+
 def test_empty_huge_and_hostile_input(client, region):
     client.get("/chat/")
     assert client.post("/chat/send/", {"text": "   "}).status_code == 200

@@ -45,4 +45,27 @@
     });
   }
   document.querySelectorAll(".place-locator").forEach(setup);
+
+  // The chat's 📍: the point goes to the dialogue as one message (it keeps it for the appeal being
+  // written, or explains that a point belongs to an appeal).
+  function setupChat(form) {
+    if (!("geolocation" in navigator)) return;
+    form.hidden = false;
+    form.querySelector("button").addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          form.querySelector("input[name=latitude]").value = position.coords.latitude.toFixed(6);
+          form.querySelector("input[name=longitude]").value = position.coords.longitude.toFixed(6);
+          form.dispatchEvent(new Event("located"));
+        },
+        function (error) {
+          form.querySelector("input[name=latitude]").value = "";
+          form.querySelector("input[name=longitude]").value = "";
+          form.dispatchEvent(new Event("located"));  // an empty point: the dialogue says what to do
+        },
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+      );
+    });
+  }
+  document.querySelectorAll("form.chat-place").forEach(setupChat);
 })();

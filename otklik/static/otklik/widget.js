@@ -14,6 +14,7 @@
     "border:0;border-radius:24px;padding:12px 18px;font:16px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)";
   var frame = document.createElement("iframe");
   frame.title = "Чат с ботом министерства образования";
+  frame.allow = "geolocation";  // the 📍 of an appeal: the browser still asks the citizen
   frame.style.cssText = "position:fixed;right:16px;bottom:72px;width:min(380px,calc(100vw - 32px));" +
     "height:min(560px,calc(100vh - 96px));border:1px solid #d9dee5;border-radius:12px;background:#fff;" +
     "z-index:2147483000;display:none";
