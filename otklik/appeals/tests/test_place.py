@@ -104,6 +104,8 @@ def test_staff_see_the_place_with_a_link_to_the_configured_map(client, region, s
     page = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
     assert "Место: ул. Школьная, 3 · точка 51.730000, 36.190000" in page
     assert 'href="https://www.openstreetmap.org/?mlat=51.730000&amp;mlon=36.190000' in page
+    queue = client.get("/staff/appeals/?queue=all").content.decode()
+    assert "Место: ул. Школьная, 3" in queue
     settings.MAP_URL = ""  # a closed network without a map server: the point, no link
     page = client.get(f"/staff/appeals/{appeal.number}/").content.decode()
     assert "точка 51.730000, 36.190000" in page and "открыть на карте" not in page
