@@ -338,6 +338,7 @@ def _ask_location(draft: dict, incoming: Incoming) -> list[Reply]:
             )
         ]
     draft["latitude"], draft["longitude"] = point
+    draft["place"] = " ".join(incoming.place.split())[:300]
     return [
         Reply(
             "Место на карте получено и будет указано в обращении. Продолжим — ответьте на вопрос выше.",
@@ -354,6 +355,8 @@ def _ask_summary(conv: Conversation) -> list[Reply]:
         lines.append(f"Тема: {draft['topics'].get(str(draft['topic_id']), '')}")
     if draft.get("territory_name"):
         lines.append(f"Территория: {draft['territory_name']}")
+    if draft.get("place"):
+        lines.append(f"Место: {draft['place']}")
     if draft.get("latitude") is not None:
         lines.append(f"Место на карте: {geo.shown(draft['latitude'], draft['longitude'])}")
     if draft.get("name") or draft.get("email"):
@@ -404,6 +407,7 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
             citizen_topic=topic,
             territory=territory,
             files=files,
+            place=draft.get("place", ""),
             location=(draft["latitude"], draft["longitude"]) if draft.get("latitude") is not None else None,
         )
     except AppealError as exc:

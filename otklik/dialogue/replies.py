@@ -27,6 +27,7 @@ class Incoming:
     value: str = ""
     file_name: str = ""
     file_bytes: bytes = b""
+    place: str = ""  # with a location: the name and address of a place picked on the map
 
 
 MENU_BUTTON = Button("🏠 Главное меню", "menu")

@@ -148,14 +148,14 @@ def test_a_shared_location_becomes_the_point_of_the_appeal(bot, region):
     assert "Место на карте получено" in bot("location", "55.7512441,37.6184232")[0].text
     assert "Не удалось определить место" in bot("location", "91,37.6")[0].text  # the first one stays
     assert "Не удалось определить место" in bot("location", ",")[0].text  # the browser gave nothing
-    bot("location", "55.7558,37.6173")  # a second point replaces the first
+    bot("location", "55.7558,37.6173", place="Школа № 5,   ул. Ленина, 3")  # replaces the first
     bot("button", "ask:topic:none")
     bot("button", "ask:skip")
     summary = bot("button", "ask:consent")
-    assert "Место на карте: 55.755800, 37.617300" in summary[0].text
+    assert "Место: Школа № 5, ул. Ленина, 3\nМесто на карте: 55.755800, 37.617300" in summary[0].text
     bot("button", "ask:confirm")
     appeal = Appeal.objects.get()
-    assert (appeal.latitude, appeal.longitude) == (55.7558, 37.6173)
+    assert (appeal.latitude, appeal.longitude, appeal.place) == (55.7558, 37.6173, "Школа № 5, ул. Ленина, 3")
     assert appeal.point_url == (
         "https://www.openstreetmap.org/?mlat=55.755800&mlon=37.617300#map=17/55.755800/37.617300"
     )

@@ -40,7 +40,10 @@ async def on_file(message: Message, bot: Bot) -> None:
 async def on_location(message: Message, bot: Bot) -> None:
     """«Геопозиция»: a point once (a live location's later updates are edits, not new messages)."""
     point = f"{message.location.latitude},{message.location.longitude}"
-    await converse(bot, message.chat.id, message.from_user, Incoming("location", point))
+    # A place picked from Telegram's list (a venue) comes with its name and address.
+    venue = message.venue
+    place = ", ".join(p for p in (venue.title, venue.address) if p) if venue else ""
+    await converse(bot, message.chat.id, message.from_user, Incoming("location", point, place=place))
 
 
 async def on_other(message: Message, bot: Bot) -> None:

@@ -158,7 +158,16 @@ def test_a_shared_location_during_an_appeal_is_kept_for_it(feed, session):
     feed(message_update(location={"latitude": 51.730361, "longitude": 36.192647}))
     assert session.texts()[-1].startswith("Место на карте получено")
     draft = Conversation.objects.get().state["flow"]["draft"]
-    assert (draft["latitude"], draft["longitude"]) == (51.730361, 36.192647)
+    assert (draft["latitude"], draft["longitude"], draft["place"]) == (51.730361, 36.192647, "")
+
+
+def test_a_place_picked_from_telegrams_list_brings_its_name_and_address(feed, session):
+    feed(button_update("ask"))
+    point = {"latitude": 51.7303, "longitude": 36.1926}
+    venue = {"location": point, "title": "Школа № 5", "address": "ул. Ленина, 3"}
+    feed(message_update(location=point, venue=venue))
+    draft = Conversation.objects.get().state["flow"]["draft"]
+    assert (draft["latitude"], draft["place"]) == (51.7303, "Школа № 5, ул. Ленина, 3")
 
 
 MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + b"\x00" * 40
