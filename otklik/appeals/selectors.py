@@ -234,3 +234,21 @@ def appeals_of_email(*, email: str) -> QuerySet[Appeal]:
         .select_related("region", "topic")
         .order_by("-created_at")
     )
+
+
+@dataclass(frozen=True)
+class WidgetUse:
+    """Appeals that came through the widget on one organization's site (the ПОС «виджеты
+    размещены» counts an organization whose widget brought appeals)."""
+
+    last_year: int
+    last_at: object  # datetime | None
+
+
+def widget_use(*, organization) -> WidgetUse:
+    since = timezone.now() - timedelta(days=365)
+    qs = Appeal.objects.filter(widget_organization=organization)
+    recent = qs.filter(registered_at__gte=since)
+    return WidgetUse(
+        recent.count(), qs.order_by("-registered_at").values_list("registered_at", flat=True).first()
+    )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -5,6 +6,7 @@ from django.shortcuts import render
 
 from otklik.accounts.models import Membership
 from otklik.accounts.selectors import organizations_in_scope, scoped_get_or_404, user_can_access_org
+from otklik.appeals.selectors import widget_use
 from otklik.orgs.current import request_region
 from otklik.orgs.models import Organization
 from otklik.orgs.selectors import organization_ancestors
@@ -46,5 +48,7 @@ def organization_detail(request, code: str):
             ],
             "children": org.children.order_by("name"),
             "staff": Membership.objects.filter(organization=org).select_related("user").order_by("role"),
+            "site_url": settings.SITE_URL,
+            "widget": widget_use(organization=org),
         },
     )

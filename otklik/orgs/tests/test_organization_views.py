@@ -64,3 +64,35 @@ def test_cycle_is_refused(personas):
     p.body_a.parent = p.school_a
     with pytest.raises(ValidationError):
         organization_save(org=p.body_a)
+
+
+def test_the_page_gives_the_widget_codes_and_counts_appeals_that_came_through_them(
+    client, personas, settings
+):
+    from html import unescape
+
+    from otklik.appeals.services import appeal_submit
+    from otklik.testing import APPEAL_TEXT
+
+    settings.SITE_URL = "https://otklik.minobr.example"
+    for _ in range(2):
+        appeal_submit(
+            region=personas.region, text=APPEAL_TEXT, channel="widget", widget_organization=personas.school_a
+        )
+    appeal_submit(
+        region=personas.region, text=APPEAL_TEXT, channel="web", widget_organization=personas.school_a
+    )
+    client.force_login(personas.executor_a)
+    page = unescape(client.get(f"/staff/orgs/{personas.school_a.code}/").content.decode())
+    code = personas.school_a.code
+    assert f'<iframe src="https://otklik.minobr.example/appeal/widget/?org={code}"' in page
+    assert 'allow="geolocation"' in page
+    assert (
+        f'<script src="https://otklik.minobr.example/static/otklik/widget.js" data-org="{code}" defer>'
+        in page
+    )
+    assert (
+        "Обращений через виджет на сайте за 12 месяцев: <strong>2</strong>" in page
+    )  # the web form's is not
+    other = unescape(client.get(f"/staff/orgs/{personas.body_a.code}/").content.decode())
+    assert "за 12 месяцев: <strong>0</strong>" in other and "последнее" not in other
