@@ -25,7 +25,8 @@ TEXT = (
     "В школе № 1 Северного района с октября холодно в классах, дети сидят в куртках."
 )
 # What must not survive anywhere: parts of the name, the phone, the e-mail, the address, the chat id.
-TRACES = ["иванов", "мари", "петровн", "912", "345-67", "m.ivanova", "ленина", "77700777"]
+# (Not a bare «912»: on PostgreSQL a row id late in the suite can read 912.)
+TRACES = ["иванов", "мари", "петровн", "912 345", "9123456789", "345-67", "m.ivanova", "ленина", "77700777"]
 
 
 def full_appeal(region, capture, *, rating: int = 4) -> Appeal:
