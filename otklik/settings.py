@@ -251,6 +251,24 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("OTKLIK_EMAIL_FROM", "otklik@localhost")
 
+# Appeals by e-mail: with OTKLIK_IMAP_HOST the worker reads new letters of this mailbox every
+# MAIL_INTAKE_INTERVAL_S and registers each as an appeal of MAIL_INTAKE_REGION (a region's code;
+# empty: the only region). See appeals/mail_intake.py.
+MAIL_INTAKE = (
+    {
+        "host": env_str("OTKLIK_IMAP_HOST"),
+        "port": env_int("OTKLIK_IMAP_PORT", 993),
+        "ssl": env_bool("OTKLIK_IMAP_SSL", True),
+        "user": env_str("OTKLIK_IMAP_USER"),
+        "password": env_str("OTKLIK_IMAP_PASSWORD"),
+        "folder": env_str("OTKLIK_IMAP_FOLDER", "INBOX"),
+    }
+    if env_str("OTKLIK_IMAP_HOST")
+    else None
+)
+MAIL_INTAKE_REGION = env_str("OTKLIK_IMAP_REGION")
+MAIL_INTAKE_INTERVAL_S = env_int("OTKLIK_IMAP_INTERVAL_S", 300)
+
 # --- Integrations: off unless configured --------------------------------------------------------
 TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
 TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")

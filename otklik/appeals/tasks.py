@@ -79,3 +79,38 @@ def notification_deliver(notification_id: int) -> str:
     if notification.appeal_id and notification.subject.startswith("Ответ на обращение"):
         events.delivered(notification.appeal, channel=notification.channel)
     return "sent"
+
+
+# --- appeals by e-mail ----------------------------------------------------------------------------
+
+MAIL_POLL_PATH = "otklik.appeals.tasks.mail_intake_poll"
+
+
+@task()
+def mail_intake_poll() -> str:
+    """Read the appeals mailbox once (`mail_intake.poll`) and queue the next reading: a chain of
+    one task, armed when the worker starts (`mail_intake_ensure`)."""
+    from otklik.appeals import mail_intake
+
+    if not settings.MAIL_INTAKE:
+        return "off"  # switched off since it was queued: the chain ends here
+    try:
+        return mail_intake.poll().summary()
+    except mail_intake.MailIntakeError as exc:
+        log.error("mail intake failed: %s", exc)
+        return f"failed: {exc}"
+    finally:
+        later = timezone.now() + timedelta(seconds=max(30, settings.MAIL_INTAKE_INTERVAL_S))
+        mail_intake_poll.using(run_after=later).enqueue()
+
+
+def mail_intake_ensure() -> bool:
+    """Arm the mailbox's reading when it is configured and none is waiting (the worker's start)."""
+    from django_tasks_db.models import DBTaskResult
+
+    if not settings.MAIL_INTAKE:
+        return False
+    if DBTaskResult.objects.filter(task_path=MAIL_POLL_PATH, status="READY").exists():
+        return False
+    mail_intake_poll.enqueue()
+    return True

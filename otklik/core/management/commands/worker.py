@@ -40,6 +40,9 @@ class Command(DbWorkerCommand):
         from otklik.incidents.monitoring import polling_ensure
 
         polling_ensure()
+        from otklik.appeals.tasks import mail_intake_ensure
+
+        mail_intake_ensure()
         from otklik.kb.tasks import warm_soon
         from otklik.orgs.models import Region
 

@@ -1,0 +1,216 @@
+"""Appeals by e-mail: letters read from a real IMAP conversation (a fake server on 127.0.0.1) become
+appeals once each; automatic letters do not; a mailbox that cannot be read says why in Russian."""
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from otklik.appeals import mail_intake
+from otklik.appeals.models import Appeal
+from otklik.appeals.tests.fake_imap import FakeImap
+from otklik.testing import run_due_tasks
+
+PDF = b"%PDF-1.4 scan of the letter"
+DOCX = b"PK\x03\x04" + b"\x00" * 40
+BODY = "Здравствуйте! В школе № 1 Северного района с октября холодно в классах, дети сидят в куртках."
+
+
+def letter(
+    *,
+    sender="Иванова Анна <anna@example.ru>",
+    subject="Холодно в школе",
+    body=BODY,
+    html=None,
+    files=(),
+    headers=None,
+    message_id="<1@mail.example.ru>",
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "obr@example.ru"
+    message["Subject"] = subject
+    message["Date"] = "Mon, 07 Dec 2026 09:30:00 +0300"
+    if message_id:
+        message["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
+        message[name] = value
+    if body is not None:
+        message.set_content(body)
+    if html is not None:
+        if body is None:
+            message.set_content(html, subtype="html")
+        else:
+            message.add_alternative(html, subtype="html")
+    for name, data, kind in files:
+        maintype, subtype = kind.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
+
+
+def test_a_letter_becomes_an_appeal_with_its_files_and_the_citizen_gets_the_number(
+    region, django_capture_on_commit_callbacks
+):
+    # Read at noon of the day the letter is dated (its Date is 09:30 Moscow time, 06:30 UTC).
+    reading = time_machine.travel(datetime(2026, 12, 7, 12, 0, tzinfo=UTC), tick=False)
+    with FakeImap() as server, reading, django_capture_on_commit_callbacks(execute=True):
+        uid = server.box.add(
+            letter(
+                files=[
+                    ("акт.pdf", PDF, "application/pdf"),
+                    ("заявление.docx", DOCX, "application/octet-stream"),
+                ]
+            )
+        )
+        result = mail_intake.poll(config=server.config)
+    assert (result.registered, result.repeats, result.skipped, result.failed) == (1, 0, 0, 0)
+    assert server.box.seen == {uid}
+    appeal = Appeal.objects.get()
+    assert (appeal.channel, appeal.author_name, appeal.contact_email) == (
+        "email",
+        "Иванова Анна",
+        "anna@example.ru",
+    )
+    assert appeal.text.startswith(f"Тема письма: Холодно в школе\n\n{BODY}")
+    assert "Не приняты вложения письма (оно остаётся в почтовом ящике): Файл «заявление.docx»" in appeal.text
+    assert (appeal.external_source, appeal.external_id) == ("email", "<1@mail.example.ru>")
+    assert appeal.territory == region.territory_a  # found in the text, as for any appeal
+    assert list(appeal.attachments.values_list("name", "content_type")) == [("акт.pdf", "application/pdf")]
+    # The letter is dated before its reading: the terms count from it.
+    assert appeal.received_at == datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
+    run_due_tasks()
+    assert [m.to for m in mail.outbox] == [["anna@example.ru"]] and appeal.number in mail.outbox[0].body
+
+
+def test_a_letter_read_again_is_not_a_second_appeal(region):
+    with FakeImap() as server:
+        uid = server.box.add(letter())
+        mail_intake.poll(config=server.config)
+        server.box.seen.clear()  # the mark was lost (a restored mailbox, another client)
+        again = mail_intake.poll(config=server.config)
+        nothing = mail_intake.poll(config=server.config)
+    assert (again.registered, again.repeats) == (0, 1) and server.box.seen == {uid}
+    assert (nothing.registered, nothing.repeats) == (0, 0)
+    assert Appeal.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "sender"),
+    [
+        ({"Auto-Submitted": "auto-replied"}, "anna@example.ru"),
+        ({"Precedence": "bulk"}, "news@example.ru"),
+        ({"List-Id": "<news.example.ru>"}, "news@example.ru"),
+        ({}, "MAILER-DAEMON@mail.example.ru"),
+        ({}, "Отклик <otklik@localhost>"),  # the platform's own notice coming back
+    ],
+)
+def test_automatic_letters_are_marked_read_and_not_registered(region, headers, sender):
+    with FakeImap() as server:
+        uid = server.box.add(letter(sender=sender, headers=headers))
+        result = mail_intake.poll(config=server.config)
+    assert (result.registered, result.skipped) == (0, 1) and server.box.seen == {uid}
+    assert not Appeal.objects.exists()
+
+
+def test_html_only_empty_and_odd_letters_are_registered_readably(region):
+    with FakeImap() as server:
+        server.box.add(
+            letter(
+                body=None,
+                html="<html><head><style>p{color:red}</style></head><body><p>Прошу&nbsp;проверить "
+                "<b>питание</b></p><p>в школе № 2</p><script>alert(1)</script></body></html>",
+                message_id="<html@x>",
+            )
+        )
+        server.box.add(
+            letter(subject="", body="", files=[("скан.pdf", PDF, "application/pdf")], message_id="")
+        )
+        server.box.add(b"\x00\xff garbage without headers \r\n\r\n\xfe\xfe")
+        result = mail_intake.poll(config=server.config)
+    assert (result.registered, result.failed) == (3, 0)
+    html_appeal, empty, garbage = Appeal.objects.order_by("pk")
+    assert html_appeal.text == "Тема письма: Холодно в школе\n\nПрошу проверить питание\nв школе № 2"
+    assert empty.text == "Письмо по электронной почте без текста. Содержание — во вложениях."
+    assert empty.external_id.startswith("sha256:") and empty.attachments.count() == 1
+    # What could be read is kept (NUL dropped, broken bytes shown as such); no sender, so anonymous.
+    assert "garbage without headers" in garbage.text and "\x00" not in garbage.text
+    assert garbage.contact_email == ""
+    assert garbage.is_anonymous
+
+
+def test_a_letter_that_fails_stays_unread_and_the_others_go_on(region, monkeypatch):
+    real = mail_intake.register
+
+    def flaky(*, region, letter):
+        if "сломается" in letter.subject:
+            raise RuntimeError("database went away")
+        return real(region=region, letter=letter)
+
+    monkeypatch.setattr(mail_intake, "register", flaky)
+    with FakeImap() as server:
+        bad = server.box.add(letter(subject="сломается", message_id="<bad@x>"))
+        good = server.box.add(letter(message_id="<good@x>"))
+        result = mail_intake.poll(config=server.config)
+    assert (result.registered, result.failed) == (1, 1)
+    assert server.box.seen == {good} and bad in server.box.unseen()
+
+
+def test_a_mailbox_that_cannot_be_read_says_why(region, settings):
+    with FakeImap() as server:
+        wrong = {**server.config, "password": "nope"}
+        with pytest.raises(mail_intake.MailIntakeError, match="не принял вход"):
+            mail_intake.poll(config=wrong)
+        port = server.config["port"]
+    with pytest.raises(mail_intake.MailIntakeError, match=f"127.0.0.1:{port} недоступен"):
+        mail_intake.poll(config={**wrong, "port": port})
+    settings.MAIL_INTAKE = None
+    with pytest.raises(CommandError, match="не настроен"):
+        call_command("mail_intake")
+
+
+def test_the_command_reads_the_mailbox_once(region, settings, capsys):
+    with FakeImap() as server:
+        server.box.add(letter())
+        settings.MAIL_INTAKE = server.config
+        call_command("mail_intake")
+    assert "Зарегистрировано обращений: 1" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="Регион «XX» не найден"):
+        call_command("mail_intake", "--region", "XX")
+
+
+def test_the_worker_reads_the_mailbox_again_and_again(region, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from otklik.appeals.tasks import MAIL_POLL_PATH, mail_intake_ensure
+
+    settings.MAIL_INTAKE_INTERVAL_S = 120
+    with FakeImap() as server:
+        settings.MAIL_INTAKE = server.config
+        assert mail_intake_ensure() is True and mail_intake_ensure() is False  # one chain only
+        server.box.add(letter())
+        assert run_due_tasks() >= 1
+        assert Appeal.objects.filter(channel="email").count() == 1
+        waiting = DBTaskResult.objects.get(task_path=MAIL_POLL_PATH, status="READY")
+        assert waiting.run_after > timezone.now() + timedelta(seconds=100)
+    settings.MAIL_INTAKE = None
+    assert mail_intake_ensure() is False
+
+
+@pytest.mark.parametrize(
+    ("date", "received"),
+    [
+        ("Mon, 07 Dec 2026 09:30:00 +0300", datetime(2026, 12, 7, 6, 30, tzinfo=UTC)),
+        ("Mon, 07 Dec 2026 15:30:00 +0300", None),  # dated after its reading: a wrong clock
+        ("Sun, 01 Nov 2026 09:30:00 +0300", None),  # older than a week: not trusted
+        ("Mon, 07 Dec 2026 09:30:00", None),  # no time zone
+        ("вчера", None),
+    ],
+)
+def test_a_letters_date_moves_the_terms_only_when_it_is_plausible(date, received):
+    with time_machine.travel(datetime(2026, 12, 7, 12, 0, tzinfo=UTC), tick=False):
+        raw = letter().replace(b"Mon, 07 Dec 2026 09:30:00 +0300", date.encode())
+        assert mail_intake._received(mail_intake.parse(raw), timezone.now()) == received
