@@ -1,9 +1,18 @@
-"""Attachments: images, short videos, PDF and recorded voice, checked by content (not by name),
-limited in size.
+"""Attachments: images, short videos, documents and recorded voice, checked by content (not by
+name), limited in size.
+
+Documents are PDF and what citizens write letters in: Word (DOC, DOCX), OpenDocument (ODT, ODS),
+RTF and spreadsheets (XLS, XLSX). A DOCX or ODT is a ZIP: it is recognised by the files inside it
+(listed, never unpacked), and one carrying macros (vbaProject.bin) is refused. DOC and XLS share one
+container format with installers, so they are taken only under their own extension.
 
 Voice is accepted because citizens of a messenger speak rather than type: a Telegram voice message
 (OGG/Opus) or a recording (MP3, M4A, WAV) is kept with the appeal for the executor to listen to. The
 appeal itself stays written (59-ФЗ): the text is still asked for."""
+
+import io
+import zipfile
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
@@ -21,9 +30,20 @@ SIGNATURES = {
     b"\xff\xf3": ("audio/mpeg", ".mp3"),
 }
 ACCEPTED = (
-    "фотографии (JPEG, PNG, GIF, WebP), короткие видео (MP4, MOV, WebM), PDF и голосовые записи "
-    "(OGG, MP3, M4A, WAV)"
+    "фотографии (JPEG, PNG, GIF, WebP), короткие видео (MP4, MOV, WebM), документы (PDF, DOC, DOCX, "
+    "ODT, RTF, XLS, XLSX, ODS) и голосовые записи (OGG, MP3, M4A, WAV)"
 )
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of DOC and XLS (and of installers)
+OLE_DOCUMENTS = {".doc": ("application/msword", ".doc"), ".xls": ("application/vnd.ms-excel", ".xls")}
+ODF = {
+    b"application/vnd.oasis.opendocument.text": ("application/vnd.oasis.opendocument.text", ".odt"),
+    b"application/vnd.oasis.opendocument.spreadsheet": (
+        "application/vnd.oasis.opendocument.spreadsheet",
+        ".ods",
+    ),
+}
+DOCX = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx")
+XLSX = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx")
 # ISO media files say what they are in the brand after «ftyp»: audio, QuickTime, 3GPP (older phones)
 # or one of the MP4 brands cameras and phones write.
 MP4_BRANDS = {
@@ -65,6 +85,43 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def _zipped_document(stream) -> tuple[str, str] | None:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = set(archive.namelist())
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                return None  # macros
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+                return ODF.get(archive.read("mimetype").strip())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError):
+        return None
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    return None
+
+
+def kind_of(stream, name: str = "") -> tuple[str, str] | None:
+    """(content type, extension) of a file-like object (read from the start, left at the start),
+    or None when it is not of a kind appeals take."""
+    head = stream.read(16)
+    stream.seek(0)
+    kind = sniff(head)
+    if kind is None and head.startswith(b"{\\rtf"):
+        kind = ("application/rtf", ".rtf")
+    if kind is None and head.startswith(OLE):
+        kind = OLE_DOCUMENTS.get(Path(name or "").suffix.lower())
+    if kind is None and head.startswith(b"PK\x03\x04"):
+        kind = _zipped_document(stream)
+        stream.seek(0)
+    return kind
+
+
+def kind_of_bytes(data: bytes, name: str = "") -> tuple[str, str] | None:
+    return kind_of(io.BytesIO(data), name)
+
+
 def is_audio(content_type: str) -> bool:
     return content_type.startswith("audio/")
 
@@ -80,9 +137,7 @@ def check_upload(upload, *, kinds: set[str] | None = None, accepted: str = ACCEP
         raise ValidationError(f"Файл «{upload.name}» пуст.")
     if upload.size > MAX_BYTES:
         raise ValidationError(f"Файл «{upload.name}» больше 10 МБ.")
-    head = upload.read(16)
-    upload.seek(0)
-    kind = sniff(head)
+    kind = kind_of(upload, upload.name or "")
     if kind is None or (kinds is not None and kind[0] not in kinds):
         raise ValidationError(f"Файл «{upload.name}»: принимаются только {accepted}.")
     return kind

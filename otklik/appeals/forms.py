@@ -87,7 +87,7 @@ class PublicAppealForm(OneSubmissionForm):
         },
     )
     attachment = forms.FileField(
-        label="Файл: фото, короткое видео, PDF или голосовая запись, до 10 МБ (необязательно)",
+        label="Файл: фото, короткое видео, документ (PDF, Word) или голосовая запись, до 10 МБ (необязательно)",
         required=False,
         error_messages={"invalid": "Это не файл.", "empty": "Файл пуст."},
     )

@@ -499,7 +499,8 @@ def _filled_template(appeal: Appeal) -> str:
 
 
 def _file_response(attachments, pk: int, *, as_attachment: bool | None = None):
-    """One attachment from `attachments` (never from a public media URL); PDF downloads, images show."""
+    """One attachment from `attachments` (never from a public media URL); images, audio and video
+    show in the page, documents download."""
     from django.http import FileResponse
 
     # A file deleted when the appeal was depersonalised keeps its row (counts) but has nothing to serve.
@@ -511,7 +512,7 @@ def _file_response(attachments, pk: int, *, as_attachment: bool | None = None):
     except FileNotFoundError as exc:
         raise Http404("Файл не найден") from exc
     if as_attachment is None:
-        as_attachment = attachment.content_type == "application/pdf"
+        as_attachment = not attachment.content_type.startswith(("image/", "audio/", "video/"))
     return FileResponse(
         handle, as_attachment=as_attachment, filename=attachment.name, content_type=attachment.content_type
     )

@@ -289,14 +289,14 @@ def _draft_files(draft: dict) -> list[dict]:
 
 
 def _ask_file(draft: dict, step: str, incoming: Incoming) -> list[Reply]:
-    """A photo, video, PDF or voice message sent while the appeal is being written: kept in the state until
+    """A photo, video, document or voice message sent while the appeal is being written: kept in the state until
     the appeal is sent, then it becomes an attachment."""
-    from otklik.appeals.attachments import ACCEPTED, is_audio, is_video, sniff
+    from otklik.appeals.attachments import ACCEPTED, is_audio, is_video, kind_of_bytes
 
     data = incoming.file_bytes
     if len(data) > MAX_FILE_BYTES:
         return [Reply(FILE_TOO_BIG)]
-    kind = sniff(data[:16])
+    kind = kind_of_bytes(data, incoming.file_name)
     if kind is None:
         return [Reply(f"Принимаются только {ACCEPTED}.")]
     files = _draft_files(draft)

@@ -36,3 +36,81 @@ def test_a_video_is_accepted_and_a_renamed_program_is_not():
     with pytest.raises(ValidationError) as caught:
         check_upload(SimpleUploadedFile("двор.mp4", b"MZ\x90\x00" * 10))
     assert "короткие видео (MP4, MOV, WebM)" in caught.value.messages[0]
+
+
+def zipped(*names: str, mimetype: bytes = b"") -> bytes:
+    """A ZIP with the given member names (as DOCX, XLSX and ODF files are)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        if mimetype:
+            archive.writestr("mimetype", mimetype)
+        for name in names:
+            archive.writestr(name, "<xml/>")
+    return buffer.getvalue()
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "content_type"),
+    [
+        (
+            "заявление.docx",
+            zipped("[Content_Types].xml", "word/document.xml"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            "таблица.xlsx",
+            zipped("[Content_Types].xml", "xl/workbook.xml"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            "письмо.odt",
+            zipped("content.xml", mimetype=b"application/vnd.oasis.opendocument.text"),
+            "application/vnd.oasis.opendocument.text",
+        ),
+        ("письмо.doc", OLE, "application/msword"),
+        ("расчёт.XLS", OLE, "application/vnd.ms-excel"),
+        ("письмо.rtf", b"{\\rtf1\\ansi text}", "application/rtf"),
+    ],
+)
+def test_documents_are_recognised_by_what_is_inside(name, data, content_type):
+    assert check_upload(SimpleUploadedFile(name, data))[0] == content_type
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("макрос.docm", zipped("word/document.xml", "word/vbaProject.bin")),  # a document with macros
+        ("архив.zip", zipped("readme.txt")),
+        ("setup.msi", OLE),  # the same container as DOC, but an installer
+        ("письмо.doc", b"PK\x03\x04" + b"\x00" * 40),  # a broken ZIP
+    ],
+)
+def test_macros_archives_installers_and_broken_files_are_refused(name, data):
+    with pytest.raises(ValidationError, match="документы \\(PDF, DOC, DOCX"):
+        check_upload(SimpleUploadedFile(name, data))
+
+
+def test_staff_download_a_document_and_view_a_photo_in_place(client, region):
+    from otklik.appeals.services import appeal_submit
+    from otklik.appeals.tests.test_intake import PNG
+    from otklik.testing import APPEAL_TEXT
+
+    docx = SimpleUploadedFile("заявление.docx", zipped("word/document.xml"))
+    appeal, _ = appeal_submit(
+        region=region.region,
+        text=APPEAL_TEXT,
+        channel="web",
+        files=[docx, SimpleUploadedFile("фото.png", PNG)],
+    )
+    client.force_login(region.coordinator)
+    document, photo = appeal.attachments.order_by("pk")
+    got = client.get(f"/staff/appeals/{appeal.number}/files/{document.pk}/")
+    assert got["Content-Disposition"].startswith("attachment")
+    shown = client.get(f"/staff/appeals/{appeal.number}/files/{photo.pk}/")
+    assert shown["Content-Disposition"].startswith("inline")

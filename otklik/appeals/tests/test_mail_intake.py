@@ -13,10 +13,11 @@ from django.utils import timezone
 from otklik.appeals import mail_intake
 from otklik.appeals.models import Appeal
 from otklik.appeals.tests.fake_imap import FakeImap
+from otklik.appeals.tests.test_attachments import zipped
 from otklik.testing import run_due_tasks
 
 PDF = b"%PDF-1.4 scan of the letter"
-DOCX = b"PK\x03\x04" + b"\x00" * 40
+ARCHIVE = zipped("сканы/1.jpg")
 BODY = "Здравствуйте! В школе № 1 Северного района с октября холодно в классах, дети сидят в куртках."
 
 
@@ -62,7 +63,8 @@ def test_a_letter_becomes_an_appeal_with_its_files_and_the_citizen_gets_the_numb
             letter(
                 files=[
                     ("акт.pdf", PDF, "application/pdf"),
-                    ("заявление.docx", DOCX, "application/octet-stream"),
+                    ("заявление.docx", zipped("word/document.xml"), "application/octet-stream"),
+                    ("сканы.zip", ARCHIVE, "application/zip"),
                 ]
             )
         )
@@ -76,10 +78,10 @@ def test_a_letter_becomes_an_appeal_with_its_files_and_the_citizen_gets_the_numb
         "anna@example.ru",
     )
     assert appeal.text.startswith(f"Тема письма: Холодно в школе\n\n{BODY}")
-    assert "Не приняты вложения письма (оно остаётся в почтовом ящике): Файл «заявление.docx»" in appeal.text
+    assert "Не приняты вложения письма (оно остаётся в почтовом ящике): Файл «сканы.zip»" in appeal.text
     assert (appeal.external_source, appeal.external_id) == ("email", "<1@mail.example.ru>")
     assert appeal.territory == region.territory_a  # found in the text, as for any appeal
-    assert list(appeal.attachments.values_list("name", "content_type")) == [("акт.pdf", "application/pdf")]
+    assert sorted(appeal.attachments.values_list("name", flat=True)) == ["акт.pdf", "заявление.docx"]
     # The letter is dated before its reading: the terms count from it.
     assert appeal.received_at == datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
     run_due_tasks()
