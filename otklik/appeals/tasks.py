@@ -91,14 +91,19 @@ def mail_intake_poll() -> str:
     """Read the appeals mailbox once (`mail_intake.poll`) and queue the next reading: a chain of
     one task, armed when the worker starts (`mail_intake_ensure`)."""
     from otklik.appeals import mail_intake
+    from otklik.core.selectors import MAIL_INTAKE_BEAT
+    from otklik.core.services import heartbeat_beat
 
     if not settings.MAIL_INTAKE:
         return "off"  # switched off since it was queued: the chain ends here
     try:
-        return mail_intake.poll().summary()
-    except mail_intake.MailIntakeError as exc:
-        log.error("mail intake failed: %s", exc)
-        return f"failed: {exc}"
+        try:
+            outcome = mail_intake.poll().summary()
+        except mail_intake.MailIntakeError as exc:
+            log.error("mail intake failed: %s", exc)
+            outcome = f"failed: {exc}"
+        heartbeat_beat(name=MAIL_INTAKE_BEAT, detail=outcome)  # what /health reports
+        return outcome
     finally:
         later = timezone.now() + timedelta(seconds=max(30, settings.MAIL_INTAKE_INTERVAL_S))
         mail_intake_poll.using(run_after=later).enqueue()

@@ -12,7 +12,7 @@ from otklik.accounts.selectors import user_primary_role
 from otklik.core import accessibility as a11y
 from otklik.core.backup import backup_state
 from otklik.core.forms import AccessibilityForm
-from otklik.core.selectors import health_status
+from otklik.core.selectors import health_status, mail_intake_state
 from otklik.core.staff_home import home_context
 from otklik.orgs.current import resolve
 
@@ -31,6 +31,7 @@ def health(request):
         "worker": "absent" if worker is None else ("stale" if worker["stale"] else "ok"),
         "processes": status["processes"],
         **backup_state(),
+        **mail_intake_state(),
     }
     return JsonResponse(
         body, status=200 if body["database"] == "ok" else 503, json_dumps_params={"ensure_ascii": False}

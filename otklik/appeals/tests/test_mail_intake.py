@@ -185,6 +185,7 @@ def test_the_command_reads_the_mailbox_once(region, settings, capsys):
 
 
 def test_the_worker_reads_the_mailbox_again_and_again(region, settings):
+    from django.test import Client
     from django_tasks_db.models import DBTaskResult
 
     from otklik.appeals.tasks import MAIL_POLL_PATH, mail_intake_ensure
@@ -198,8 +199,33 @@ def test_the_worker_reads_the_mailbox_again_and_again(region, settings):
         assert Appeal.objects.filter(channel="email").count() == 1
         waiting = DBTaskResult.objects.get(task_path=MAIL_POLL_PATH, status="READY")
         assert waiting.run_after > timezone.now() + timedelta(seconds=100)
+        health = Client().get("/health").json()
+        assert health["mail_intake"] == "ok" and 0 <= health["mail_intake_age_s"] < 60
+        assert "mail_intake" not in health["processes"]  # a reading, not a process
+        # The mailbox refuses: the next reading reports it, and the chain goes on.
+        server.box.password = "changed"
+        DBTaskResult.objects.filter(task_path=MAIL_POLL_PATH).update(run_after=timezone.now())
+        run_due_tasks()
+        assert Client().get("/health").json()["mail_intake"] == "failed"
+        assert DBTaskResult.objects.filter(task_path=MAIL_POLL_PATH, status="READY").count() == 1
+    with time_machine.travel(timezone.now() + timedelta(seconds=3 * 120 + 61)):
+        assert Client().get("/health").json()["mail_intake"] == "failed"
     settings.MAIL_INTAKE = None
     assert mail_intake_ensure() is False
+    assert Client().get("/health").json()["mail_intake"] == "off"
+
+
+def test_health_says_when_the_mailbox_has_not_been_read_for_long(region, settings):
+    from django.test import Client
+
+    from otklik.core.services import heartbeat_beat
+
+    settings.MAIL_INTAKE, settings.MAIL_INTAKE_INTERVAL_S = {"host": "mail"}, 300
+    assert Client().get("/health").json()["mail_intake"] == "absent"
+    heartbeat_beat(name="mail_intake", detail="Зарегистрировано обращений: 0")
+    with time_machine.travel(timezone.now() + timedelta(seconds=961), tick=False):
+        body = Client().get("/health").json()
+    assert (body["mail_intake"], body["mail_intake_age_s"]) == ("stale", 961)
 
 
 @pytest.mark.parametrize(
