@@ -148,8 +148,11 @@ def info_requested(appeal, *, actor, question: str, at=None):
     return record(appeal, "info_requested", actor=actor, text=question, at=at)
 
 
-def info_received(appeal, *, text: str, at=None):
-    return record(appeal, "info_received", text=text, at=at)
+def info_received(appeal, *, text: str, at=None, source_id: str = ""):
+    """`source_id`: the letter the details came in (its Message-ID), so that it is added once."""
+    return record(
+        appeal, "info_received", text=text, at=at, data={"source_id": source_id} if source_id else None
+    )
 
 
 def returned(appeal, *, actor, reason: str, at=None):

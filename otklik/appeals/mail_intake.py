@@ -8,6 +8,8 @@ address is the address for the answer, so the citizen gets the number and, later
 e-mail — and then marked read. Nothing is deleted from the mailbox: the letter stays there as the
 original.
 
+* A reply to a request for details (the appeal's number in the subject, from the appeal's address,
+  while it waits for details) is added to that appeal as the citizen's details, not registered anew.
 * A letter is registered once: its Message-ID is the appeal's external id, so a letter read again
   (the mark failed, the mailbox was restored) finds the appeal it already is.
 * Files of the types appeals take are attached; any other file (a Word document, an archive) is named
@@ -66,13 +68,15 @@ class Letter:
 @dataclass
 class PollResult:
     registered: int = 0
+    details: int = 0
     repeats: int = 0
     skipped: int = 0
     failed: int = 0
 
     def summary(self) -> str:
         return (
-            f"Зарегистрировано обращений: {self.registered}, уже были зарегистрированы: {self.repeats}, "
+            f"Зарегистрировано обращений: {self.registered}, уточнений к обращениям: {self.details}, "
+            f"уже были зарегистрированы: {self.repeats}, "
             f"пропущено автоматических писем: {self.skipped}, не обработано (будут прочитаны снова): "
             f"{self.failed}."
         )
@@ -207,12 +211,50 @@ def _received(letter: Letter, now: datetime) -> datetime | None:
     return letter.sent_at
 
 
-def register(*, region, letter: Letter):
-    """The letter as an appeal of `region`: (appeal, created)."""
-    from otklik.appeals.attachments import MAX_FILES, check_upload
-    from otklik.appeals.models import Channel
-    from otklik.appeals.services import appeal_submit
+def _quoted_reply_removed(body: str) -> str:
+    """A reply without the quoted letter it answers («> …» lines and what follows «… пишет:»)."""
+    kept = []
+    for line in body.split("\n"):
+        if line.startswith(">") or re.match(r"^-{2,}\s*(Original Message|Исходное сообщение)", line, re.I):
+            break
+        if re.search(r"(пишет|wrote):$", line.strip()):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip() or body
 
+
+def _awaiting_details(region, letter: Letter):
+    """The appeal this letter answers: its number in the subject («Re: Уточнение по обращению
+    DO-2026-000123»), from the address the appeal gave, while details are requested."""
+    from otklik.appeals.models import Appeal
+    from otklik.appeals.statuses import Status
+
+    if not letter.sender_email:
+        return None
+    numbers = re.findall(rf"{re.escape(region.appeal_prefix)}-\d{{4}}-\d{{6}}", letter.subject)
+    if not numbers:
+        return None
+    return Appeal.objects.filter(
+        region=region, number=numbers[0], status=Status.INFO_REQUESTED, contact_email=letter.sender_email
+    ).first()
+
+
+def register(*, region, letter: Letter):
+    """The letter as an appeal of `region`, or as the details a request of one asked for:
+    (appeal, "registered" | "repeat" | "details")."""
+    from otklik.appeals.attachments import MAX_FILES, check_upload
+    from otklik.appeals.models import AppealEvent, Channel
+    from otklik.appeals.services import MAX_TEXT, appeal_add_info, appeal_submit
+
+    added = (
+        AppealEvent.objects.filter(
+            appeal__region=region, kind="info_received", data__source_id=letter.message_id
+        )
+        .select_related("appeal")
+        .first()
+    )
+    if added is not None:
+        return added.appeal, "repeat"
     accepted, refused = [], []
     for name, data in letter.files:
         upload = SimpleUploadedFile(name, data)
@@ -225,7 +267,13 @@ def register(*, region, letter: Letter):
             refused.append(f"«{name}» — к обращению прикладывается не больше {MAX_FILES} файлов")
             continue
         accepted.append(upload)
-    return appeal_submit(
+    if (waiting := _awaiting_details(region, letter)) is not None:
+        body = _quoted_reply_removed(letter.body)
+        note = ("\n\nНе приняты вложения письма: " + "; ".join(refused)) if refused else ""
+        text = (body or "Письмо без текста.")[: MAX_TEXT - len(note)] + note
+        appeal_add_info(appeal=waiting, text=text, files=accepted, source_id=letter.message_id)
+        return waiting, "details"
+    appeal, created = appeal_submit(
         region=region,
         text=_text(letter, refused),
         channel=Channel.EMAIL,
@@ -236,6 +284,7 @@ def register(*, region, letter: Letter):
         received_at=_received(letter, timezone.now()),
         files=accepted,
     )
+    return appeal, "registered" if created else "repeat"
 
 
 # --- the mailbox --------------------------------------------------------------------------------
@@ -298,10 +347,11 @@ def poll(*, config: dict | None = None, region_code: str | None = None) -> PollR
                     log.info("letter skipped", extra={"uid": uid.decode(), "why": letter.automatic})
                     result.skipped += 1
                 else:
-                    appeal, created = register(region=region, letter=letter)
-                    log.info("letter registered", extra={"uid": uid.decode(), "appeal": appeal.number})
-                    result.registered += created
-                    result.repeats += not created
+                    appeal, outcome = register(region=region, letter=letter)
+                    log.info("letter " + outcome, extra={"uid": uid.decode(), "appeal": appeal.number})
+                    result.registered += outcome == "registered"
+                    result.details += outcome == "details"
+                    result.repeats += outcome == "repeat"
                 conn.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             except (OSError, imaplib.IMAP4.error):
                 raise

@@ -625,16 +625,19 @@ def appeal_request_info(*, appeal: Appeal, actor, question: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_add_info(*, appeal: Appeal, text: str) -> Appeal:
-    """The citizen answers a request for details."""
+def appeal_add_info(*, appeal: Appeal, text: str, files: Sequence = (), source_id: str = "") -> Appeal:
+    """The citizen answers a request for details (with files, from a letter: `source_id` is its
+    Message-ID)."""
     text = (text or "").strip()
     if not text:
         raise AppealError({"text": "Напишите уточнение."})
     _refuse_long(text=(text, MAX_TEXT, "Уточнение"))
     if appeal.status == Status.INFO_REQUESTED:
         _transition(appeal, Status.IN_WORK)
-    events.info_received(appeal, text=text)
+    event = events.info_received(appeal, text=text, source_id=source_id)
     appeal.save()
+    for upload in files:
+        appeal_attach(appeal=appeal, upload=upload, from_citizen=True, event=event)
     return appeal
 
 

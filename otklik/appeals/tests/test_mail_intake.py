@@ -242,3 +242,42 @@ def test_a_letters_date_moves_the_terms_only_when_it_is_plausible(date, received
     with time_machine.travel(datetime(2026, 12, 7, 12, 0, tzinfo=UTC), tick=False):
         raw = letter().replace(b"Mon, 07 Dec 2026 09:30:00 +0300", date.encode())
         assert mail_intake._received(mail_intake.parse(raw), timezone.now()) == received
+
+
+def test_a_reply_to_a_request_for_details_is_added_to_its_appeal(region):
+    from otklik.appeals import services
+    from otklik.routing.models import Topic
+
+    appeal, _ = services.appeal_submit(
+        region=region.region,
+        text=BODY,
+        channel="email",
+        contact_email="anna@example.ru",
+        topic=Topic.objects.get(code="12.01"),
+        territory=region.territory_a,
+    )
+    services.appeal_take(appeal=appeal, actor=region.executor_a)
+    services.appeal_request_info(appeal=appeal, actor=region.executor_a, question="Какой кабинет?")
+    with FakeImap() as server:
+        server.box.add(
+            letter(
+                subject=f"Re: Уточнение по обращению {appeal.number}",
+                body="Кабинет 12, второй этаж.\n\nВ письме от 07.12.2026 Отклик пишет:\n> Какой кабинет?",
+                files=[("фото.pdf", PDF, "application/pdf")],
+                message_id="<reply@x>",
+            )
+        )
+        server.box.add(
+            letter(sender="other@example.ru", subject=f"Re: {appeal.number}", message_id="<other@x>")
+        )
+        result = mail_intake.poll(config=server.config)
+        server.box.seen.clear()
+        again = mail_intake.poll(config=server.config)
+    assert (result.registered, result.details) == (1, 1)  # the stranger's letter is an appeal of its own
+    assert (again.registered, again.details, again.repeats) == (0, 0, 2)
+    appeal.refresh_from_db()
+    assert appeal.status == "in_work"
+    event = appeal.events.get(kind="info_received")
+    assert event.text == "Кабинет 12, второй этаж."
+    assert list(event.attachments.values_list("name", flat=True)) == ["фото.pdf"]
+    assert Appeal.objects.count() == 2
