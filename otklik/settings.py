@@ -268,6 +268,9 @@ MAIL_INTAKE = (
 )
 MAIL_INTAKE_REGION = env_str("OTKLIK_IMAP_REGION")
 MAIL_INTAKE_INTERVAL_S = env_int("OTKLIK_IMAP_INTERVAL_S", 300)
+# The first reading takes the letters that arrived on or after this date (YYYY-MM-DD; by default
+# the day of the first reading), not the mailbox's whole past.
+MAIL_INTAKE_SINCE = env_str("OTKLIK_IMAP_SINCE")
 
 # --- Integrations: off unless configured --------------------------------------------------------
 TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")

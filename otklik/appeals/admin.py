@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from otklik.appeals.models import ApiToken, Appeal, AppealEvent, Attachment, Notification
+from otklik.appeals.models import ApiToken, Appeal, AppealEvent, Attachment, MailboxState, Notification
 from otklik.core.admin_base import ScopedAdmin
 
 
@@ -63,3 +63,16 @@ class NotificationAdmin(ScopedAdmin):
 class ApiTokenAdmin(ScopedAdmin):
     list_display = ["name", "prefix", "organization", "is_active", "last_used_at"]
     readonly_fields = ["prefix", "key_hash", "last_used_at"]
+
+
+@admin.register(MailboxState)
+class MailboxStateAdmin(ScopedAdmin):
+    """How far the appeals mailbox is read. Setting «последний прочитанный UID» back makes the next
+    reading take those letters again (repeats are recognised by their Message-ID)."""
+
+    org_field = None
+    list_display = ["mailbox", "last_uid", "uidvalidity", "since", "updated_at"]
+    readonly_fields = ["mailbox", "uidvalidity", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # made by the first reading

@@ -237,8 +237,10 @@ def appeals(request):
     external_id = data.get("external_id")
     if external_id is not None and not isinstance(external_id, (str, int)):
         fields["external_id"] = ["Ожидается строка или число."]
-    place = data.get("place") or ""
-    if not isinstance(place, str):
+    place = data.get("place")
+    if place is None:
+        place = ""
+    elif not isinstance(place, str):
         fields["place"] = ["Ожидается строка: адрес или название места."]
     location = _location(data.get("location"), fields)
     if fields:

@@ -30,8 +30,8 @@ SIGNATURES = {
     b"\xff\xf3": ("audio/mpeg", ".mp3"),
 }
 ACCEPTED = (
-    "фотографии (JPEG, PNG, GIF, WebP), короткие видео (MP4, MOV, WebM), документы (PDF, DOC, DOCX, "
-    "ODT, RTF, XLS, XLSX, ODS) и голосовые записи (OGG, MP3, M4A, WAV)"
+    "фотографии (JPEG, PNG, GIF, WebP), короткие видео (MP4, MOV, WebM, 3GP), документы без макросов "
+    "(PDF, DOC, DOCX, ODT, RTF, XLS, XLSX, ODS) и голосовые записи (OGG, MP3, M4A, WAV)"
 )
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of DOC and XLS (and of installers)
 OLE_DOCUMENTS = {".doc": ("application/msword", ".doc"), ".xls": ("application/vnd.ms-excel", ".xls")}
@@ -85,15 +85,25 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+# Where macros live: VBA in Office Open XML, Basic and scripts in OpenDocument.
+ZIP_MACROS = ("vbaproject.bin", "basic/", "scripts/")
+# The names of the VBA storages in a DOC or XLS compound file (UTF-16 directory entries).
+OLE_MACROS = (
+    "_VBA_PROJECT".encode("utf-16-le"),
+    "Macros".encode("utf-16-le"),
+    "_VBA_PROJECT_CUR".encode("utf-16-le"),
+)
+
+
 def _zipped_document(stream) -> tuple[str, str] | None:
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
-            if any(name.lower().endswith("vbaproject.bin") for name in names):
+            if any(marker in name.lower() for name in names for marker in ZIP_MACROS):
                 return None  # macros
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
                 return ODF.get(archive.read("mimetype").strip())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError):
+    except Exception:  # noqa: BLE001 - any damaged, encrypted or exotic ZIP is simply not a document we take
         return None
     if "word/document.xml" in names:
         return DOCX
@@ -112,6 +122,11 @@ def kind_of(stream, name: str = "") -> tuple[str, str] | None:
         kind = ("application/rtf", ".rtf")
     if kind is None and head.startswith(OLE):
         kind = OLE_DOCUMENTS.get(Path(name or "").suffix.lower())
+        if kind is not None:
+            content = stream.read(MAX_BYTES + 1)
+            stream.seek(0)
+            if any(marker in content for marker in OLE_MACROS):
+                kind = None  # macros
     if kind is None and head.startswith(b"PK\x03\x04"):
         kind = _zipped_document(stream)
         stream.seek(0)

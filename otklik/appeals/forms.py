@@ -123,7 +123,7 @@ class PublicAppealForm(OneSubmissionForm):
         try:
             data["location"] = geo.coordinates(data.get("latitude"), data.get("longitude"))
         except ValueError as exc:
-            self.add_error(None, f"{exc} Нажмите «Указать моё местоположение» ещё раз или удалите точку.")
+            self.add_error(None, f"{exc} Нажмите «Указать моё местоположение» ещё раз или «Убрать точку».")
         if data.get("website"):
             raise forms.ValidationError("Обращение похоже на автоматическую рассылку и не принято.")
         try:
@@ -279,7 +279,7 @@ class StaffAppealForm(OneSubmissionForm):
         },
     )
     files = MultipleFileField(
-        label=f"Сканы письма и приложений: фото или PDF, до {MAX_FILES} файлов по 10 МБ",
+        label=f"Сканы письма и приложений: фото, PDF или документы, до {MAX_FILES} файлов по 10 МБ",
         required=False,
         error_messages={"invalid": "Это не файл.", "empty": "Файл пуст."},
     )

@@ -209,6 +209,13 @@ class Appeal(PlacedAndTopical, TimeStampedModel):
         return bool(self.contact_email or self.postal_address or (self.citizen_id and not self.is_anonymous))
 
     @property
+    def reply_code(self) -> str:
+        """A short code in the subject of a request for details: a reply by e-mail that carries it
+        is taken as the citizen's details (`mail_intake`); the number alone is public enough to guess."""
+        message = f"details:{self.number}:{self.secret}".encode()
+        return hmac.new(settings.SECRET_KEY.encode(), message, "sha256").hexdigest()[:6].upper()
+
+    @property
     def point(self) -> str:
         """The shared point as coordinates to paste into any map, or empty."""
         if self.latitude is None or self.longitude is None:
@@ -344,3 +351,22 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class MailboxState(models.Model):
+    """How far the appeals mailbox has been read (`appeals.mail_intake`): the last IMAP UID handled
+    in a folder, valid while the folder's UIDVALIDITY stays the same. Read state (\\Seen) is not
+    used: a person may open a letter in the mailbox before the platform reads it."""
+
+    mailbox = models.CharField("ящик и папка", max_length=300, unique=True)
+    uidvalidity = models.BigIntegerField("UIDVALIDITY", default=0)
+    last_uid = models.BigIntegerField("последний прочитанный UID", default=0)
+    since = models.DateField("письма с даты")
+    updated_at = models.DateTimeField("обновлено", auto_now=True)
+
+    class Meta:
+        verbose_name = "почтовый ящик обращений"
+        verbose_name_plural = "почтовые ящики обращений"
+
+    def __str__(self) -> str:
+        return f"{self.mailbox}: UID {self.last_uid}"

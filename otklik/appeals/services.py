@@ -618,7 +618,7 @@ def appeal_request_info(*, appeal: Appeal, actor, question: str) -> Appeal:
     appeal.save()
     _notify_citizen(
         appeal,
-        f"Уточнение по обращению {appeal.number}",
+        f"Уточнение по обращению {appeal.number} [код {appeal.reply_code}]",
         f"По вашему обращению {appeal.number} нужны уточнения: {question}",
     )
     return appeal

@@ -5,7 +5,7 @@ import urllib.error
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.tasks import task
 from django.utils import timezone
 
@@ -47,12 +47,14 @@ def notification_deliver(notification_id: int) -> str:
         if notification.channel == "telegram":
             _send_telegram(notification.recipient, notification.text)
         elif notification.channel == "email":
-            send_mail(
+            EmailMessage(
                 notification.subject or "Отклик",
                 notification.text,
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.recipient],
-            )
+                # RFC 3834: an auto-responder must not answer it (no loop with the mailbox of appeals).
+                headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppression": "All"},
+            ).send()
         else:
             notification.state = Notification.State.SKIPPED
             notification.error = f"канал {notification.channel} не поддерживает отправку"

@@ -322,14 +322,16 @@ def _ask_file(draft: dict, step: str, incoming: Incoming) -> list[Reply]:
     return [Reply(text)]
 
 
-def _ask_location(draft: dict, incoming: Incoming) -> list[Reply]:
-    """A point shared while the appeal is being written (Telegram's «Геопозиция»): kept for the
-    appeal; a new one replaces it."""
+def _ask_location(conv: Conversation, incoming: Incoming) -> list[Reply]:
+    """A point shared while the appeal is being written (Telegram's «Геопозиция», the chat's 📍):
+    kept for the appeal; a new one replaces it. At the check before sending, the check is shown
+    again with it."""
+    draft = conv.state["flow"]["draft"]
     latitude, _, longitude = incoming.value.partition(",")
     try:
         point = geo.coordinates(latitude, longitude)
     except ValueError:
-        point = None
+        return [Reply("Координаты места не распознаны. Опишите место словами в тексте обращения.")]
     if point is None:
         return [
             Reply(
@@ -338,7 +340,9 @@ def _ask_location(draft: dict, incoming: Incoming) -> list[Reply]:
             )
         ]
     draft["latitude"], draft["longitude"] = point
-    draft["place"] = " ".join(incoming.place.split())[:300]
+    draft["place"] = " ".join(incoming.place.replace("\x00", "").split())[:300]
+    if conv.state["flow"]["step"] == "confirm":
+        return _ask_summary(conv)
     return [
         Reply(
             "Место на карте получено и будет указано в обращении. Продолжим — ответьте на вопрос выше.",
@@ -446,7 +450,7 @@ def _ask_step(conv: Conversation, incoming: Incoming) -> list[Reply] | None:
     if incoming.kind == "file":
         return _ask_file(draft, step, incoming)
     if incoming.kind == "location":
-        return _ask_location(draft, incoming)
+        return _ask_location(conv, incoming)
     if step == "text":
         if incoming.kind == "button" and value == "ask:keep" and draft.get("text"):
             return _ask_topic(conv)

@@ -44,7 +44,10 @@ def map_url(latitude: float, longitude: float) -> str:
     """The configured map's page of the point (`settings.MAP_URL`), or empty."""
     if not settings.MAP_URL:
         return ""
-    return settings.MAP_URL.format(lat=f"{latitude:.6f}", lon=f"{longitude:.6f}")
+    try:
+        return settings.MAP_URL.format(lat=f"{latitude:.6f}", lon=f"{longitude:.6f}")
+    except (KeyError, IndexError, ValueError):  # another {…} in a hand-written setting: no link
+        return ""
 
 
 def coarse(latitude: float | None, longitude: float | None) -> tuple[float | None, float | None]:

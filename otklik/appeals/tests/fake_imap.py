@@ -1,11 +1,13 @@
 """A small IMAP4rev1 server on 127.0.0.1 for the mail intake's tests: one mailbox, the commands
-Python's imaplib sends for it (CAPABILITY, LOGIN, SELECT, UID SEARCH UNSEEN, UID FETCH BODY.PEEK[],
-UID STORE +FLAGS, LOGOUT), over a real socket."""
+Python's imaplib sends for it (CAPABILITY, LOGIN, SELECT/EXAMINE with UIDVALIDITY, UID SEARCH by
+«UID n:*» or «SINCE date», UID FETCH BODY.PEEK[], LOGOUT), over a real socket."""
 
-import re
 import socketserver
 import threading
 from dataclasses import dataclass, field
+from datetime import date, datetime
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass
@@ -13,16 +15,27 @@ class Mailbox:
     user: str = "obr@example.ru"
     password: str = "secret"
     letters: dict[int, bytes] = field(default_factory=dict)
-    seen: set[int] = field(default_factory=set)
+    arrived: dict[int, date] = field(default_factory=dict)
+    uidvalidity: int = 1
     commands: list[str] = field(default_factory=list)
 
-    def add(self, raw: bytes) -> int:
+    def add(self, raw: bytes, arrived: date | None = None) -> int:
         uid = max(self.letters, default=100) + 1
         self.letters[uid] = raw
+        self.arrived[uid] = arrived or datetime.now().date()
         return uid
 
-    def unseen(self) -> list[int]:
-        return [uid for uid in sorted(self.letters) if uid not in self.seen]
+    def search(self, criteria: str) -> list[int]:
+        uids = sorted(self.letters)
+        kind, _, value = criteria.partition(" ")
+        if kind.upper() == "UID":  # «n:*»: from n on; «*» is the last UID, so the last one always matches
+            first = int(value.split(":")[0])
+            return [u for u in uids if u >= first] or uids[-1:]
+        if kind.upper() == "SINCE":
+            day, month, year = value.split("-")
+            since = date(int(year), MONTHS.index(month) + 1, int(day))
+            return [u for u in uids if self.arrived[u] >= since]
+        return uids
 
 
 def _handler(box: Mailbox):
@@ -57,13 +70,15 @@ def _handler(box: Mailbox):
                 elif not logged_in:
                     self.send(f"{tag} BAD log in first")
                     continue
-                elif command == "SELECT":
+                elif command in {"SELECT", "EXAMINE"}:
                     self.send(f"* {len(box.letters)} EXISTS")
                     self.send("* FLAGS (\\Seen)")
-                    self.send(f"{tag} OK [READ-WRITE] SELECT completed")
+                    self.send(f"* OK [UIDVALIDITY {box.uidvalidity}] UIDs valid")
+                    mode = "READ-ONLY" if command == "EXAMINE" else "READ-WRITE"
+                    self.send(f"{tag} OK [{mode}] {command} completed")
                     continue
                 elif command == "UID SEARCH":
-                    self.send("* SEARCH " + " ".join(str(uid) for uid in box.unseen()))
+                    self.send("* SEARCH " + " ".join(str(uid) for uid in box.search(args)))
                 elif command == "UID FETCH":
                     uid = int(args.split(" ", 1)[0])
                     if uid in box.letters:
@@ -72,12 +87,6 @@ def _handler(box: Mailbox):
                         self.wfile.write(f"* {seq} FETCH (UID {uid} BODY[] {{{len(body)}}}\r\n".encode())
                         self.wfile.write(body)
                         self.send(")")
-                elif command == "UID STORE":
-                    uid = int(args.split(" ", 1)[0])
-                    if re.search(r"\\Seen", args, re.I) and uid in box.letters:
-                        box.seen.add(uid)
-                        seq = sorted(box.letters).index(uid) + 1
-                        self.send(f"* {seq} FETCH (UID {uid} FLAGS (\\Seen))")
                 else:
                     self.send(f"{tag} BAD unknown command")
                     continue

@@ -35,21 +35,45 @@ def test_a_video_is_accepted_and_a_renamed_program_is_not():
     assert is_video("video/quicktime")
     with pytest.raises(ValidationError) as caught:
         check_upload(SimpleUploadedFile("двор.mp4", b"MZ\x90\x00" * 10))
-    assert "короткие видео (MP4, MOV, WebM)" in caught.value.messages[0]
+    assert "короткие видео (MP4, MOV, WebM, 3GP)" in caught.value.messages[0]
 
 
-def zipped(*names: str, mimetype: bytes = b"") -> bytes:
+ODT = b"application/vnd.oasis.opendocument.text"
+
+
+def zipped(*names: str, mimetype: bytes = b"", compress: bool = False) -> bytes:
     """A ZIP with the given member names (as DOCX, XLSX and ODF files are)."""
     import io
     import zipfile
 
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(
+        buffer, "w", compression=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    ) as archive:
         if mimetype:
             archive.writestr("mimetype", mimetype)
         for name in names:
             archive.writestr(name, "<xml/>")
     return buffer.getvalue()
+
+
+def encrypted(data: bytes) -> bytes:
+    """The ZIP with every member flagged as encrypted (zipfile then refuses to read it)."""
+    data = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at != -1:
+            data[at + offset] |= 1
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+def corrupt(data: bytes) -> bytes:
+    """The ZIP with the deflated bytes of its first member scrambled."""
+    data = bytearray(data)
+    start = 30 + int.from_bytes(data[26:28], "little") + int.from_bytes(data[28:30], "little")
+    data[start : start + 8] = b"\xff" * 8
+    return bytes(data)
 
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100
@@ -89,10 +113,14 @@ def test_documents_are_recognised_by_what_is_inside(name, data, content_type):
         ("архив.zip", zipped("readme.txt")),
         ("setup.msi", OLE),  # the same container as DOC, but an installer
         ("письмо.doc", b"PK\x03\x04" + b"\x00" * 40),  # a broken ZIP
+        ("письмо.odt", zipped("content.xml", "Basic/Standard/Module1.xml", mimetype=ODT)),  # Basic macros
+        ("письмо.doc", OLE + "_VBA_PROJECT".encode("utf-16-le")),  # VBA in a Word 97 file
+        ("письмо.odt", encrypted(zipped("content.xml", mimetype=ODT))),  # zipfile raises RuntimeError
+        ("письмо.odt", corrupt(zipped("content.xml", mimetype=ODT, compress=True))),  # zlib.error
     ],
 )
 def test_macros_archives_installers_and_broken_files_are_refused(name, data):
-    with pytest.raises(ValidationError, match="документы \\(PDF, DOC, DOCX"):
+    with pytest.raises(ValidationError, match="документы без макросов \\(PDF, DOC, DOCX"):
         check_upload(SimpleUploadedFile(name, data))
 
 

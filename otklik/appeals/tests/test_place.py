@@ -144,6 +144,8 @@ def test_the_api_takes_a_place_and_a_point_and_gives_them_back_to_staff(client, 
         ({"location": {"lat": 91, "lon": 0}}, "от −90 до 90"),
         ({"location": {"lat": True, "lon": 0}}, "от −90 до 90"),
         ({"place": 5}, "Ожидается строка"),
+        ({"place": 0}, "Ожидается строка"),
+        ({"place": False}, "Ожидается строка"),
         ({"place": "м" * 301}, "не длиннее 300 символов"),
     ],
 )

@@ -146,13 +146,19 @@ def test_a_shared_location_becomes_the_point_of_the_appeal(bot, region):
     assert "пришлите геопозицию" in start[0].text  # Telegram only: the web chat cannot share one
     bot("text", "Возле школы Северного района разбит тротуар, дети ходят по проезжей части")
     assert "Место на карте получено" in bot("location", "55.7512441,37.6184232")[0].text
-    assert "Не удалось определить место" in bot("location", "91,37.6")[0].text  # the first one stays
+    assert "Координаты места не распознаны" in bot("location", "91,37.6")[0].text  # the first one stays
     assert "Не удалось определить место" in bot("location", ",")[0].text  # the browser gave nothing
     bot("location", "55.7558,37.6173", place="Школа № 5,   ул. Ленина, 3")  # replaces the first
     bot("button", "ask:topic:none")
     bot("button", "ask:skip")
     summary = bot("button", "ask:consent")
     assert "Место: Школа № 5, ул. Ленина, 3\nМесто на карте: 55.755800, 37.617300" in summary[0].text
+    again = bot("location", "55.7,37.6")  # a point sent at the check: the check is shown again with it
+    assert (
+        again[0].text.startswith("Проверьте обращение")
+        and "Место на карте: 55.700000, 37.600000" in again[0].text
+    )
+    bot("location", "55.7558,37.6173", place="Школа № 5,   ул. Ленина, 3")
     bot("button", "ask:confirm")
     appeal = Appeal.objects.get()
     assert (appeal.latitude, appeal.longitude, appeal.place) == (55.7558, 37.6173, "Школа № 5, ул. Ленина, 3")

@@ -96,7 +96,7 @@ def test_the_point_of_the_web_chat_reaches_the_appeal(client, region, settings):
     refused = client.post("/chat/send/", {"latitude": "", "longitude": ""}).content.decode()
     assert "Не удалось определить место" in refused
     hostile = client.post("/chat/send/", {"latitude": "1" * 5000, "longitude": "<b>"}).content.decode()
-    assert "Не удалось определить место" in hostile and "<b>" not in hostile
+    assert "Координаты места не распознаны" in hostile and "<b>" not in hostile
     kept = client.post("/chat/send/", {"latitude": "51.730361", "longitude": "36.192647"}).content.decode()
     assert "Место на карте получено" in kept
     for action in ("ask:topic:none", "ask:skip", "ask:consent", "ask:confirm"):

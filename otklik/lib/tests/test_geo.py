@@ -46,6 +46,8 @@ def test_bad_points_are_refused_with_a_russian_reason(latitude, longitude, reaso
 def test_the_map_link_follows_the_setting(settings):
     settings.MAP_URL = "https://maps.example.gov.ru/?pt={lon},{lat}"
     assert geo.map_url(51.73, 36.19) == "https://maps.example.gov.ru/?pt=36.190000,51.730000"
+    settings.MAP_URL = "https://maps.example.gov.ru/?pt={lon},{lat}&style={dark}"  # a hand-written slip
+    assert geo.map_url(51.73, 36.19) == ""
     settings.MAP_URL = ""
     assert geo.map_url(51.73, 36.19) == ""
 

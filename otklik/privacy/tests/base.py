@@ -1,5 +1,6 @@
 """A finished appeal full of personal data, and snapshots of everything a depersonalisation may touch."""
 
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,6 +50,8 @@ def full_appeal(region, capture, *, rating: int = 4) -> Appeal:
             topic=Topic.objects.get(code="12.01"),
             territory=region.territory_a,
             place="Школа № 1, вход со двора; спросить Иванову Марию, +7 912 345-67-89",
+            external_source="email",
+            external_id=f"<m.ivanova.{uuid.uuid4().hex[:8]}@mail.example.ru>",  # one letter per appeal
             location=(56.838011, 60.597465),
             files=[SimpleUploadedFile("Иванова-справка.png", PNG), SimpleUploadedFile("голос.ogg", OGG)],
         )
