@@ -33,7 +33,7 @@ import html
 import imaplib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email import policy
 from email.utils import parseaddr, parsedate_to_datetime
@@ -94,6 +94,12 @@ class PollResult:
 
 
 # --- reading one letter -------------------------------------------------------------------------
+
+
+def hashed_id(value: bytes) -> str:
+    """A letter's external id that says nothing of the letter: for one without a usable Message-ID,
+    and for a depersonalised appeal (a Message-ID often carries the sender's address)."""
+    return "sha256:" + hashlib.sha256(value).hexdigest()[:64]
 
 
 # More HTML than any letter's text needs; the rest of a bigger one is not read (the letter in the
@@ -188,7 +194,7 @@ def parse(raw: bytes) -> Letter:
     message_id = header("Message-ID")
     if not message_id or len(message_id) > 100:
         # Without one (or too long for the external id) the letter's own content names it.
-        message_id = "sha256:" + hashlib.sha256(message_id.encode() if message_id else raw).hexdigest()[:64]
+        message_id = hashed_id(message_id.encode() if message_id else raw)
     return Letter(
         message_id=message_id,
         sender_name=" ".join(name.split())[:300],
@@ -204,11 +210,11 @@ def parse(raw: bytes) -> Letter:
 # --- registering it -----------------------------------------------------------------------------
 
 
-def _refused_note(refused: list[str], head: str) -> str:
+def _refused_note(refused: list[str]) -> str:
     """«Не приняты вложения…» with the reasons; at most 2,000 characters, however many files."""
     if not refused:
         return ""
-    note = f"\n\n{head}: " + "; ".join(refused)
+    note = "\n\nНе приняты вложения письма (оно остаётся в почтовом ящике): " + "; ".join(refused)
     return note if len(note) <= 2000 else note[:1950] + f"… (всего не принято файлов: {len(refused)})"
 
 
@@ -220,7 +226,7 @@ def _text(letter: Letter, refused: list[str]) -> str:
         parts.append(f"Тема письма: {letter.subject}")
     if letter.body:
         parts.append(letter.body)
-    note = _refused_note(refused, "Не приняты вложения письма (оно остаётся в почтовом ящике)")
+    note = _refused_note(refused)
     text = "\n\n".join(parts)
     if len(text) < MIN_TEXT:
         text = "Письмо по электронной почте без текста." + (f" {text}" if text else "")
@@ -302,7 +308,7 @@ def register(*, region, letter: Letter):
         accepted.append(upload)
     if (waiting := _awaiting_details(region, letter)) is not None:
         body = _quoted_reply_removed(letter.body)
-        note = _refused_note(refused, "Не приняты вложения письма (оно остаётся в почтовом ящике)")
+        note = _refused_note(refused)
         text = (body or "Письмо без текста.")[: MAX_TEXT - len(note)] + note
         appeal_add_info(appeal=waiting, text=text, files=accepted, source_id=letter.message_id)
         return waiting, "details"
@@ -324,15 +330,15 @@ def register(*, region, letter: Letter):
 
 
 def _region(code: str | None = None):
-    from otklik.orgs.models import Region
+    from otklik.orgs.selectors import region_named
 
     code = code if code is not None else settings.MAIL_INTAKE_REGION
-    regions = Region.objects.filter(code=code) if code else Region.objects.all()
-    if regions.count() != 1:
+    region = region_named(code)
+    if region is None:
         raise MailIntakeError(
             f"Регион «{code}» не найден." if code else "Регионов несколько: укажите OTKLIK_IMAP_REGION."
         )
-    return regions.get()
+    return region
 
 
 def _connect(config: dict) -> imaplib.IMAP4:
@@ -383,16 +389,14 @@ def _state(config: dict, uidvalidity: int):
 def _fallback(letter: Letter, uid: str) -> Letter:
     """A letter the platform could not register as it is: registered all the same, saying where
     the original is, so that no appeal is lost to a letter the parser or a check refuses."""
-    return Letter(
-        message_id=letter.message_id,
-        sender_name=letter.sender_name,
-        sender_email=letter.sender_email,
+    return replace(
+        letter,
         subject=letter.subject[:200],
         body=(
             "Письмо не удалось разобрать автоматически. Откройте его в почтовом ящике обращений "
             f"(номер письма {uid}, Message-ID {letter.message_id[:100]}) и перенесите текст и файлы."
         ),
-        sent_at=letter.sent_at,
+        files=[],
     )
 
 

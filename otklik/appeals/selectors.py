@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -247,8 +247,7 @@ class WidgetUse:
 
 def widget_use(*, organization) -> WidgetUse:
     since = timezone.now() - timedelta(days=365)
-    qs = Appeal.objects.filter(widget_organization=organization)
-    recent = qs.filter(registered_at__gte=since)
-    return WidgetUse(
-        recent.count(), qs.order_by("-registered_at").values_list("registered_at", flat=True).first()
-    )
+    figures = Appeal.objects.filter(widget_organization=organization).aggregate(
+        last_year=Count("pk", filter=Q(registered_at__gte=since)), last_at=Max("registered_at")
+    )  # one query for both
+    return WidgetUse(figures["last_year"], figures["last_at"])

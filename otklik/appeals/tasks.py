@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from otklik.appeals import events, services
 from otklik.appeals.models import Notification
+from otklik.lib import chains
 from otklik.lib.telegram import telegram_send_message
 
 log = logging.getLogger("otklik.appeals.tasks")
@@ -113,11 +114,4 @@ def mail_intake_poll() -> str:
 
 def mail_intake_ensure() -> bool:
     """Arm the mailbox's reading when it is configured and none is waiting (the worker's start)."""
-    from django_tasks_db.models import DBTaskResult
-
-    if not settings.MAIL_INTAKE:
-        return False
-    if DBTaskResult.objects.filter(task_path=MAIL_POLL_PATH, status="READY").exists():
-        return False
-    mail_intake_poll.enqueue()
-    return True
+    return bool(settings.MAIL_INTAKE) and chains.arm(mail_intake_poll)

@@ -11,6 +11,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from otklik.core.backup import BackupError, backup_create, backups_prune
+from otklik.lib import chains
 
 log = logging.getLogger("otklik.backup")
 NIGHTLY_PATH = "otklik.core.tasks.backup_nightly"
@@ -45,11 +46,4 @@ def backup_nightly() -> str:
 
 def ensure_scheduled() -> bool:
     """Queue tonight's backup when backups are on and none is waiting (called when the worker starts)."""
-    from django_tasks_db.models import DBTaskResult
-
-    if settings.BACKUP_KEEP <= 0:
-        return False
-    if DBTaskResult.objects.filter(task_path=NIGHTLY_PATH, status="READY").exists():
-        return False
-    backup_nightly.using(run_after=next_run(timezone.now())).enqueue()
-    return True
+    return settings.BACKUP_KEEP > 0 and chains.arm(backup_nightly, run_after=next_run(timezone.now()))

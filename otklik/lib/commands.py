@@ -16,11 +16,13 @@ def transfer_arguments(parser, *, files: str, region: str = "код регион
 def one_region(code: str | None):
     """The region named by `--region`, or the only one; a Russian CommandError otherwise."""
     from otklik.orgs.models import Region
+    from otklik.orgs.selectors import region_named
 
-    regions = Region.objects.filter(code=code) if code else Region.objects.all()
-    if regions.count() != 1:
-        raise CommandError("Укажите регион: --region КОД." if regions.exists() else "Регион не найден.")
-    return regions.get()
+    region = region_named(code)
+    if region is None:
+        several = not code and Region.objects.exists()
+        raise CommandError("Укажите регион: --region КОД." if several else "Регион не найден.")
+    return region
 
 
 def existing_file(path: str) -> Path:

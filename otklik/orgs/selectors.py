@@ -3,6 +3,13 @@ from django.db.models import Q, QuerySet
 from otklik.orgs.models import Organization, Region
 
 
+def region_named(code: str | None) -> Region | None:
+    """The region with `code`, or with no code the only region; None when there is no such region
+    or there are several (the caller says which, in its own words)."""
+    regions = Region.objects.filter(code=code) if code else Region.objects.all()
+    return regions.get() if regions.count() == 1 else None
+
+
 def organization_subtree(*, org: Organization) -> QuerySet[Organization]:
     """The organization and everything below it."""
     return Organization.objects.filter(path__startswith=org.path)

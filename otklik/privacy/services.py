@@ -10,7 +10,6 @@ analytics figure is the same before and after. Each service locks its row, re-ch
 are due, and does nothing the second time.
 """
 
-import hashlib
 import re
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from otklik.accounts.models import Citizen
-from otklik.appeals import events
+from otklik.appeals import events, mail_intake
 from otklik.appeals.models import Appeal, AppealEvent, Attachment, Notification
 from otklik.appeals.services import AppealError
 from otklik.dialogue.models import Conversation
@@ -240,10 +239,9 @@ def _appeal_strip(appeal: Appeal, *, known: list, now: datetime) -> None:
     # words and with the point no finer than a kilometre (a phone's fix may be the citizen's home).
     appeal.place = _clean(appeal.place, known)[:300]  # a mask may be longer than what it hides
     appeal.latitude, appeal.longitude = geo.coarse(appeal.latitude, appeal.longitude)
-    if appeal.external_source == "email" and not appeal.external_id.startswith("sha256:"):
-        # A letter's Message-ID often carries the sender's address or domain; its hash still
-        # tells a letter read again from the same letter.
-        appeal.external_id = "sha256:" + hashlib.sha256(appeal.external_id.encode()).hexdigest()[:64]
+    if appeal.external_source == mail_intake.SOURCE and not appeal.external_id.startswith("sha256:"):
+        # Its hash still tells a letter read again from the same letter.
+        appeal.external_id = mail_intake.hashed_id(appeal.external_id.encode())
     appeal.citizen = None
     appeal.depersonalised_at = now
     appeal.save(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.tasks import task
 from django.utils import timezone
 
+from otklik.lib import chains
 from otklik.privacy import services
 
 
@@ -38,9 +39,4 @@ def retention_sweep() -> dict:
 
 def ensure_scheduled() -> bool:
     """Queue the daily sweep unless one is waiting (called when the worker starts)."""
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(task_path=SWEEP_PATH, status="READY").exists():
-        return False
-    retention_sweep.using(run_after=timezone.now() + timedelta(minutes=5)).enqueue()
-    return True
+    return chains.arm(retention_sweep, run_after=timezone.now() + timedelta(minutes=5))

@@ -98,8 +98,8 @@ def _with_junk_files(names: list[str]) -> dict:
     return form
 
 
-def test_no_url_answers_a_server_error_to_anyone(personas, settings):
-    settings.RATELIMIT_ENABLED = False  # thousands of requests from one address in a second
+def _an_appeal(personas):
+    """The region's topics and routes, and one appeal whose number and secret the URLs can carry."""
     make_topics_and_routing(personas)
     appeal, _ = appeal_services.appeal_submit(
         region=personas.region,
@@ -108,6 +108,12 @@ def test_no_url_answers_a_server_error_to_anyone(personas, settings):
         author_name="Анна",
         contact_email="a@example.ru",
     )
+    return appeal
+
+
+def test_no_url_answers_a_server_error_to_anyone(personas, settings):
+    settings.RATELIMIT_ENABLED = False  # thousands of requests from one address in a second
+    appeal = _an_appeal(personas)
     kb_services.suggestion_submit(
         region=personas.region, text="Когда начинается запись в первый класс?", channel="web"
     )
@@ -147,14 +153,7 @@ def test_the_api_answers_hostile_json_with_a_client_error_to_a_token_holder(pers
     from otklik.appeals.api import token_create
 
     settings.RATELIMIT_ENABLED = False
-    make_topics_and_routing(personas)
-    appeal, _ = appeal_services.appeal_submit(
-        region=personas.region,
-        text=APPEAL_TEXT,
-        channel="web",
-        author_name="Анна",
-        contact_email="a@example.ru",
-    )
+    appeal = _an_appeal(personas)
     client = Client(
         raise_request_exception=False,
         HTTP_AUTHORIZATION=f"Bearer {token_create(organization=personas.ministry, name='ПОС')}",
