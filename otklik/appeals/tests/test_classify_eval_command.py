@@ -5,6 +5,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from otklik.nlp import vectors
 from otklik.nlp.tests.test_classify import HISTORY, _write
 
 
@@ -24,11 +25,21 @@ def test_classify_eval_command_uses_the_finer_column_of_the_training_file(tmp_pa
     call_command("classify_eval", *args, "--label-col", "category", "--json", stdout=out)
     result = json.loads(out.getvalue())
     assert result["fine_col"] == "topic" and result["accuracy"] == 1.0  # the test file needs no topic column
+    assert result["vectors"] == vectors.available()  # 36 appeals: enough to calibrate the vector view
     out = StringIO()
     call_command(
-        "classify_eval", *args, "--label-col", "category", "--fine-col", "none", "--json", stdout=out
+        "classify_eval",
+        *args,
+        "--label-col",
+        "category",
+        "--fine-col",
+        "none",
+        "--no-vectors",
+        "--json",
+        stdout=out,
     )
-    assert json.loads(out.getvalue())["fine_col"] is None
+    result = json.loads(out.getvalue())
+    assert result["fine_col"] is None and result["vectors"] is False and result["accuracy"] == 1.0
 
 
 def test_classify_eval_command_explains_a_missing_training_file(tmp_path):

