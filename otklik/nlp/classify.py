@@ -232,7 +232,7 @@ class TopicClassifier:
         self._fine_to_coarse: np.ndarray | None = None
         self._dense_coarse: _Linear | None = None
         self._dense_fine: _Linear | None = None
-        self._dense_used = False
+        self.uses_vectors = False
         self._dense_scale = 1.0
 
     # --- training -------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ class TopicClassifier:
 
         self._features = TextFeatures()
         # The vector view is scaled and calibrated on held-out folds of the history: none without one.
-        self._dense_used = (
+        self.uses_vectors = (
             bool(self.vectors)
             and self.calibrate
             and CALIBRATION_HISTORY <= len(texts) <= self.vector_history
@@ -411,10 +411,10 @@ class TopicClassifier:
         return (1 - fine_weight) * coarse + fine_weight * best
 
     def _dense(self, texts: Sequence[str]) -> np.ndarray | None:
-        if not (self._dense_used and sentence_vectors.available()):
+        if not (self.uses_vectors and sentence_vectors.available()):
             return None
         # Appeals are personal: their vectors stay in this process, never in the disk cache.
-        return sentence_vectors.passages([(t or "")[:MAX_CHARS] for t in texts], persist=False)
+        return sentence_vectors.passages(list(texts), persist=False)
 
     def _views(self, texts: Sequence[str]) -> _Views:
         return _Views(self._features.transform(texts), self._dense(texts))

@@ -257,7 +257,7 @@ def evaluate(
     extra = {"gold": gold, "predictions": pred} if keep_predictions else {}
     return extra | {
         "mode": mode,
-        "vectors": bool(getattr(model, "_dense_used", False)),
+        "vectors": bool(getattr(model, "uses_vectors", False)),
         "n_train": len(train_rows),
         "n": len(test_rows),
         "accuracy": round(float(correct.mean()), 4),
