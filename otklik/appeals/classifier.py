@@ -10,8 +10,8 @@ most 5,000 appeals); appeal texts' vectors stay in the process, never in the dis
 from otklik.appeals.selectors import learning_history
 from otklik.lib import sentence_vectors
 from otklik.lib.per_region import per_region
-from otklik.nlp.appeal_topics import TerritoryMatcher
 from otklik.nlp.classify import TopicClassifier
+from otklik.nlp.toponyms import ToponymMatcher
 from otklik.orgs.models import Territory
 from otklik.routing.models import Topic
 
@@ -34,7 +34,7 @@ def _train(region_id: int) -> dict:
         else None
     )
     territories = {t.pk: [t.name, *t.aliases] for t in Territory.objects.filter(region_id=region_id)}
-    return {"classifier": classifier, "matcher": TerritoryMatcher(territories), "history": len(history)}
+    return {"classifier": classifier, "matcher": ToponymMatcher(territories), "history": len(history)}
 
 
 _models = per_region(train=_train, history_size=lambda region_id: _labelled(region_id).count())
@@ -59,8 +59,8 @@ def suggest_topics(*, region_id: int, text: str, k: int = 3) -> list[tuple[Topic
 
 
 def find_territory(*, region_id: int, text: str) -> tuple[Territory | None, float]:
-    code, confidence = _current(region_id)["matcher"].find(text)
-    return (Territory.objects.filter(pk=code).first(), confidence) if code else (None, 0.0)
+    found = _current(region_id)["matcher"].find(text)
+    return (Territory.objects.filter(pk=found.code).first(), found.confidence) if found else (None, 0.0)
 
 
 def reset() -> None:

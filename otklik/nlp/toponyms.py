@@ -22,7 +22,10 @@ from functools import lru_cache
 __all__ = ["TerritoryMatch", "ToponymMatcher", "generic_kind"]
 
 MAX_CHARS = 4000
-_WORD = re.compile(r"[а-я]+(?:-[а-я]+)*|\d+")
+_WORD = re.compile(r"[а-я]+(?:-[а-я]+)*|\d+|[,;:!?()«»\"—–]")
+# A punctuation mark between two words: «пос. Озёрный, ул. Гагарина» names the settlement, not a
+# street «Озёрная улица», and a generic word across it describes something else.
+_BREAK = "|"
 _ADJ_ENDINGS = ("ий", "ый", "ой", "ая", "ое", "ие", "ые")
 _VOWELS = "аеиоуыэюяйь"
 
@@ -167,7 +170,10 @@ def _root(lemma: str, adjective: bool) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("ё", "е"))
+    """Lower-case words (ё → е), with _BREAK where a punctuation mark stood between them (a full
+    stop is not one: it ends abbreviations such as «г.», «ул.»)."""
+    words = [w if w[0].isalnum() else _BREAK for w in _WORD.findall(text.lower().replace("ё", "е"))]
+    return [w for i, w in enumerate(words) if w != _BREAK or (i and words[i - 1] != _BREAK)]
 
 
 @dataclass(frozen=True)
@@ -215,6 +221,8 @@ class ToponymMatcher:
     def _compile(code: Hashable, name: str) -> list[_Alias]:
         kind, cores = None, []
         for token in _words(name):
+            if token == _BREAK:
+                continue
             token_kind = generic_kind(token)
             if token_kind is not None:
                 kind = kind or token_kind
@@ -254,7 +262,9 @@ class ToponymMatcher:
                 # Only the best reading of a word counts: «Курска» is the town, not the district.
                 if score > 0 and score == top:
                     if score > scores[alias.code]:
-                        surfaces[alias.code] = " ".join(words[max(0, i - 1) : i + len(alias.roots) + 1])
+                        surfaces[alias.code] = " ".join(
+                            w for w in words[max(0, i - 1) : i + len(alias.roots) + 1] if w != _BREAK
+                        )
                     scores[alias.code] = max(scores[alias.code], score)
                     specific[alias.code] = max(specific[alias.code], _SPECIFIC.get(alias.kind, 0))
         if not scores:
@@ -294,7 +304,10 @@ class ToponymMatcher:
             word = _Word(word.lemma, False, word.distinctive)
         # The generic word right after an adjective («Льговского района») or right before a noun
         # («г. Льгов», «города Курска») says which kind of territory the text means.
-        near = [j for j in (i + n, i - 1, i + n + 1, i - 2) if 0 <= j < len(words) and kinds[j]]
+        # The next word but one counts only when no punctuation mark stands between.
+        after = (i + n, i + n + 1) if i + n < len(words) and words[i + n] != _BREAK else (i + n,)
+        before = (i - 1, i - 2) if i > 0 and words[i - 1] != _BREAK else (i - 1,)
+        near = [j for j in (after[0], before[0], *after[1:], *before[1:]) if 0 <= j < len(words) and kinds[j]]
         text_kind = kinds[near[0]] if near else None
         if text_kind == "region" and alias.kind != "region":
             return 0.0

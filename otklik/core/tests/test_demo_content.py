@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from otklik.nlp.appeal_topics import TerritoryMatcher
+from otklik.nlp.toponyms import ToponymMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = ROOT / "orgs" / "demo" / "region.yaml"
@@ -53,8 +53,9 @@ def test_demo_phones_use_the_fictional_code():
 )
 def test_intake_finds_a_demo_territory_in_any_case_form(text, code):
     # the same gazetteer as otklik.appeals.classifier: each territory's name and aliases
-    matcher = TerritoryMatcher({t["code"]: [t["name"], *t.get("aliases", [])] for t in _territories()})
-    assert matcher.find(text)[0] == code
+    matcher = ToponymMatcher({t["code"]: [t["name"], *t.get("aliases", [])] for t in _territories()})
+    found = matcher.find(text)
+    assert found is not None and found.code == code
 
 
 def test_demo_topic_codes_are_strings_in_the_yaml():

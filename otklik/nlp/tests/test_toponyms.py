@@ -61,6 +61,23 @@ def test_streets_named_after_places_are_not_the_places(matcher):
     assert matcher.find("Детский сад на Верхнереченской улице") is None
 
 
+def test_a_place_before_a_comma_and_a_street_is_the_place():
+    matcher = ToponymMatcher(
+        {"ozerny": ["Озёрный муниципальный район", "пос. Озёрный"], "klyuchi": ["с. Ключедольское"]}
+    )
+    assert matcher.find("пос. Озёрный, ул. Гагарина: холодно в школе").code == "ozerny"
+    assert matcher.find("с. Ключедольское, ул. Садовая — нет учителя физики").code == "klyuchi"
+    # without the comma it is a street
+    assert matcher.find("школа на Озёрной улице") is None
+
+
+def test_a_generic_word_beyond_a_comma_describes_something_else(matcher):
+    # «района» after the comma is not the kind of «Лесогорск»: the town is meant, not the district
+    found = matcher.find("г. Лесогорск, района новостроек школа не хватает")
+    assert found.code == "lesogorsk"
+    assert found.surface == "г лесогорск"
+
+
 def test_words_that_merely_start_like_a_place_do_not_match(matcher):
     assert matcher.find("Курсы повышения квалификации для учителей лесоводства") is None
 
