@@ -14,7 +14,7 @@ from otklik.accounts.selectors import scoped
 from otklik.analytics.reports import format_cell
 from otklik.analytics.selectors import ANALYTICS_ROLES, Filters, is_restricted, period_bounds, share
 from otklik.analytics.summaries import Share
-from otklik.appeals.models import Appeal, Channel
+from otklik.appeals.models import WIDGET_CHANNELS, Appeal, Channel
 from otklik.orgs.models import Organization, Territory
 from otklik.orgs.selectors import subtree_q
 
@@ -41,10 +41,11 @@ def pos_reach(*, user, region, filters: Filters) -> dict:
     staffed = Membership.objects.filter(organization=OuterRef("pk"), user__is_active=True)
     connected = orgs.filter(Exists(staffed)).count()
     widget = Appeal.objects.filter(
-        region=region, channel=Channel.WIDGET, registered_at__gte=since, registered_at__lt=until
+        region=region, channel__in=WIDGET_CHANNELS, registered_at__gte=since, registered_at__lt=until
     )
     widgets = widget.filter(widget_organization__in=orgs).values("widget_organization").distinct().count()
-    unattributed = widget.filter(widget_organization__isnull=True)
+    # A chat appeal without an organization came from the site's own chat page, not from a widget.
+    unattributed = widget.filter(channel=Channel.WIDGET, widget_organization__isnull=True)
     if is_restricted(user):
         unattributed = scoped(unattributed, user=user, roles=ANALYTICS_ROLES, org_field="organization")
     if filters.organization_id:
@@ -119,8 +120,8 @@ KPIS = [
         ADOPTION,
         "widgets_share",
         "Виджеты на сайтах используются",
-        "Доля тех же организаций, через виджет на сайте которых (/appeal/widget/?org=код) за период "
-        "поступило хотя бы одно обращение.",
+        "Доля тех же организаций, через виджет на сайте которых (форма /appeal/widget/?org=код или чат "
+        "/chat/widget/?org=код) за период поступило хотя бы одно обращение.",
     ),
     Kpi(
         PROMOTION,

@@ -33,6 +33,9 @@ class Channel(models.TextChoices):
 # Channels staff register an appeal from (the staff registration form): what reached the authority
 # outside the platform — a call, a letter, a visit, an e-mail to the office's address.
 STAFF_CHANNELS = (Channel.HOTLINE, Channel.POST, Channel.VISIT, Channel.EMAIL)
+# Channels that can come through a widget on an organization's site (`Appeal.widget_organization`):
+# the appeal form's widget and the chat's.
+WIDGET_CHANNELS = (Channel.WIDGET, Channel.WEBCHAT)
 
 
 class Kind(models.TextChoices):

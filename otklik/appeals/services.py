@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from otklik.appeals import events
-from otklik.appeals.models import Appeal, AppealSequence, Channel, Kind, Notification
+from otklik.appeals.models import WIDGET_CHANNELS, Appeal, AppealSequence, Channel, Kind, Notification
 from otklik.appeals.selectors import answer_rated, appeals_of_email
 from otklik.appeals.statuses import DEADLINE_RUNNING, OPEN_STATUSES, Status, can_transition
 from otklik.lib import geo
@@ -309,8 +309,9 @@ def appeal_submit(
     appeal registered the first time. `topic` is a topic staff confirmed; `citizen_topic` one the
     citizen chose among the suggestions: it routes the appeal like a confident suggestion but is not
     a confirmed label (the classifier does not learn from it). `widget_organization` is the
-    organization whose site hosts the widget the appeal came through (kept for widget appeals of
-    the same region only: it counts placed widgets, it does not route).
+    organization whose site hosts the widget the appeal came through — the form's widget or the
+    chat's (kept for appeals of those two channels and the same region only: it counts placed
+    widgets, it does not route).
 
     `received_at` is when an appeal staff register reached the authority (a letter that came on
     Friday and is registered on Monday): the registration term (3 working days, 59-ФЗ art. 8) and the
@@ -394,7 +395,7 @@ def appeal_submit(
         external_source=external_source[:40],
         external_id=external_id,
         widget_organization=widget_organization
-        if channel == Channel.WIDGET and widget_organization and widget_organization.region_id == region.pk
+        if channel in WIDGET_CHANNELS and widget_organization and widget_organization.region_id == region.pk
         else None,
         is_synthetic=is_synthetic,
         status=Status.MODERATION,

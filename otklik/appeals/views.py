@@ -37,7 +37,7 @@ from otklik.appeals.statuses import FOR_APPLICANT, MEANING, Status
 from otklik.lib import ratelimit
 from otklik.lib.params import parse_id
 from otklik.lib.spreadsheet import XLSX_TYPE
-from otklik.orgs.current import request_region
+from otklik.orgs.current import embedding_organization, request_region
 from otklik.orgs.models import Organization, Territory
 from otklik.privacy.selectors import appeal_finished_at
 from otklik.routing.models import Topic
@@ -52,14 +52,6 @@ def _errors(exc: ValidationError) -> str:
 
 
 # --- citizens -------------------------------------------------------------------------------------
-
-
-def _widget_organization(request, region) -> Organization | None:
-    """The organization whose site embeds the widget: `?org=<its code>` in the iframe's address."""
-    code = (request.GET.get("org") or "").strip()[:40]
-    if not code:
-        return None
-    return Organization.objects.filter(region=region, code=code, is_active=True).first()
 
 
 def appeal_new(request, channel: str = Channel.WEB):
@@ -88,7 +80,7 @@ def appeal_new(request, channel: str = Channel.WEB):
                 territory=data["territory"],
                 place=data["place"],
                 location=data.get("location"),
-                widget_organization=_widget_organization(request, region)
+                widget_organization=embedding_organization(request, region)
                 if channel == Channel.WIDGET
                 else None,
                 files=[data["attachment"]] if data.get("attachment") else (),

@@ -29,11 +29,13 @@ from otklik.kb.engine import registry
 from otklik.kb.models import Article, Category, Query
 from otklik.lib import geo
 from otklik.lib.params import parse_id
-from otklik.orgs.models import Region, Territory
+from otklik.orgs.models import Organization, Region, Territory
 from otklik.orgs.selectors import region_default
 
 MAX_INPUT = 4000
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# The organization whose site shows this conversation in its widget (see `handle`).
+WIDGET_KEY = "widget_org"
 MAX_DRAFT_FILES = 3  # files of one appeal written in a chat, kept in the conversation until it is sent
 MAX_DRAFT_BYTES = 15 * 1024 * 1024
 FILE_TOO_BIG = "Файл больше 10 МБ. Пришлите файл поменьше."
@@ -413,6 +415,7 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
             files=files,
             place=draft.get("place", ""),
             location=(draft["latitude"], draft["longitude"]) if draft.get("latitude") is not None else None,
+            widget_organization=Organization.objects.filter(pk=conv.state.get(WIDGET_KEY) or 0).first(),
         )
     except AppealError as exc:
         conv.state["flow"]["step"] = "text"
@@ -745,12 +748,14 @@ def handle(
     incoming: Incoming,
     display_name: str = "",
     respondent_token: str = "",
+    site_organization: Organization | None = None,
 ) -> list[Reply]:
     """Process one input from a citizen and return what to show them. `respondent_token` is who
     answers surveys (see `survey_chat.respondent_token`). `region` is where the channel serves the
     citizen (a conversation of another region moves there); None keeps the conversation's region,
     and a new conversation on an installation with several regions first asks for one
-    (`region_chat`)."""
+    (`region_chat`). `site_organization` is given when the chat opens as a widget on an
+    organization's site: appeals written in this conversation are counted for that widget."""
     # PostgreSQL stores no NUL character; no one types it, so it goes before anything is saved.
     incoming = dataclasses.replace(
         incoming,
@@ -768,6 +773,10 @@ def handle(
         conv.state[region_chat.PENDING] = True
     elif region is not None:
         region_chat.move(conv, region)
+    if region is not None:  # the page was (re)opened: as a widget of this site, or not
+        conv.state.pop(WIDGET_KEY, None)
+        if site_organization is not None and site_organization.region_id == conv.region_id:
+            conv.state[WIDGET_KEY] = site_organization.pk
     if conv.citizen_id is None:
         identity_channel = "telegram" if channel == "telegram" else "web"
         conv.citizen, _ = citizen_get_or_create(

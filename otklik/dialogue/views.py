@@ -20,7 +20,7 @@ from otklik.dialogue.models import Broadcast
 from otklik.dialogue.replies import Reply
 from otklik.dialogue.services import broadcast_send
 from otklik.lib import ratelimit
-from otklik.orgs.current import holds_role_in, request_region
+from otklik.orgs.current import embedding_organization, holds_role_in, request_region
 from otklik.surveys.cookies import browser_token, remember
 
 CHANNEL = "web"
@@ -43,18 +43,20 @@ def _limited(request, chat_id: str | None = None) -> ratelimit.Refusal | None:
     return ratelimit.hit(*counters)
 
 
-def _page(request, template: str):
+def _page(request, template: str, *, widget: bool = False):
     refusal = _limited(request)
     if refusal is not None:
         return ratelimit.refuse(request, refusal)
     chat_id = _chat_id(request)
     # The page's region (`?region=`, the widget's `?org=`, the site address): the conversation moves
     # there. Its messages then carry only the chat's id and stay in the conversation's region.
+    region = request_region(request)
     replies = handle(
-        region=request_region(request),
+        region=region,
         channel=CHANNEL,
         channel_user=chat_id,
         incoming=Incoming("command", "/start"),
+        site_organization=embedding_organization(request, region) if widget else None,
     )
     ticket = signing.dumps(chat_id, salt=TICKET_SALT)
     return render(request, template, {"replies": replies, "chat_ticket": ticket})
@@ -77,7 +79,7 @@ def chat(request):
 @xframe_options_exempt
 def chat_widget(request):
     """The chat inside an organization's site (loaded in an iframe by static otklik/widget.js)."""
-    return _page(request, "dialogue/widget.html")
+    return _page(request, "dialogue/widget.html", widget=True)
 
 
 @csrf_exempt

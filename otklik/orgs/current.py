@@ -138,3 +138,12 @@ def request_region(request) -> Region:
     if region is None:
         raise Http404("Регион не настроен")
     return region
+
+
+def embedding_organization(request, region: Region) -> Organization | None:
+    """The organization whose site embeds a widget (`?org=<its code>` in the frame's address), if it
+    is an active organization of `region`: appeals through its widgets are counted for it."""
+    code = (request.GET.get("org") or "").strip()[:40]
+    if not code:
+        return None
+    return Organization.objects.filter(region=region, code=code, is_active=True).first()

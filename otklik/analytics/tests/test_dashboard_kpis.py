@@ -108,6 +108,21 @@ def rows_of(kpi):
     return {r["key"]: r for r in kpi_rows(kpi)}
 
 
+def test_the_chat_widget_on_a_site_counts_as_that_organizations_widget(data):
+    # March: school B's site shows the chat; a chat appeal from the portal's own page has no site.
+    _appeal(
+        data,
+        20,
+        channel="webchat",
+        organization=data.body_b,
+        widget_organization=data.school_b,
+        registered_at=_at(3, 12),
+    )
+    _appeal(data, 21, channel="webchat", organization=data.body_b, registered_at=_at(3, 13))
+    kpi = _kpis(data, data.analyst)
+    assert (kpi["widgets"], kpi["widgets_share"], kpi["widget_unattributed"]) == (3, 0.6, 1)
+
+
 def test_every_new_kpi_matches_hand_computed_values(data):
     kpi = _kpis(data, data.analyst)
     assert (kpi["organizations"], kpi["connected"], kpi["connected_share"]) == (5, 3, 0.6)

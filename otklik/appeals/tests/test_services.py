@@ -336,7 +336,7 @@ def test_an_answer_given_straight_away_is_one_message_not_two(region):
     ]
 
 
-def test_widget_organization_is_kept_for_widget_appeals_of_its_region_only(region):
+def test_widget_organization_is_kept_for_widget_and_chat_appeals_of_its_region_only(region):
     from otklik.testing import make_org, make_region
 
     def submit(channel, org):
@@ -347,7 +347,9 @@ def test_widget_organization_is_kept_for_widget_appeals_of_its_region_only(regio
 
     foreign = make_org(make_region(), "school")
     assert submit("widget", region.school_b) == region.school_b
+    assert submit("webchat", region.school_b) == region.school_b  # the chat shown as a widget
     assert submit("web", region.school_b) is None
+    assert submit("telegram", region.school_b) is None
     assert submit("widget", foreign) is None
 
 

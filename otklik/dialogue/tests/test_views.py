@@ -55,6 +55,42 @@ def test_buttons_and_the_official_appeal_through_the_web_chat(client, region, se
     assert appeal.number in fragment and appeal.channel == "webchat"
 
 
+def _ticket(page: str) -> str:
+    """The signed chat id the widget's page gives its messages (the frame has no cookies)."""
+    return json.loads(html.unescape(re.search(r"<body [^>]*hx-vals='([^']+)'", page).group(1)))["chat"]
+
+
+def _chat_appeal(client: Client, ticket: str = "") -> Appeal:
+    extra = {"chat": ticket} if ticket else {}
+    client.post("/chat/send/", {"action": "ask", **extra})
+    client.post("/chat/send/", {"text": "В школе Северного района холодно, дети сидят в куртках", **extra})
+    for action in ("ask:topic:none", "ask:skip", "ask:consent", "ask:confirm"):
+        client.post("/chat/send/", {"action": action, **extra})
+    return Appeal.objects.latest("pk")
+
+
+def test_an_appeal_written_in_the_chat_widget_counts_for_the_site_that_embeds_it(region, settings):
+    from otklik.appeals.selectors import widget_use
+
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    framed = Client()
+    page = framed.get(f"/chat/widget/?org={region.school_b.code}").content.decode()
+    ticket = _ticket(page)
+    framed.cookies.clear()  # as in another site's frame
+    appeal = _chat_appeal(framed, ticket)
+    assert (appeal.channel, appeal.widget_organization) == ("webchat", region.school_b)
+    assert widget_use(organization=region.school_b).last_year == 1
+    # the site's own chat page is no widget; an unknown code is no organization
+    own = Client()
+    own.get("/chat/")
+    assert _chat_appeal(own).widget_organization is None
+    unknown = Client()
+    page = unknown.get("/chat/widget/?org=nope").content.decode()
+    ticket = _ticket(page)
+    assert _chat_appeal(unknown, ticket).widget_organization is None
+    assert Appeal.objects.count() == 3
+
+
 def test_files_attached_in_the_web_chat_reach_the_appeal(client, region, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -118,7 +154,7 @@ def test_widget_in_another_sites_frame_keeps_its_conversation_without_cookies(re
     """Browsers send no cookies in a frame of another site: the widget's messages carry its chat."""
     framed = Client(enforce_csrf_checks=True)
     page = framed.get("/chat/widget/").content.decode()
-    ticket = json.loads(html.unescape(re.search(r"<body [^>]*hx-vals='([^']+)'", page).group(1)))["chat"]
+    ticket = _ticket(page)
     framed.cookies.clear()
     asked = framed.post("/chat/send/", {"action": "ask", "chat": ticket})
     assert asked.status_code == 200

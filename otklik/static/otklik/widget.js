@@ -1,6 +1,6 @@
 /* Otklik chat widget: <script src="https://OTKLIK-HOST/static/otklik/widget.js" data-org="CODE" defer></script>
-   data-org (the organization's code in Otklik) serves the chat in that organization's region;
-   data-region="CODE" names the region itself. Both are optional with one region. */
+   data-org (the organization's code in Otklik) serves the chat in that organization's region, and appeals written
+   in it count for that organization's widget; data-region="CODE" names the region itself. Both are optional with one region. */
 (function () {
   var script = document.currentScript;
   var base = script.src.replace(/\/static\/otklik\/widget\.js.*$/, "");
