@@ -7,16 +7,15 @@ time and the 99th percentile of single-appeal prediction time.
 
 from __future__ import annotations
 
-import csv
 import re
 import time
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from otklik.nlp.classify import TopicClassifier
+from otklik.nlp.csvfile import CsvFileError, read_csv
 from otklik.nlp.routing import ExecutorRouter, executor_territory
 
 __all__ = [
@@ -43,22 +42,10 @@ def load_csv(path, text_col: str, label_col: str, extra_cols: Sequence[str] = ()
     Rows with an empty label are skipped (appeals still under review); a file where none is left
     is an error.
     """
-    file = Path(path)
-    if not file.is_file():
-        raise ClassifyEvalError(f"Файл {path} не найден.")
     try:
-        content = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ClassifyEvalError(f"Файл {path} не в кодировке UTF-8.") from exc
-    if not content.strip():
-        raise ClassifyEvalError(f"Файл {path} пуст.")
-    csv.field_size_limit(10_000_000)
-    try:
-        reader = csv.DictReader(content.splitlines(keepends=True))
-        raw = list(reader)
-    except csv.Error as exc:
-        raise ClassifyEvalError(f"Файл {path} не читается как CSV: {exc}.") from exc
-    columns = reader.fieldnames or []
+        columns, raw = read_csv(path)
+    except CsvFileError as exc:
+        raise ClassifyEvalError(str(exc)) from exc
     for col in (text_col, label_col, *extra_cols):
         if col not in columns:
             raise ClassifyEvalError(
@@ -84,9 +71,8 @@ def _column_stats(path, text_col: str, label_col: str) -> tuple[list[tuple[str, 
     that column (1.0: each value belongs to one label). Nothing when the file cannot be read: `load_csv`
     explains what is wrong with it."""
     try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as f:
-            records = list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError, csv.Error):
+        _, records = read_csv(path)
+    except (OSError, CsvFileError):
         return [], Counter()
     labelled = [r for r in records if (r.get(text_col) or "").strip() and (r.get(label_col) or "").strip()]
     if not labelled:

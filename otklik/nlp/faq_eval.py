@@ -1,13 +1,12 @@
 """Measuring the answer engine on a knowledge base and real questions (CSV files)."""
 
-import csv
 import time
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 
 from otklik.nlp import vectors
+from otklik.nlp.csvfile import CsvFileError, read_csv
 from otklik.nlp.faq import Engine, FaqArticle
 
 
@@ -16,21 +15,10 @@ class FaqEvalError(Exception):
 
 
 def _read(path, required: list[list[str]]) -> tuple[list[dict], list[str]]:
-    file = Path(path)
-    if not file.is_file():
-        raise FaqEvalError(f"Файл {path} не найден.")
     try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FaqEvalError(f"Файл {path} не в кодировке UTF-8.") from exc
-    if not text.strip():
-        raise FaqEvalError(f"Файл {path} пуст.")
-    try:
-        reader = csv.DictReader(text.splitlines())
-        rows = list(reader)
-    except csv.Error as exc:
-        raise FaqEvalError(f"Файл {path} не читается как CSV: {exc}.") from exc
-    columns = reader.fieldnames or []
+        columns, rows = read_csv(path)
+    except CsvFileError as exc:
+        raise FaqEvalError(str(exc)) from exc
     chosen = []
     for options in required:
         found = next((c for c in options if c in columns), None)

@@ -144,6 +144,21 @@ def test_eval_csv_errors_are_explained_in_russian(tmp_path):
         load_csv(_write(tmp_path / "blank.csv", "text,topic\nобед,\n"), "text", "topic")
 
 
+def test_eval_reads_appeals_as_spreadsheets_save_them(tmp_path):
+    """Excel's Windows-1251 with «;»; an appeal of several lines (and a «;» of its own) in quotes."""
+    from otklik.nlp.classify_eval import load_csv
+
+    text = 'text;topic\n"В школе холодно;\nдети сидят в куртках";отопление\nНет автобуса до школы;подвоз\n'
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.encode("cp1251"))
+    assert load_csv(path, "text", "topic") == [
+        {"text": "В школе холодно;\nдети сидят в куртках", "label": "отопление"},
+        {"text": "Нет автобуса до школы", "label": "подвоз"},
+    ]
+    separated = _write(tmp_path / "web.csv", 'text,topic\n"Холодно\u2028в классах",отопление\n')
+    assert load_csv(separated, "text", "topic") == [{"text": "Холодно\u2028в классах", "label": "отопление"}]
+
+
 def test_eval_reports_figures_and_skips_rows_without_label(tmp_path):
     from otklik.nlp.classify_eval import evaluate, load_csv
 
