@@ -17,6 +17,7 @@ from otklik.analytics.reports import (
     weekly_report_xlsx,
 )
 from otklik.incidents.reports import summary_rows as incident_summary_rows
+from otklik.lib import chains
 
 log = logging.getLogger("otklik.analytics")
 TASK_PATH = "otklik.analytics.tasks.weekly_report_send"
@@ -31,20 +32,12 @@ def next_monday_morning(region) -> datetime:
 
 def ensure_scheduled() -> int:
     """Schedule the next weekly report of every region that has none pending (called by the worker)."""
-    from django_tasks_db.models import DBTaskResult
-
     from otklik.orgs.models import Region
 
-    scheduled = 0
-    pending = {
-        result.args_kwargs["args"][0]
-        for result in DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY")
-    }
-    for region in Region.objects.all():
-        if region.pk not in pending:
-            weekly_report_send.using(run_after=next_monday_morning(region)).enqueue(region.pk)
-            scheduled += 1
-    return scheduled
+    return sum(
+        chains.arm(weekly_report_send, region.pk, run_after=next_monday_morning(region))
+        for region in Region.objects.all()
+    )
 
 
 @task()
@@ -87,5 +80,5 @@ def weekly_report_send(region_id: int) -> int:
         except ReportFontMissing:
             log.warning("weekly report sent without PDF: no Cyrillic font on this machine")
         message.send()
-    weekly_report_send.using(run_after=next_monday_morning(region)).enqueue(region.pk)
+    chains.arm(weekly_report_send, region.pk, run_after=next_monday_morning(region))
     return len(recipients)

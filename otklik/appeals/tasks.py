@@ -109,7 +109,7 @@ def mail_intake_poll() -> str:
         return outcome
     finally:
         later = timezone.now() + timedelta(seconds=max(30, settings.MAIL_INTAKE_INTERVAL_S))
-        mail_intake_poll.using(run_after=later).enqueue()
+        chains.arm(mail_intake_poll, run_after=later)
 
 
 def mail_intake_ensure() -> bool:

@@ -41,7 +41,7 @@ def backup_nightly() -> str:
         log.error("backup failed: %s", exc)
         return f"failed: {exc}"
     finally:
-        backup_nightly.using(run_after=next_run(timezone.now())).enqueue()
+        chains.arm(backup_nightly, run_after=next_run(timezone.now()))
 
 
 def ensure_scheduled() -> bool:

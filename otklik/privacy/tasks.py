@@ -34,7 +34,7 @@ def retention_sweep() -> dict:
     try:
         return services.retention_run(region=None, dry_run=False, now=timezone.now())
     finally:
-        retention_sweep.using(run_after=timezone.now() + SWEEP_EVERY).enqueue()
+        chains.arm(retention_sweep, run_after=timezone.now() + SWEEP_EVERY)
 
 
 def ensure_scheduled() -> bool:
