@@ -124,34 +124,82 @@ def _article_reply(article: Article, query_id: int | None) -> Reply:
 
 
 def _answer_question(conv: Conversation, text: str) -> list[Reply]:
+    conv.state["last_text"] = text[:MAX_INPUT]
+    parts = registry.ask_each(conv.region_id, text)
+    found = [d for _, d in parts if d.action != "abstain"]
+    if found and (len(found) < len(parts) or len({d.candidates[0].article_id for d in found}) > 1):
+        # Several questions in one message, not all about one article: each is answered (or said
+        # to have no ready answer) and logged on its own.
+        return _answer_each(conv, parts)
     decision = registry.ask(conv.region_id, text)
+    query = _logged(conv, text, decision)
+    conv.state["last_queries"] = [query.pk]
+    return _decision_replies(decision, query) or [_dont_know()]
+
+
+def _logged(conv: Conversation, text: str, decision) -> Query:
     query = kb_services.query_record(
         region=conv.region, channel=conv.channel, channel_user=conv.channel_user, text=text, decision=decision
     )
     conv.state["last_query"] = query.pk
-    conv.state["last_text"] = text[:MAX_INPUT]
+    return query
+
+
+def _decision_replies(decision, query: Query, *, about: str = "") -> list[Reply]:
+    """The answer, or the choices, the engine's decision shows; nothing when it abstains."""
     articles = Article.objects.in_bulk([c.article_id for c in decision.candidates[:3]])
     if decision.action == "answer" and decision.candidates[0].article_id in articles:
-        article = articles[decision.candidates[0].article_id]
-        return [_article_reply(article, query.pk)]
+        return [_article_reply(articles[decision.candidates[0].article_id], query.pk)]
     if decision.action == "choices" and articles:
         rows = [
             [Button(articles[c.article_id].question[:60], f"pick:{query.pk}:{c.article_id}")]
             for c in decision.candidates[:3]
             if c.article_id in articles
         ]
+        intro = f"По вопросу «{about}» возможно" if about else "Возможно"
         return [
             Reply(
-                "Возможно, вы спрашиваете об одном из этих вопросов:",
+                f"{intro}, вы спрашиваете об одном из этих вопросов:",
                 [*rows, [Button("Ничего не подходит", f"none:{query.pk}")], [MENU_BUTTON]],
             )
         ]
-    return [_dont_know()]
+    return []
 
 
-def _dont_know() -> Reply:
+def _answer_each(conv: Conversation, parts: list) -> list[Reply]:
+    replies, unanswered, queries, shown = [], [], [], set()
+    for part, decision in parts:
+        query = _logged(conv, part, decision)
+        queries.append(query.pk)
+        best = decision.candidates[0].article_id if decision.action == "answer" else None
+        if best is not None and best in shown:
+            continue  # two parts asked the same thing
+        shown.add(best)
+        found = _decision_replies(decision, query, about=_quoted(part))
+        replies += found
+        if not found:
+            unanswered.append(part)
+    conv.state["last_queries"] = queries
+    if unanswered:
+        # «Предложить вопрос» and «Задать вопрос официально» then take the question left unanswered.
+        conv.state["last_text"] = " ".join(unanswered)[:MAX_INPUT]
+        replies.append(_dont_know(about=[_quoted(p) for p in unanswered]))
+    return replies
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _dont_know(about: list[str] = ()) -> Reply:
+    head = (
+        "На вопрос " + ", ".join(f"«{q}»" for q in about) + " готового ответа у меня нет."
+        if about
+        else "К сожалению, готового ответа у меня нет."
+    )
     return Reply(
-        "К сожалению, готового ответа у меня нет. Можно задать вопрос официально — ответ подготовит "
+        f"{head} Можно задать вопрос официально — ответ подготовит "
         "специалист в срок, установленный законом, — или предложить этот вопрос для базы ответов.",
         [
             [Button("✍️ Задать вопрос официально", "ask")],
@@ -427,8 +475,11 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
                 [[Button("Отменить", "cancel")]],
             )
         ]
-    if conv.state.get("last_query"):
-        Query.objects.filter(pk=conv.state["last_query"]).update(became_appeal=True)
+    asked = conv.state.get("last_queries") or (
+        [conv.state["last_query"]] if conv.state.get("last_query") else []
+    )
+    if asked:
+        Query.objects.filter(pk__in=asked).update(became_appeal=True)
     conv.state.pop("flow", None)
     due = timezone.localtime(appeal.due_at).strftime("%d.%m.%Y") if appeal.due_at else "—"
     return [

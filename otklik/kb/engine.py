@@ -138,6 +138,12 @@ class EngineRegistry:
         with self._lock:
             return engine.ask(text)
 
+    def ask_each(self, region_id: int, text: str) -> list[tuple[str, Decision]]:
+        """Each question of a message that asks several, with its decision (`Engine.ask_each`)."""
+        engine = self.engine(region_id)
+        with self._lock:
+            return engine.ask_each(text)
+
     def reset(self) -> None:
         with self._lock:
             self._regions.clear()

@@ -43,6 +43,9 @@ from otklik.nlp import vectors
 from otklik.nlp.normalize import Speller, lemmas, normalize, split_questions, strip_greeting
 
 MAX_QUERY_CHARS = 2000  # a 100 KB message is cut before any work
+# A message longer than this may ask several questions: each of its first MAX_PARTS is scored too.
+MULTI_QUESTION_CHARS = 60
+MAX_PARTS = 3
 ACTIONS = ("answer", "choices", "abstain")
 
 VECTOR_FEATURES = ("char", "bm25", "answer", "e5_question", "e5_qa", "e5_chunks", "e5_sym", "wh")
@@ -445,8 +448,8 @@ class Engine:
         columns = self._lexical(norm)
         # Two questions in one message: each part may find its own article on the lexical views, so
         # both articles reach the candidates (the sentence vector of the whole message covers both).
-        pieces = split_questions(text) if len(text) > 60 else [text]
-        for piece in pieces[:3] if len(pieces) > 1 else ():
+        pieces = split_questions(text) if len(text) > MULTI_QUESTION_CHARS else [text]
+        for piece in pieces[:MAX_PARTS] if len(pieces) > 1 else ():
             for name, values in self._lexical(normalize(piece)).items():
                 columns[name] = np.maximum(columns[name], values)
         q_wh = wh_kinds(text)
@@ -503,6 +506,19 @@ class Engine:
             candidates, {"top": round(top, 4), "margin": round(margin, 4), **detail}, action, confidence, norm
         )
 
+    def ask_each(self, text: str) -> list[tuple[str, Decision]]:
+        """The questions of a message that asks several («Когда запись в первый класс? И сколько стоит
+        продлёнка?»), each with its own decision; empty when the message asks one.
+
+        `ask` already lets each part find its article among the candidates; this answers each part in
+        full, so that a bot can answer both. Each part costs one more sentence vector, which is why
+        `ask` (what `faq_eval` times) does not do it."""
+        text = (text or "")[:MAX_QUERY_CHARS]
+        if len(text) <= MULTI_QUESTION_CHARS:
+            return []
+        parts = [p for p in split_questions(text) if _asks(p, text)][:MAX_PARTS]
+        return [(part, self.ask(part)) for part in parts] if len(parts) > 1 else []
+
     def calibrate(self, top: float, margin: float, best_raw: np.ndarray) -> float:
         """Probability that the first candidate is right, from the fused score, margin and raw match."""
         a, b, c, d = self.config.conf if self.use_vectors else self.config.lexical_conf
@@ -545,6 +561,17 @@ def _postings(index: sp.csr_matrix, terms: np.ndarray, weights: np.ndarray) -> n
     return np.bincount(index.indices[positions], weights=contributions, minlength=index.shape[1]).astype(
         np.float32
     )
+
+
+def _asks(part: str, message: str) -> bool:
+    """Whether a part of a message is a question: it ends with «?» or uses a question word. A
+    greeting, a preamble («У меня вопрос») or a circumstance («Мы живём в другом районе») is not."""
+    if len(strip_greeting(part).split()) < 3:
+        return False
+    at = message.find(part)
+    if at >= 0 and message[at + len(part) :].lstrip()[:1] == "?":
+        return True
+    return bool(wh_kinds(part).any()) or re.search(r"\bли\b", part.lower()) is not None
 
 
 def _starts(counts: list[int]) -> np.ndarray:

@@ -45,6 +45,46 @@ def test_free_text_is_answered_logged_and_rated(bot):
     assert "ask:last" in _actions(replies)
 
 
+def test_two_questions_in_one_message_get_two_answers_each_logged(bot):
+    replies = bot("text", "Когда начинается запись в первый класс? И как встать в очередь в детский сад?")
+    assert [r.text.split("\n")[0] for r in replies] == [
+        "Когда начинается приём заявлений в первый класс?",
+        "Как узнать место ребёнка в очереди в детский сад?",
+    ]
+    queries = list(Query.objects.order_by("pk"))
+    assert [(q.text, q.decision) for q in queries] == [
+        ("Когда начинается запись в первый класс", "answered"),
+        ("И как встать в очередь в детский сад", "answered"),
+    ]
+    # each answer is rated on its own question
+    feedback = next(a for a in _actions(replies[1:]) if a.startswith("fb:") and a.endswith(":0"))
+    bot("button", feedback)
+    assert [q.feedback for q in Query.objects.order_by("pk")] == ["", "not_helped"]
+
+
+def test_a_question_without_an_answer_beside_one_with_it_is_said_and_can_be_suggested(bot):
+    replies = bot(
+        "text", "Добрый день! Когда начинается запись в первый класс? И какая погода будет завтра в Москве?"
+    )
+    assert replies[0].text.startswith("Когда начинается приём заявлений в первый класс?")
+    assert replies[-1].text.startswith(
+        "На вопрос «И какая погода будет завтра в Москве» готового ответа у меня нет"
+    )
+    assert Query.objects.filter(decision="abstained").get().text == "И какая погода будет завтра в Москве"
+    bot("button", "suggest:last")
+    assert Suggestion.objects.get().text == "И какая погода будет завтра в Москве"
+
+
+def test_an_appeal_after_two_questions_marks_both_as_turned_into_an_appeal(bot, settings):
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 0.0
+    bot("text", "Когда начинается запись в первый класс? И как встать в очередь в детский сад?")
+    bot("button", "ask:last")
+    for action in ("ask:keep", "ask:topic:none", "ask:terr:none", "ask:skip", "ask:consent", "ask:confirm"):
+        bot("button", action)
+    assert Appeal.objects.count() == 1
+    assert list(Query.objects.values_list("became_appeal", flat=True)) == [True, True]
+
+
 def test_unknown_question_offers_an_official_appeal_and_a_suggestion(bot):
     replies = bot("text", "какая погода будет завтра в москве")
     assert "готового ответа у меня нет" in replies[0].text

@@ -102,6 +102,26 @@ def test_degenerate_input_abstains_without_error(lexical, text):
     assert 0.0 <= decision.confidence <= 1.0
 
 
+def test_each_question_of_a_message_gets_its_own_decision(lexical):
+    parts = lexical.ask_each("Добрый день! Когда запись в первый класс? И сколько дней отпуск у учителя?")
+    assert [text for text, _ in parts] == ["Когда запись в первый класс", "И сколько дней отпуск у учителя"]
+    assert [d.candidates[0].article_id for _, d in parts] == ["first-grade", "teacher-leave"]
+    weather = lexical.ask_each("Как перевести ребёнка в другую школу? А какая погода будет завтра в Москве?")
+    assert [d.action for _, d in weather][1] == "abstain"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Когда запись в первый класс?",  # one question
+        "Здравствуйте! У меня вопрос. Когда начинается запись в первый класс, с какого числа?",  # a preamble
+        "Можно ли перевести ребёнка в другую школу посреди года? Мы переехали в другой район города.",
+    ],
+)
+def test_a_message_with_one_question_is_not_split(lexical, text):
+    assert lexical.ask_each(text) == []
+
+
 def test_paraphrase_loop_teaches_the_engine():
     engine = Engine.build(ARTICLES, vectors=False)
     question = "продленка есть в первом классе бесплатная"
