@@ -85,7 +85,8 @@ def test_chat_widget_in_a_school_site_answers_and_keeps_the_conversation(
     _load(region.region)
     registry.reset()
     url = school_site(
-        f'<h1>Школа № 1</h1><script src="{live_server.url}/static/otklik/widget.js" defer></script>'
+        f'<h1>Школа № 1</h1><script src="{live_server.url}/static/otklik/widget.js"'
+        f' data-org="{region.school_a.code}" defer></script>'
     )
     page = browser.new_page()
     page.goto(url)
@@ -94,12 +95,16 @@ def test_chat_widget_in_a_school_site_answers_and_keeps_the_conversation(
     chat.get_by_label("Ваш вопрос").fill("когда запись в первый класс")
     chat.get_by_role("button", name="Отправить", exact=True).click()
     chat.get_by_text("Когда начинается приём заявлений в первый класс?").first.wait_for()
-    chat.get_by_label("Ваш вопрос").fill("а где смотреть очередь в садик")
+    # Two questions in one message: two answers.
+    chat.get_by_label("Ваш вопрос").fill("а где смотреть очередь в садик? и сколько дней отпуск у учителя?")
     chat.get_by_role("button", name="Отправить", exact=True).click()
-    chat.get_by_text("а где смотреть очередь в садик").first.wait_for()
+    chat.get_by_text("Как узнать место ребёнка в очереди в детский сад?").first.wait_for()
+    chat.get_by_text("На вопрос «и сколько дней отпуск у учителя» готового ответа у меня нет").wait_for()
     page.wait_for_timeout(500)
-    # Both questions went into one conversation, though the frame has no cookies of ours.
-    assert Conversation.objects.filter(channel="web").count() == 1
+    # Both messages went into one conversation, though the frame has no cookies of ours, and the
+    # conversation knows whose site shows it (an appeal written there counts for that widget).
+    conversation = Conversation.objects.get(channel="web")
+    assert conversation.state["widget_org"] == region.school_a.pk
     page.close()
 
 
