@@ -67,6 +67,10 @@ _WH = tuple(
 )
 
 
+# Words that join a further question to the previous one: «И ещё:», «А также», «Кстати,».
+_LINK = re.compile(r"^(?:(?:и|а|но|ещё|еще|также|тоже|кстати|вот)\b[\s,:;—–-]*)+", re.IGNORECASE)
+
+
 @dataclass
 class FaqArticle:
     """One ready answer: its canonical question, answer text and other phrasings of the question."""
@@ -517,7 +521,11 @@ class Engine:
         if len(text) <= MULTI_QUESTION_CHARS:
             return []
         parts = [p for p in split_questions(text) if _asks(p, text)][:MAX_PARTS]
-        return [(part, self.ask(part)) for part in parts] if len(parts) > 1 else []
+        if len(parts) < 2:
+            return []
+        # «И ещё: сколько стоит…» is the question «Сколько стоит…»: that is what is logged and quoted.
+        parts = [_LINK.sub("", p, count=1) or p for p in parts]
+        return [(part[:1].upper() + part[1:], self.ask(part)) for part in parts]
 
     def calibrate(self, top: float, margin: float, best_raw: np.ndarray) -> float:
         """Probability that the first candidate is right, from the fused score, margin and raw match."""

@@ -54,7 +54,7 @@ def test_two_questions_in_one_message_get_two_answers_each_logged(bot):
     queries = list(Query.objects.order_by("pk"))
     assert [(q.text, q.decision) for q in queries] == [
         ("Когда начинается запись в первый класс", "answered"),
-        ("И как встать в очередь в детский сад", "answered"),
+        ("Как встать в очередь в детский сад", "answered"),
     ]
     # each answer is rated on its own question
     feedback = next(a for a in _actions(replies[1:]) if a.startswith("fb:") and a.endswith(":0"))
@@ -68,11 +68,11 @@ def test_a_question_without_an_answer_beside_one_with_it_is_said_and_can_be_sugg
     )
     assert replies[0].text.startswith("Когда начинается приём заявлений в первый класс?")
     assert replies[-1].text.startswith(
-        "На вопрос «И какая погода будет завтра в Москве» готового ответа у меня нет"
+        "На вопрос «Какая погода будет завтра в Москве» готового ответа у меня нет"
     )
-    assert Query.objects.filter(decision="abstained").get().text == "И какая погода будет завтра в Москве"
+    assert Query.objects.filter(decision="abstained").get().text == "Какая погода будет завтра в Москве"
     bot("button", "suggest:last")
-    assert Suggestion.objects.get().text == "И какая погода будет завтра в Москве"
+    assert Suggestion.objects.get().text == "Какая погода будет завтра в Москве"
 
 
 def test_an_appeal_after_two_questions_marks_both_as_turned_into_an_appeal(bot, settings):
