@@ -10,6 +10,7 @@ admin.site.index_title = "Справочники и настройки"
 
 urlpatterns = [
     path("health", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("otklik.accounts.urls")),
     path("staff/orgs/", include("otklik.orgs.urls")),

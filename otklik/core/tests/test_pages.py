@@ -22,6 +22,13 @@ def test_landing_links_the_faq_and_surveys_and_the_bot_only_when_it_is_named(cli
     assert 'href="https://t.me/demo_otklik_bot"' in html and "Бот в Telegram" in html
 
 
+def test_the_icon_is_found_at_the_address_browsers_ask_for(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/otklik/favicon.svg"
+    assert client.get("/static/otklik/favicon.svg").status_code == 200
+    assert 'rel="icon" href="/static/otklik/favicon.svg"' in client.get("/").content.decode()
+
+
 def test_unknown_page_gets_russian_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
