@@ -434,6 +434,12 @@ def _parse_contact(text: str) -> tuple[str, str]:
     return " ".join(name.replace(",", " ").split())[:300], email
 
 
+def _widget_organization(conv: Conversation) -> Organization | None:
+    """The organization whose site shows this conversation in its widget (none outside a widget)."""
+    pk = conv.state.get(WIDGET_KEY)
+    return Organization.objects.filter(pk=pk).first() if pk else None
+
+
 def _ask_submit(conv: Conversation) -> list[Reply]:
     draft = conv.state["flow"]["draft"]
     citizen = conv.citizen
@@ -463,7 +469,7 @@ def _ask_submit(conv: Conversation) -> list[Reply]:
             files=files,
             place=draft.get("place", ""),
             location=(draft["latitude"], draft["longitude"]) if draft.get("latitude") is not None else None,
-            widget_organization=Organization.objects.filter(pk=conv.state.get(WIDGET_KEY) or 0).first(),
+            widget_organization=_widget_organization(conv),
         )
     except AppealError as exc:
         conv.state["flow"]["step"] = "text"

@@ -6,11 +6,12 @@ injection). CSV cells get an apostrophe in front, which spreadsheets read as «t
 XLSX cells are typed as text. Numbers written as text («-12,5%») stay as they are.
 """
 
-import codecs
 import contextlib
 import csv
 import io
 import re
+
+from otklik.nlp import csvfile
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?\d[\d\s.,]*%?")
@@ -49,16 +50,10 @@ NO_ROWS = "В файле нет ни одной строки с данными (
 
 def decode_csv(content: bytes) -> str:
     """The text of an uploaded CSV: UTF-16 with a BOM (Excel's «Unicode text»), UTF-8 (with or
-    without a BOM) or else Windows-1251, Excel's default CSV encoding on Russian Windows. NUL
-    characters (binary junk) are dropped: PostgreSQL cannot store them."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = content.decode("utf-16", errors="replace")
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1251", errors="replace")
-    return _no_nul(text)
+    without a BOM) or else Windows-1251, Excel's default CSV encoding on Russian Windows — the same
+    reading as the evaluation commands' (`nlp.csvfile.decode`). NUL characters (binary junk) are
+    dropped: PostgreSQL cannot store them."""
+    return _no_nul(csvfile.decode(content))
 
 
 def _no_nul(value):

@@ -173,18 +173,18 @@ def _embed(texts: list[str], cap: int, *, is_query: bool, persist: bool = True) 
         except sqlite3.Error:
             log.warning("vector cache %s unreadable; embedding anew", path, exc_info=True)
             path = None
-    missing = [t for t, k in dict(zip(clean, keys, strict=True)).items() if k not in known]
+    key_of = dict(zip(clean, keys, strict=True))
+    missing = [t for t, k in key_of.items() if k not in known]
     for i in range(0, len(missing), BATCH):
         batch = missing[i : i + BATCH]
         for text, vec in zip(
             batch, np.asarray(encode(batch), dtype=np.float32).reshape(len(batch), DIM), strict=True
         ):
-            known[_key(text, is_query)] = vec
+            known[key_of[text]] = vec
     if not persist and missing:
         with _memo_lock:
             for text in missing:
-                key = _key(text, is_query)
-                _memo[key] = known[key]
+                _memo[key_of[text]] = known[key_of[text]]
             while len(_memo) > PASSAGE_MEMO:
                 _memo.popitem(last=False)
     if path and missing:
@@ -192,7 +192,7 @@ def _embed(texts: list[str], cap: int, *, is_query: bool, persist: bool = True) 
             with closing(sqlite3.connect(path, timeout=10)) as db, db:
                 db.executemany(
                     "INSERT OR REPLACE INTO vectors (key, vec) VALUES (?, ?)",
-                    [(k, known[k].tobytes()) for k in (_key(t, is_query) for t in missing)],
+                    [(key_of[t], known[key_of[t]].tobytes()) for t in missing],
                 )
         except sqlite3.Error:
             log.warning("vector cache %s not writable", path, exc_info=True)
