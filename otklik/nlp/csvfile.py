@@ -48,13 +48,19 @@ def read_csv(path) -> tuple[list[str], list[dict]]:
     # there is the file's (a sniffer reading the data is misled by commas in answers).
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=first.count) if any(d in first for d in DELIMITERS) else ","
-    csv.field_size_limit(MAX_CELL)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # The limit is the csv module's, for the whole process: raised for this file only.
+    previous = csv.field_size_limit(MAX_CELL)
     try:
         header = [name.strip() for name in next(reader, [])]
         rows = [dict(zip(header, row, strict=False)) for row in reader if row]  # blank lines skipped
     except csv.Error as exc:
+        shown = f"{MAX_CELL:_}".replace("_", " ")  # «10 000 000»
         raise CsvFileError(
-            f"Файл {path} не читается как CSV (строка {reader.line_num}): {exc}. Проверьте кавычки и разделители."
+            # The csv module's own reason is English: the citizen-facing part says what to check.
+            f"Файл {path} не читается как CSV (строка {reader.line_num}): проверьте кавычки и разделители;"
+            f" в одной ячейке — не больше {shown} символов."
         ) from exc
+    finally:
+        csv.field_size_limit(previous)
     return header, rows

@@ -145,3 +145,17 @@ def test_the_plain_report_is_in_russian(files):
     out = StringIO()
     call_command("faq_eval", "--kb", str(kb), "--questions", str(questions), "--no-vectors", stdout=out)
     assert "верный ответ первым" in out.getvalue() and "99-й перцентиль, мс" in out.getvalue()
+
+
+def test_a_cell_over_the_limit_is_explained_in_russian(tmp_path, files, monkeypatch):
+    from otklik.nlp import csvfile
+
+    _, questions = files
+    monkeypatch.setattr(csvfile, "MAX_CELL", 20)
+    kb = tmp_path / "huge.csv"
+    kb.write_text("qid,question,answer\n1,вопрос," + "я" * 100 + "\n", encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("faq_eval", "--kb", str(kb), "--questions", str(questions))
+    message = str(refused.value)
+    assert "строка 2): проверьте кавычки и разделители; в одной ячейке — не больше 20 символов" in message
+    assert "field" not in message  # the csv module's English reason is not shown
