@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from otklik.nlp.faq import Engine, FaqArticle, _postings
+from otklik.nlp.faq import E5_FEATURES, Engine, EngineConfig, FaqArticle, _CommonDirections, _postings
 
 ARTICLES = [
     FaqArticle(
@@ -182,3 +182,51 @@ def test_query_terms_weigh_like_the_fitted_vectorizers(lexical, text):
     terms, weights = lexical._q_bm25(text)
     assert set(terms.tolist()) == set(lexical._bm25.cv.transform([text]).indices.tolist())
     assert (weights == 1).all()
+
+
+def test_common_directions_leave_what_tells_texts_apart():
+    # Every text shares one strong direction (the KB's domain) and differs in a weak one of its own.
+    rng = np.random.default_rng(0)
+    shared = rng.normal(size=64)
+    own = rng.normal(size=(40, 64))
+    passages = 5 * shared + own
+    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
+    queries = passages + 0.005 * rng.normal(size=(40, 64))
+    common = _CommonDirections.fit(passages, queries, k=2)
+    cleaned = common.passages(passages)
+    assert np.allclose(np.linalg.norm(cleaned, axis=1), 1.0, atol=1e-6)
+    assert np.abs(cleaned @ common.directions.T).max() < 1e-6
+    before = passages @ passages.T
+    after = cleaned @ cleaned.T
+    off_diagonal = ~np.eye(40, dtype=bool)
+    assert before[off_diagonal].mean() > 0.9  # everything looks alike…
+    assert abs(after[off_diagonal].mean()) < 0.1  # …until the shared part is gone
+    # A query still finds its own passage first.
+    assert (common.queries(queries) @ cleaned.T).argmax(axis=1).tolist() == list(range(40))
+
+
+@pytest.mark.slow
+def test_common_directions_only_from_enough_articles():
+    small = Engine.build(ARTICLES, vectors=True)
+    assert small._common is None  # a handful of articles: its top directions are its topics
+    raw, _ = small.feature_matrix("сколько отдыхают летом педагоги")
+    from otklik.nlp import vectors
+    from otklik.nlp.normalize import strip_greeting
+
+    q = vectors.query(strip_greeting("сколько отдыхают летом педагоги"))
+    assert np.allclose(raw[:, small.features.index("e5_question")], small._EQ @ q, atol=1e-5)
+
+    config = EngineConfig(common_min_articles=len(ARTICLES))
+    engine = Engine.build(ARTICLES, config=config, vectors=True)
+    # The cosines come back on the plain cosines' scale, so fusion and confidence keep their meaning.
+    raw, _ = engine.feature_matrix("сколько отдыхают летом педагоги")
+    assert engine._common is not None
+    for name in E5_FEATURES:
+        column = raw[:, engine.features.index(name)]
+        assert config.view_center[name] - 0.2 < np.median(column) < config.view_center[name] + 0.2
+    for text, gold in QUESTIONS:
+        assert engine.ask(text).candidates[0].article_id == gold
+    for text in OFF_TOPIC:
+        assert engine.ask(text).action == "abstain"
+    engine.upsert(FaqArticle("extra", "Как получить справку об обучении?", "В школе.", []))
+    assert engine.ask("нужна справка что учусь").candidates[0].article_id == "extra"
