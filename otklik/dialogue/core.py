@@ -125,9 +125,8 @@ def _article_reply(article: Article, query_id: int | None) -> Reply:
 
 def _answer_question(conv: Conversation, text: str) -> list[Reply]:
     conv.state["last_text"] = text[:MAX_INPUT]
-    parts = registry.ask_each(conv.region_id, text)
-    found = [d for _, d in parts if d.action != "abstain"]
-    if found and (len(found) < len(parts) or len({d.candidates[0].article_id for d in found}) > 1):
+    parts = registry.ask_separately(conv.region_id, text)
+    if parts:
         # Several questions in one message, not all about one article: each is answered (or said
         # to have no ready answer) and logged on its own.
         return _answer_each(conv, parts)

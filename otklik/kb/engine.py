@@ -144,6 +144,16 @@ class EngineRegistry:
         with self._lock:
             return engine.ask_each(text)
 
+    def ask_separately(self, region_id: int, text: str) -> list[tuple[str, Decision]]:
+        """The questions of a message that must be answered one by one, with their decisions; empty
+        when one answer serves the whole message (one question, or all parts about one article, or
+        none of them answerable: then the message is one unanswered question)."""
+        parts = self.ask_each(region_id, text)
+        found = [d for _, d in parts if d.action != "abstain"]
+        if found and (len(found) < len(parts) or len({d.candidates[0].article_id for d in found}) > 1):
+            return parts
+        return []
+
     def reset(self) -> None:
         with self._lock:
             self._regions.clear()

@@ -64,10 +64,11 @@ def index(request):
             return ratelimit.with_retry_after(render(request, "kb/faq/index.html", context), refusal)
         if form.is_valid():
             visitor = uuid.uuid4().hex
-            query, action, articles = services.faq_search(
-                region=region, text=form.cleaned_data["q"], visitor=visitor
-            )
-            context.update(action=action, articles=articles, token=_token(query.pk, visitor))
+            results = services.faq_search(region=region, text=form.cleaned_data["q"], visitor=visitor)
+            context["results"] = [
+                {"action": r.action, "articles": r.articles, "token": _token(r.query.pk, visitor), "part": r.part}
+                for r in results
+            ]
     if not context["searched"]:
         context["tree"] = selectors.faq_tree(region=region)
     return render(request, "kb/faq/index.html", context)

@@ -2,6 +2,7 @@
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -433,25 +434,50 @@ def category_get_or_create(
 # --- the public «Вопросы и ответы» section --------------------------------------------------------
 
 
-def faq_search(*, region: Region, text: str, visitor: str) -> tuple[Query, str, list[Article]]:
+@dataclass(frozen=True)
+class FaqResult:
+    """What the public FAQ shows for one question: the logged query, the engine's action ("answer",
+    "choices", "abstain") and the articles to show. `part` is the question quoted when a message
+    asked several (empty when it asked one)."""
+
+    query: Query
+    action: str
+    articles: list
+    part: str = ""
+
+
+def faq_search(*, region: Region, text: str, visitor: str) -> list[FaqResult]:
     """A question typed on the public FAQ page: asked of the same engine as the bot, logged with the
-    FAQ's own channel. Returns the logged query, the engine's action ("answer", "choices",
-    "abstain") and the articles to show; candidates the FAQ does not show (an article scoped to one
-    organization, which the engine also knows) are dropped, and an answer or choices left with none become an abstain."""
-    decision = registry.ask(region.pk, text)
-    query = query_record(
-        region=region, channel=FAQ_CHANNEL, channel_user=visitor, text=text, decision=decision
-    )
+    FAQ's own channel. A message asking several questions that are not all about one article gets a
+    result per question, each logged on its own (as in the chat); an answer already shown for an
+    earlier question is not repeated. Candidates the FAQ does not show (an article scoped to one
+    organization, which the engine also knows) are dropped, and an answer or choices left with none
+    become an abstain."""
+    parts = registry.ask_separately(region.pk, text)
+    if not parts:
+        return [_faq_result(region=region, text=text, decision=registry.ask(region.pk, text), visitor=visitor)]
+    results, shown = [], set()
+    for part, decision in parts:
+        result = _faq_result(region=region, text=part, decision=decision, visitor=visitor, part=part)
+        if result.action == "answer" and result.articles[0].pk in shown:
+            continue  # two parts asked the same thing
+        shown.update(a.pk for a in result.articles if result.action == "answer")
+        results.append(result)
+    return results
+
+
+def _faq_result(*, region: Region, text: str, decision, visitor: str, part: str = "") -> FaqResult:
+    query = query_record(region=region, channel=FAQ_CHANNEL, channel_user=visitor, text=text, decision=decision)
     shown = decision.candidates[:1] if decision.action == "answer" else decision.candidates[:3]
     if decision.action == "abstain" or not shown:
-        return query, "abstain", []
+        return FaqResult(query, "abstain", [], part)
     found = faq_articles(region=region).in_bulk([c.article_id for c in shown])
     articles = [found[c.article_id] for c in shown if c.article_id in found]
     if not articles:
         # What this citizen got is no answer, whatever the bot would have shown.
         Query.objects.filter(pk=query.pk).update(article=None, decision=Query.Decision.ABSTAINED)
-        return query, "abstain", []
-    return query, decision.action, articles
+        return FaqResult(query, "abstain", [], part)
+    return FaqResult(query, decision.action, articles, part)
 
 
 def faq_feedback(

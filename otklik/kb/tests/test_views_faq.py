@@ -131,6 +131,38 @@ def test_search_answers_a_gold_question_and_logs_it_as_faq_web(client, faq):
     assert query.feedback == "helped" and Query.objects.count() == 1
 
 
+def test_two_questions_in_one_search_get_an_answer_each_logged_and_rated_apart(client, faq):
+    html = _html(client.get(FAQ, {"q": "Когда начинается запись в первый класс? И как встать в очередь в детский сад?"}))
+    assert "несколько вопросов" in html
+    assert "<strong>1 апреля</strong>" in html and faq.queue.question in html
+    assert "На вопрос «Когда начинается запись в первый класс»:" in html
+    queries = list(Query.objects.order_by("pk"))
+    assert [(q.text, q.channel, q.decision, q.article_id) for q in queries] == [
+        ("Когда начинается запись в первый класс", "faq_web", "answered", faq.first_grade.pk),
+        ("Как встать в очередь в детский сад", "faq_web", "answered", faq.queue.pk),
+    ]
+    # each answer's rating goes to its own question
+    tokens = re.findall(r'name="t" value="([^"]+)"', html)
+    assert len(set(tokens)) == 2
+    client.post(f"{FAQ}{faq.queue.pk}/feedback/", {"t": tokens[1], "helped": "0"})
+    assert [q.feedback for q in Query.objects.order_by("pk")] == ["", "not_helped"]
+
+
+def test_a_question_without_an_answer_beside_one_with_it_is_said_by_name(client, faq):
+    html = _html(client.get(FAQ, {"q": "Когда начинается запись в первый класс? И какая погода будет завтра в Москве?"}))
+    assert "<strong>1 апреля</strong>" in html
+    assert "На вопрос «Какая погода будет завтра в Москве» готового ответа нет" in html
+    assert 'href="/appeal/new/"' in html
+    assert list(Query.objects.order_by("pk").values_list("decision", flat=True)) == ["answered", "abstained"]
+
+
+def test_one_question_asked_twice_in_a_message_is_answered_once(client, faq):
+    html = _html(client.get(FAQ, {"q": "Когда начинается запись в первый класс? С какого числа записывают в 1 класс?"}))
+    assert html.count("<strong>1 апреля</strong>") == 1
+    assert "несколько вопросов" not in html
+    assert Query.objects.count() == 1
+
+
 def test_search_without_an_answer_offers_the_chat_and_the_appeal(client, faq):
     html = _html(client.get(FAQ, {"q": "где купить билеты в цирк"}))
     assert "Готового ответа на этот вопрос нет" in html
