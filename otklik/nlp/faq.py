@@ -457,9 +457,7 @@ class Engine:
             self._common = None
             cfg = self.config
             if cfg.common_directions > 0 and len(entries) >= cfg.common_min_articles:
-                common = _CommonDirections.fit(
-                    np.vstack([self._EQ, self._EQA, self._ECH]), self._ESYM, cfg.common_directions
-                )
+                common = _CommonDirections.fit([self._EQ, self._EQA, self._ECH], self._ESYM, cfg.common_directions)
                 self._EQ, self._EQA, self._ECH = (common.passages(m) for m in (self._EQ, self._EQA, self._ECH))
                 self._ESYM = common.queries(self._ESYM)
                 self._common = common
@@ -587,12 +585,16 @@ class _CommonDirections:
     SAMPLE = 6000  # rows the directions are fitted on (every n-th row of a larger KB)
 
     @classmethod
-    def fit(cls, passages: np.ndarray, queries: np.ndarray, k: int) -> _CommonDirections:
-        passage_mean, query_mean = passages.mean(axis=0), queries.mean(axis=0)
-        centred = np.vstack([passages - passage_mean, queries - query_mean])
-        sample = centred[:: max(1, len(centred) // cls.SAMPLE)].astype(np.float64)
+    def fit(cls, passages: list[np.ndarray], queries: np.ndarray, k: int) -> _CommonDirections:
+        """From the KB's passage matrices and its query matrix (no copy of them is made)."""
+        rows = sum(len(m) for m in passages) + len(queries)
+        passage_mean = sum(m.sum(axis=0, dtype=np.float64) for m in passages) / sum(len(m) for m in passages)
+        query_mean = queries.mean(axis=0, dtype=np.float64)
+        step = max(1, rows // cls.SAMPLE)
+        sample = np.vstack([*(m[::step] - passage_mean for m in passages), queries[::step] - query_mean])
         _, vectors_ = np.linalg.eigh(sample.T @ sample)  # ascending: the top directions are last
-        return cls(passage_mean, query_mean, vectors_[:, ::-1][:, :k].T.astype(passages.dtype))
+        dtype = queries.dtype
+        return cls(passage_mean.astype(dtype), query_mean.astype(dtype), vectors_[:, ::-1][:, :k].T.astype(dtype))
 
     def _remove(self, x: np.ndarray, mean: np.ndarray) -> np.ndarray:
         x = x - mean

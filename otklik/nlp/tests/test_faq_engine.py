@@ -192,7 +192,7 @@ def test_common_directions_leave_what_tells_texts_apart():
     passages = 5 * shared + own
     passages /= np.linalg.norm(passages, axis=1, keepdims=True)
     queries = passages + 0.005 * rng.normal(size=(40, 64))
-    common = _CommonDirections.fit(passages, queries, k=2)
+    common = _CommonDirections.fit([passages[:25], passages[25:]], queries, k=2)
     cleaned = common.passages(passages)
     assert np.allclose(np.linalg.norm(cleaned, axis=1), 1.0, atol=1e-6)
     assert np.abs(cleaned @ common.directions.T).max() < 1e-6
