@@ -66,7 +66,12 @@ def index(request):
             visitor = uuid.uuid4().hex
             results = services.faq_search(region=region, text=form.cleaned_data["q"], visitor=visitor)
             context["results"] = [
-                {"action": r.action, "articles": r.articles, "token": _token(r.query.pk, visitor), "part": r.part}
+                {
+                    "action": r.action,
+                    "articles": r.articles,
+                    "token": _token(r.query.pk, visitor),
+                    "part": r.part,
+                }
                 for r in results
             ]
     if not context["searched"]:

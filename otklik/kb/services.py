@@ -455,7 +455,9 @@ def faq_search(*, region: Region, text: str, visitor: str) -> list[FaqResult]:
     become an abstain."""
     parts = registry.ask_separately(region.pk, text)
     if not parts:
-        return [_faq_result(region=region, text=text, decision=registry.ask(region.pk, text), visitor=visitor)]
+        return [
+            _faq_result(region=region, text=text, decision=registry.ask(region.pk, text), visitor=visitor)
+        ]
     results, shown = [], set()
     for part, decision in parts:
         result = _faq_result(region=region, text=part, decision=decision, visitor=visitor, part=part)
@@ -467,7 +469,9 @@ def faq_search(*, region: Region, text: str, visitor: str) -> list[FaqResult]:
 
 
 def _faq_result(*, region: Region, text: str, decision, visitor: str, part: str = "") -> FaqResult:
-    query = query_record(region=region, channel=FAQ_CHANNEL, channel_user=visitor, text=text, decision=decision)
+    query = query_record(
+        region=region, channel=FAQ_CHANNEL, channel_user=visitor, text=text, decision=decision
+    )
     shown = decision.candidates[:1] if decision.action == "answer" else decision.candidates[:3]
     if decision.action == "abstain" or not shown:
         return FaqResult(query, "abstain", [], part)

@@ -457,8 +457,12 @@ class Engine:
             self._common = None
             cfg = self.config
             if cfg.common_directions > 0 and len(entries) >= cfg.common_min_articles:
-                common = _CommonDirections.fit([self._EQ, self._EQA, self._ECH], self._ESYM, cfg.common_directions)
-                self._EQ, self._EQA, self._ECH = (common.passages(m) for m in (self._EQ, self._EQA, self._ECH))
+                common = _CommonDirections.fit(
+                    [self._EQ, self._EQA, self._ECH], self._ESYM, cfg.common_directions
+                )
+                self._EQ, self._EQA, self._ECH = (
+                    common.passages(m) for m in (self._EQ, self._EQA, self._ECH)
+                )
                 self._ESYM = common.queries(self._ESYM)
                 self._common = common
         self._stacked = True
@@ -594,7 +598,9 @@ class _CommonDirections:
         sample = np.vstack([*(m[::step] - passage_mean for m in passages), queries[::step] - query_mean])
         _, vectors_ = np.linalg.eigh(sample.T @ sample)  # ascending: the top directions are last
         dtype = queries.dtype
-        return cls(passage_mean.astype(dtype), query_mean.astype(dtype), vectors_[:, ::-1][:, :k].T.astype(dtype))
+        return cls(
+            passage_mean.astype(dtype), query_mean.astype(dtype), vectors_[:, ::-1][:, :k].T.astype(dtype)
+        )
 
     def _remove(self, x: np.ndarray, mean: np.ndarray) -> np.ndarray:
         x = x - mean

@@ -53,6 +53,15 @@ def letter(
     return message.as_bytes()
 
 
+@pytest.fixture(autouse=True)
+def letters_day():
+    """The letters are dated 7 December 2026, 09:30 Moscow time, and a first reading takes the
+    letters of its own day: every test reads them later that day (the clock runs on), whatever
+    the day the suite runs."""
+    with time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=UTC), tick=True):
+        yield
+
+
 def last_uid() -> int:
     return MailboxState.objects.get().last_uid
 
