@@ -461,9 +461,10 @@ def faq_search(*, region: Region, text: str, visitor: str) -> list[FaqResult]:
     results, shown = [], set()
     for part, decision in parts:
         result = _faq_result(region=region, text=part, decision=decision, visitor=visitor, part=part)
-        if result.action == "answer" and result.articles[0].pk in shown:
-            continue  # two parts asked the same thing
-        shown.update(a.pk for a in result.articles if result.action == "answer")
+        if result.action == "answer":
+            if result.articles[0].pk in shown:
+                continue  # two parts asked the same thing
+            shown.add(result.articles[0].pk)
         results.append(result)
     return results
 
