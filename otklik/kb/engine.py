@@ -138,17 +138,13 @@ class EngineRegistry:
         with self._lock:
             return engine.ask(text)
 
-    def ask_each(self, region_id: int, text: str) -> list[tuple[str, Decision]]:
-        """Each question of a message that asks several, with its decision (`Engine.ask_each`)."""
+    def ask_separately(self, region_id: int, text: str) -> list[tuple[str, Decision]]:
+        """The questions of a message that must be answered one by one (`Engine.ask_each`), with
+        their decisions; empty when one answer serves the whole message (one question, or all parts
+        about one article, or none of them answerable: then the message is one unanswered question)."""
         engine = self.engine(region_id)
         with self._lock:
-            return engine.ask_each(text)
-
-    def ask_separately(self, region_id: int, text: str) -> list[tuple[str, Decision]]:
-        """The questions of a message that must be answered one by one, with their decisions; empty
-        when one answer serves the whole message (one question, or all parts about one article, or
-        none of them answerable: then the message is one unanswered question)."""
-        parts = self.ask_each(region_id, text)
+            parts = engine.ask_each(text)
         found = [d for _, d in parts if d.action != "abstain"]
         if found and (len(found) < len(parts) or len({d.candidates[0].article_id for d in found}) > 1):
             return parts
