@@ -97,7 +97,8 @@ def learning_loop(articles: list[FaqArticle], questions, folds: int, use_vectors
             if i not in held:
                 extra.setdefault(gold, []).append(text)
         taught = [
-            FaqArticle(a.id, a.question, a.answer, a.paraphrases + extra.get(str(a.id), [])) for a in articles
+            FaqArticle(a.id, a.question, a.answer, a.paraphrases + extra.get(str(a.id), []), a.topic)
+            for a in articles
         ]
         engine = Engine.build(taught, vectors=use_vectors)
         results.append(evaluate(engine, [questions[i] for i in sorted(held)]))

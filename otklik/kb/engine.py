@@ -12,11 +12,12 @@ import threading
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from otklik.kb.models import Article, KnowledgeBaseVersion
 from otklik.lib import sentence_vectors
-from otklik.nlp.faq import Decision, Engine, FaqArticle
+from otklik.nlp.faq import Decision, Engine, FaqArticle, Rival
 
 log = logging.getLogger("otklik.kb.engine")
 CHECK_EVERY_S = 2.0
@@ -150,9 +151,46 @@ class EngineRegistry:
             return parts
         return []
 
+    def rivals(self, region_id: int, min_confidence: float) -> tuple[int, list[Rival]]:
+        """Pairs of live articles that answer one question (`Engine.rivals`), with the version of
+        the knowledge base this process indexed when it computed them."""
+        engine = self.engine(region_id)
+        with self._lock:
+            return self._regions[region_id].version, engine.rivals(min_confidence)
+
     def reset(self) -> None:
         with self._lock:
             self._regions.clear()
 
 
 registry = EngineRegistry()
+
+
+# --- «Похожие статьи»: the pairs are computed once per version of a region's KB --------------------
+# Reported from this confidence that one article answers the other's question (the engine's own
+# calibrated scale; at its `answer_threshold` the bot would answer alone).
+RIVAL_MIN_CONFIDENCE = 0.7
+# Up to this many articles a page computes a missing report itself (≈ 0.25 s at 300 articles; the
+# cost grows as the square of the KB); a larger KB's report is computed by the worker (`tasks.kb_rivals`).
+RIVALS_INLINE_ARTICLES = 1500
+RIVALS_KEEP_S = 30 * 24 * 3600
+
+
+def _rivals_key(region_id: int, version: int) -> str:
+    return f"kb:rivals:{region_id}:{version}"
+
+
+def rivals_stored(region_id: int) -> list[tuple] | None:
+    """(article id, other id, confidence) of the current version of the KB, when computed."""
+    version = (
+        KnowledgeBaseVersion.objects.filter(region_id=region_id).values_list("version", flat=True).first()
+    )
+    return cache.get(_rivals_key(region_id, version or 0))
+
+
+def rivals_compute(region_id: int) -> list[tuple]:
+    """Compute the pairs with this process's index and share them (the database cache)."""
+    version, pairs = registry.rivals(region_id, RIVAL_MIN_CONFIDENCE)
+    found = [(r.article_id, r.other_id, r.confidence) for r in pairs]
+    cache.set(_rivals_key(region_id, version), found, timeout=RIVALS_KEEP_S)
+    return found

@@ -1,4 +1,7 @@
 import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -124,6 +127,76 @@ def engine_decision(*, region_id: int, text: str):
     except Exception:  # noqa: BLE001 - a hint, never a reason for a 500
         log.exception("the answer engine failed on a staff screen")
         return None
+
+
+RIVAL_LOG_DAYS = 90
+
+
+@dataclass
+class RivalPair:
+    article: Article
+    other: Article
+    confidence: float
+    duplicate: bool  # without one, the bot would answer its question with the other, alone
+    hesitated: int  # logged questions of the last RIVAL_LOG_DAYS where the two came first and second
+    editable: frozenset  # ids of the two that the editor may open
+
+
+@dataclass
+class RivalReport:
+    pairs: list[RivalPair]
+    pending: bool = False  # a large KB's report is being computed by the worker
+    failed: bool = False  # the engine cannot load
+
+
+def article_rivals(*, region, visible: QuerySet) -> RivalReport:
+    """«Похожие статьи»: pairs of live articles that answer one question (`Engine.rivals`), most
+    alike first, with how often the query log saw the bot torn between them; pairs with at least
+    one article in `visible` (what the editor may change). Computed once per version of the
+    knowledge base: here when the KB is small, else by the worker (`tasks.kb_rivals`)."""
+    from otklik.kb.engine import RIVALS_INLINE_ARTICLES, registry, rivals_compute, rivals_stored
+    from otklik.kb.tasks import rivals_soon
+
+    try:
+        found = rivals_stored(region.pk)
+        if found is None:
+            engine = registry.engine(region.pk)
+            if len(engine) > RIVALS_INLINE_ARTICLES:
+                rivals_soon(region.pk)
+                return RivalReport([], pending=True)
+            found = rivals_compute(region.pk)
+        threshold = registry.engine(region.pk).config.answer_threshold
+    except Exception:  # noqa: BLE001 - an editors' report, never a reason for a 500
+        log.exception("the answer engine failed on the similar-articles report")
+        return RivalReport([], failed=True)
+    if not found:
+        return RivalReport([])
+    ids = {pk for a, b, _ in found for pk in (a, b)}
+    articles = Article.objects.filter(region=region).in_bulk(ids)
+    editable = set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+    since = timezone.now() - timedelta(days=RIVAL_LOG_DAYS)
+    torn: Counter = Counter()
+    for candidates in Query.objects.filter(region=region, created_at__gte=since).values_list(
+        "candidates", flat=True
+    ):
+        if isinstance(candidates, list) and len(candidates) > 1:
+            first, second = candidates[0], candidates[1]
+            if isinstance(first, dict) and isinstance(second, dict):
+                torn[frozenset((first.get("article"), second.get("article")))] += 1
+    return RivalReport(
+        [
+            RivalPair(
+                articles[a],
+                articles[b],
+                c,
+                c >= threshold,
+                torn[frozenset((a, b))],
+                frozenset(editable & {a, b}),
+            )
+            for a, b, c in found
+            if a in articles and b in articles and (a in editable or b in editable)
+        ]
+    )
 
 
 def answers_for(*, region_id: int, text: str, limit: int = STAFF_ANSWERS) -> list[tuple[Article, bool]]:

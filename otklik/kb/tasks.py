@@ -4,12 +4,16 @@ Sentence vectors are the slow part of indexing (tens of milliseconds per text on
 worker builds or updates its own index after every change, which fills the shared vector cache
 (`NLP_VECTOR_CACHE`); the web server and the bot then find the vectors there instead of computing
 them while a citizen waits.
+
+A large knowledge base's «Похожие статьи» report (every article's question asked of the others) is
+computed here too, when an editor asks for it (`kb_rivals`).
 """
 
 from django.db import transaction
 from django.tasks import task
 
 TASK_PATH = "otklik.kb.tasks.kb_vectors_warm"
+RIVALS_TASK_PATH = "otklik.kb.tasks.kb_rivals"
 
 
 @task()
@@ -17,6 +21,24 @@ def kb_vectors_warm(region_id: int) -> int:
     from otklik.kb.engine import registry
 
     return len(registry.engine(region_id))
+
+
+@task()
+def kb_rivals(region_id: int) -> int:
+    from otklik.kb.engine import rivals_compute
+
+    return len(rivals_compute(region_id))
+
+
+def rivals_soon(region_id: int) -> bool:
+    """Queue the report's computation unless one is already waiting or running."""
+    from django_tasks_db.models import DBTaskResult
+
+    pending = DBTaskResult.objects.filter(task_path=RIVALS_TASK_PATH, status__in=("READY", "RUNNING"))
+    if any(result.args_kwargs["args"][0] == region_id for result in pending):
+        return False
+    kb_rivals.enqueue(region_id)
+    return True
 
 
 def warm_soon(region_id: int) -> bool:

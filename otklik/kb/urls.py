@@ -19,6 +19,7 @@ urlpatterns = [
     path("log/<int:pk>/pick/", views.query_pick, name="query_pick"),
     path("log/<int:pk>/paraphrase/", views.query_to_paraphrase, name="query_to_paraphrase"),
     path("try/", views.try_engine, name="try"),
+    path("similar/", views.rivals, name="rivals"),
     path("answers/", views.staff_answers, name="staff_answers"),
     path("transfer/", views.transfer, name="transfer"),
     path("export.<str:fmt>", views.export, name="export"),

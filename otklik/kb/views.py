@@ -572,6 +572,24 @@ def try_engine(request):
     return response
 
 
+@editor_required
+@require_GET
+def rivals(request):
+    """«Похожие статьи»: pairs of articles that answer one question, for the editors to merge or
+    sharpen (real questions split between such twins, and the bot cannot answer them alone)."""
+    report = selectors.article_rivals(region=request.kb_region, visible=_editable_articles(request))
+    return render(
+        request,
+        "kb/rivals.html",
+        {
+            "section": "rivals",
+            "report": report,
+            "duplicates": sum(p.duplicate for p in report.pairs),
+            "log_days": selectors.RIVAL_LOG_DAYS,
+        },
+    )
+
+
 # --- import and export -------------------------------------------------------------------------
 
 

@@ -230,3 +230,38 @@ def test_common_directions_only_from_enough_articles():
         assert engine.ask(text).action == "abstain"
     engine.upsert(FaqArticle("extra", "Как получить справку об обучении?", "В школе.", []))
     assert engine.ask("нужна справка что учусь").candidates[0].article_id == "extra"
+
+
+TWIN = FaqArticle(
+    "first-grade-twin",
+    "С какого числа начинается приём заявлений в первый класс?",
+    "Заявления в первый класс принимают с 1 апреля.",
+)
+
+
+def _twins(engine: Engine) -> dict[frozenset, float]:
+    """Rival pairs the bot would answer alone with the other article."""
+    return {
+        frozenset((r.article_id, r.other_id)): r.confidence
+        for r in engine.rivals(engine.config.answer_threshold)
+    }
+
+
+@pytest.mark.parametrize("use_vectors", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_rivals_are_articles_that_answer_one_question(use_vectors):
+    engine = Engine.build([*ARTICLES, TWIN], vectors=use_vectors)
+    # The twin is reported once (not once per direction), and first.
+    assert list(_twins(engine)) == [frozenset(("first-grade", "first-grade-twin"))]
+    everything = engine.rivals(0.0)
+    assert {frozenset((everything[0].article_id, everything[0].other_id))} == {
+        frozenset(("first-grade", "first-grade-twin"))
+    }
+    assert [r.confidence for r in everything] == sorted((r.confidence for r in everything), reverse=True)
+    # Without the twin no article's question goes to another article.
+    assert _twins(Engine.build(ARTICLES, vectors=use_vectors)) == {}
+    # Editing the twin into another question ends the pair; a KB of one article has no rivals.
+    engine.upsert(
+        FaqArticle("first-grade-twin", "Как записаться в кружок робототехники?", "В доме творчества.")
+    )
+    assert _twins(engine) == {}
+    assert Engine.build(ARTICLES[:1], vectors=use_vectors).rivals(0.0) == []

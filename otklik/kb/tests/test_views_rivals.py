@@ -1,0 +1,142 @@
+"""«Похожие статьи»: pairs of articles that answer one question, for the editors to merge."""
+
+from django_tasks_db.models import DBTaskResult
+
+from otklik.kb import selectors, services
+from otklik.kb.engine import registry
+from otklik.kb.models import Article
+from otklik.kb.tasks import RIVALS_TASK_PATH, kb_rivals
+from otklik.kb.tests.conftest import fake_decision
+from otklik.nlp.faq import Engine
+
+RIVALS = "/staff/kb/similar/"
+TWIN_QUESTION = "С какого числа начинается приём заявлений в первый класс?"
+
+
+def _twin(kb, status=Article.Status.PUBLISHED, **extra):
+    twin = services.article_create(
+        region=kb.p.region,
+        category=kb.first_grade.category,
+        question=TWIN_QUESTION,
+        answer="Заявления принимают с 1 апреля.",
+        status=status,
+        author=kb.p.editor,
+        **extra,
+    )
+    registry.reset()
+    return twin
+
+
+def _record(kb, *article_ids):
+    services.query_record(
+        region=kb.p.region,
+        channel="telegram",
+        text="запись в первый класс",
+        decision=fake_decision(action="choices", article_ids=article_ids),
+    )
+
+
+def test_a_twin_article_is_reported_once_with_how_often_the_bot_was_torn(client, kb):
+    twin = _twin(kb)
+    _record(kb, kb.first_grade.pk, twin.pk)
+    _record(kb, twin.pk, kb.first_grade.pk, kb.queue.pk)
+    _record(kb, kb.first_grade.pk, kb.queue.pk)  # another pair
+    client.force_login(kb.p.editor)
+    html = client.get(RIVALS).content.decode()
+    assert "Найдено пар: <strong>1</strong>, из них очень похожих — <strong>1</strong>" in html
+    row = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert row.count("<tr>") == 1
+    assert f'href="/staff/kb/articles/{kb.first_grade.pk}/"' in row
+    assert f'href="/staff/kb/articles/{twin.pk}/"' in row
+    assert "очень похожи" in row and '<td class="num">2</td>' in row
+    assert 'aria-current="page">Похожие статьи' in html
+
+
+def test_no_pairs_says_so_and_drafts_do_not_count(client, kb):
+    _twin(kb, status=Article.Status.DRAFT)
+    client.force_login(kb.p.editor)
+    html = client.get(RIVALS).content.decode()
+    assert "Похожих статей нет" in html and "<tbody>" not in html
+
+
+def test_an_organization_editor_sees_pairs_with_its_own_articles_and_links_only_those(client, kb):
+    twin = _twin(kb, scope_organization=kb.p.body_a)
+    client.force_login(kb.local_editor)
+    html = client.get(RIVALS).content.decode()
+    assert TWIN_QUESTION in html and kb.first_grade.question in html
+    assert f'href="/staff/kb/articles/{twin.pk}/"' in html
+    assert f'href="/staff/kb/articles/{kb.first_grade.pk}/"' not in html  # a region-wide article
+
+
+def test_a_pair_outside_the_editors_articles_is_not_shown(client, kb):
+    _twin(kb)
+    client.force_login(kb.local_editor)
+    html = client.get(RIVALS).content.decode()
+    assert "Похожих статей нет" in html and TWIN_QUESTION not in html
+
+
+def test_only_editors_open_the_report(client, kb):
+    assert client.get(RIVALS).status_code == 302  # to the login page
+    client.force_login(kb.p.executor_a)
+    assert client.get(RIVALS).status_code == 403
+
+
+def test_an_engine_failure_is_a_message_not_a_500(client, kb, monkeypatch):
+    def broken(region_id):
+        raise RuntimeError("index cannot load")
+
+    monkeypatch.setattr(registry, "engine", broken)
+    client.force_login(kb.p.editor)
+    response = client.get(RIVALS)
+    assert response.status_code == 200
+    assert "Не удалось проверить базу" in response.content.decode()
+
+
+def _count_rivals(monkeypatch) -> list:
+    calls = []
+    original = Engine.rivals
+
+    def counted(self, min_confidence):
+        calls.append(min_confidence)
+        return original(self, min_confidence)
+
+    monkeypatch.setattr(Engine, "rivals", counted)
+    return calls
+
+
+def _others(kb) -> list[int]:
+    visible = Article.objects.filter(region=kb.p.region)
+    return sorted(p.other.pk for p in selectors.article_rivals(region=kb.p.region, visible=visible).pairs)
+
+
+def test_the_pairs_are_computed_once_per_version_of_the_knowledge_base(kb, monkeypatch):
+    twin = _twin(kb)
+    calls = _count_rivals(monkeypatch)
+    for _ in range(2):
+        assert _others(kb) in ([twin.pk], [kb.first_grade.pk])
+    assert len(calls) == 1
+    services.article_update(
+        article=twin, editor=kb.p.editor, question="Как записаться в кружок робототехники?"
+    )
+    monkeypatch.setattr("otklik.kb.engine.CHECK_EVERY_S", 0.0)  # the next request sees the change
+    assert _others(kb) == []
+    assert len(calls) == 2
+
+
+def test_a_large_knowledge_base_waits_for_the_worker_which_computes_the_report(client, kb, monkeypatch):
+    twin = _twin(kb)
+    monkeypatch.setattr("otklik.kb.engine.RIVALS_INLINE_ARTICLES", 1)
+    calls = _count_rivals(monkeypatch)
+    client.force_login(kb.p.editor)
+    html = client.get(RIVALS).content.decode()
+    assert "Проверка большой базы идёт в фоне" in html and calls == []
+    queued = DBTaskResult.objects.filter(task_path=RIVALS_TASK_PATH, status="READY")
+    assert [r.args_kwargs["args"] for r in queued] == [[kb.p.region.pk]]
+    client.get(RIVALS)  # a reload does not queue it again
+    assert DBTaskResult.objects.filter(task_path=RIVALS_TASK_PATH).count() == 1
+    kb_rivals.call(kb.p.region.pk)  # what the worker runs
+    assert len(calls) == 1
+    html = client.get(RIVALS).content.decode()
+    assert "Найдено пар: <strong>1</strong>" in html and TWIN_QUESTION in html
+    assert len(calls) == 1
+    assert f'href="/staff/kb/articles/{twin.pk}/"' in html
