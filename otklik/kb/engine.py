@@ -158,6 +158,12 @@ class EngineRegistry:
         with self._lock:
             return self._regions[region_id].version, engine.rivals(min_confidence)
 
+    def rival_of(self, region_id: int, article_id: int) -> Rival | None:
+        """`Engine.rival_of` of a live article (None for one the index does not hold)."""
+        engine = self.engine(region_id)
+        with self._lock:
+            return engine.rival_of(article_id)
+
     def reset(self) -> None:
         with self._lock:
             self._regions.clear()

@@ -199,6 +199,33 @@ def article_rivals(*, region, visible: QuerySet) -> RivalReport:
     )
 
 
+def article_twin(*, region, article: Article, visible: QuerySet) -> tuple[Article, float, bool] | None:
+    """The live article that would answer this article's question (besides itself), its confidence
+    and whether the editor may open it; None below `RIVAL_MIN_CONFIDENCE` or when the engine cannot
+    load. A live article is asked of the others (`Engine.rival_of`); a draft, archived or expired
+    one is asked as a citizen would ask it, so that an editor sees before publishing that the
+    question is answered already."""
+    from otklik.kb.engine import RIVAL_MIN_CONFIDENCE, registry
+
+    try:
+        rival = registry.rival_of(region.pk, article.pk)
+        if rival is not None:
+            other, confidence = rival.other_id, rival.confidence
+        else:
+            decision = registry.ask(region.pk, article.question)
+            best = decision.best
+            other, confidence = (best.article_id if best else None), decision.confidence
+    except Exception:  # noqa: BLE001 - a hint on the editor's page, never a reason for a 500
+        log.exception("the answer engine failed on an article's twin")
+        return None
+    if other is None or other == article.pk or confidence < RIVAL_MIN_CONFIDENCE:
+        return None
+    found = Article.objects.filter(region=region, pk=other).first()
+    if found is None:
+        return None
+    return found, confidence, visible.filter(pk=other).exists()
+
+
 def answers_for(*, region_id: int, text: str, limit: int = STAFF_ANSWERS) -> list[tuple[Article, bool]]:
     """Published articles that may answer `text`, best first, each with whether the engine is sure
     enough to answer a citizen with it alone; empty when the engine would abstain. For staff who

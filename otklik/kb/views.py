@@ -192,6 +192,9 @@ def _article_page(request, article, form, status=200, paraphrase_form=None):
             "statuses": Article.Status,
             **_paraphrase_context(article, paraphrase_form or ParaphraseForm(auto_id="paraphrase_%s")),
             **_history_context(article),
+            "twin": selectors.article_twin(
+                region=request.kb_region, article=article, visible=_editable_articles(request)
+            ),
         },
         status=status,
     )

@@ -591,34 +591,47 @@ class Engine:
 
     def rivals(self, min_confidence: float) -> list[Rival]:
         """Pairs of articles that answer one question: each article's own question is asked of the
-        other articles (its sentence vector is the one the index holds, so nothing is embedded), and
-        where another article would be chosen with at least `min_confidence` the two are rivals —
-        a citizen asking either may get the other's answer, and real questions split between them.
-        One pair per two articles (the higher confidence of the two directions), most confident
-        first. Costs one lexical pass and one vector product per article, so it grows as the square of
-        the KB: 0.23 s at 286 articles, 15 s at 2,000, 128 s at 10,000 (long synthetic questions)."""
+        other articles (`rival_of`), and where another article would be chosen with at least
+        `min_confidence` the two are rivals — a citizen asking either may get the other's answer,
+        and real questions split between them. One pair per two articles (the higher confidence of
+        the two directions), most confident first. Costs one lexical pass and one vector product per
+        article, so it grows as the square of the KB: 0.23 s at 286 articles, 15 s at 2,000, 128 s
+        at 10,000 (long synthetic questions)."""
         if not self._stacked:
             self._stack()
-        if self._n < 2:
-            return []
         found: dict[frozenset, Rival] = {}
-        for i, entry in enumerate(self._entries.values()):
-            vector = self._ESYM[self._esym_owner[i]] if self.use_vectors else None
-            raw, _ = self.feature_matrix(entry.article.question, query_vector=vector)
-            if raw is None:
+        for i in range(self._n if self._n > 1 else 0):
+            rival = self._rival(i)
+            if rival is None or rival.confidence < min_confidence:
                 continue
-            scores = self._fused(raw)
-            scores[i] = -np.inf
-            order = np.argsort(-scores)[:2]
-            best = int(order[0])
-            margin = scores[best] - scores[order[1]] if self._n > 2 else scores[best]
-            confidence = self.calibrate(float(scores[best]), float(margin), raw[best])
-            if confidence < min_confidence:
-                continue
-            key = frozenset((self._ids[i], self._ids[best]))
-            if key not in found or found[key].confidence < confidence:
-                found[key] = Rival(self._ids[i], self._ids[best], round(confidence, 4))
+            key = frozenset((rival.article_id, rival.other_id))
+            if key not in found or found[key].confidence < rival.confidence:
+                found[key] = rival
         return sorted(found.values(), key=lambda r: -r.confidence)
+
+    def rival_of(self, article_id: Hashable) -> Rival | None:
+        """The article that would answer this article's question if it were not there, and how sure
+        the engine would be; None for an unknown article or a KB of one."""
+        if not self._stacked:
+            self._stack()
+        if article_id not in self._entries or self._n < 2:
+            return None
+        return self._rival(self._ids.index(article_id))
+
+    def _rival(self, i: int) -> Rival | None:
+        """Article `i`'s question (with the sentence vector the index holds: nothing is embedded)
+        asked of the other articles."""
+        vector = self._ESYM[self._esym_owner[i]] if self.use_vectors else None
+        raw, _ = self.feature_matrix(self._entries[self._ids[i]].article.question, query_vector=vector)
+        if raw is None:
+            return None
+        scores = self._fused(raw)
+        scores[i] = -np.inf
+        order = np.argsort(-scores)[:2]
+        best = int(order[0])
+        margin = scores[best] - scores[order[1]] if self._n > 2 else scores[best]
+        confidence = self.calibrate(float(scores[best]), float(margin), raw[best])
+        return Rival(self._ids[i], self._ids[best], round(confidence, 4))
 
     def calibrate(self, top: float, margin: float, best_raw: np.ndarray) -> float:
         """Probability that the first candidate is right, from the fused score, margin and raw match."""

@@ -140,3 +140,30 @@ def test_a_large_knowledge_base_waits_for_the_worker_which_computes_the_report(c
     assert "Найдено пар: <strong>1</strong>" in html and TWIN_QUESTION in html
     assert len(calls) == 1
     assert f'href="/staff/kb/articles/{twin.pk}/"' in html
+
+
+def _article_page(client, article) -> str:
+    return client.get(f"/staff/kb/articles/{article.pk}/").content.decode()
+
+
+def test_an_articles_page_names_its_twin_and_a_drafts_page_the_live_article_it_repeats(client, kb):
+    client.force_login(kb.p.editor)
+    assert "Похожая статья" not in _article_page(client, kb.first_grade)
+    draft = _twin(kb, status=Article.Status.DRAFT)
+    html = _article_page(client, draft)  # not live: asked as a citizen would ask it
+    assert "Похожая статья" in html and "бот ответил бы статьёй" in html
+    assert f'<a href="/staff/kb/articles/{kb.first_grade.pk}/">{kb.first_grade.question}</a>' in html
+    services.article_set_status(article=draft, status=Article.Status.PUBLISHED, editor=kb.p.editor)
+    registry.reset()
+    html = _article_page(client, kb.first_grade)  # live: its question asked of the others
+    assert "бот без неё ответил бы статьёй" in html
+    assert f'<a href="/staff/kb/articles/{draft.pk}/">{TWIN_QUESTION}</a>' in html
+    assert "Похожая статья" not in _article_page(client, kb.queue)
+
+
+def test_an_organization_editor_sees_the_twin_but_no_link_to_an_article_it_may_not_edit(client, kb):
+    twin = _twin(kb, scope_organization=kb.p.body_a)
+    client.force_login(kb.local_editor)
+    html = _article_page(client, twin)
+    assert "Похожая статья" in html and kb.first_grade.question in html
+    assert f'href="/staff/kb/articles/{kb.first_grade.pk}/"' not in html

@@ -257,6 +257,10 @@ def test_rivals_are_articles_that_answer_one_question(use_vectors):
         frozenset(("first-grade", "first-grade-twin"))
     }
     assert [r.confidence for r in everything] == sorted((r.confidence for r in everything), reverse=True)
+    assert engine.rival_of("first-grade").other_id == "first-grade-twin"
+    assert engine.rival_of("first-grade").confidence >= engine.config.answer_threshold
+    assert engine.rival_of("teacher-leave").confidence < engine.config.answer_threshold
+    assert engine.rival_of("no-such-article") is None
     # Without the twin no article's question goes to another article.
     assert _twins(Engine.build(ARTICLES, vectors=use_vectors)) == {}
     # Editing the twin into another question ends the pair; a KB of one article has no rivals.
