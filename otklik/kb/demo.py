@@ -4,7 +4,7 @@ The history follows the education calendar: first-grade admission (from 1 April 
 territory, from 6 July for the rest), the start of the school year, kindergarten allocation in
 May–June, exams from April to June (and the final essay in December), the heating season in
 October–November. Every synthetic row is flagged `is_synthetic` and carries its true article
-(`gold_article`).
+(`gold_article`); its runner-up among the candidates is an article next to the true one.
 """
 
 import math
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from otklik.kb.models import Article, Query
 from otklik.kb.services import queue_rebuild, suggestion_submit
 from otklik.kb.transfer import kb_import, kb_parse
+from otklik.nlp.faq import Engine, FaqArticle
 
 ORDER = 40
 DEMO_DIR = Path(__file__).parent / "demo"
@@ -123,8 +124,23 @@ def _top_slug(article: Article) -> str:
     return category.parent.slug if category.parent_id else category.slug
 
 
+def _neighbours(articles: list[Article]) -> dict[int, list[int]]:
+    """For each article, the articles next to it among the candidates for its own question (the
+    lexical engine: no sentence vectors needed here), so that a synthetic question's runner-up is
+    the article a real one would be torn with, and «Похожие статьи» and the log agree."""
+    engine = Engine.build(
+        [FaqArticle(a.pk, a.question, a.answer, [p.text for p in a.paraphrases.all()]) for a in articles],
+        vectors=False,
+    )
+    return {
+        a.pk: [c.article_id for c in engine.ask(a.question).candidates if c.article_id != a.pk][:3]
+        for a in articles
+    }
+
+
 def _synthetic_log(ctx, articles: list[Article]) -> int:
     rng = ctx.rng
+    near = _neighbours(articles)
     tz = ZoneInfo(ctx.region.timezone)
     phrasings = {a.pk: [a.question] + [p.text for p in a.paraphrases.all()] for a in articles}
     tops = {a.pk: _top_slug(a) for a in articles}
@@ -170,7 +186,9 @@ def _synthetic_log(ctx, articles: list[Article]) -> int:
             article = rng.choices(articles, weights=weights)[0]
             text = _typo(rng.choice(phrasings[article.pk]), rng)
             roll = rng.random()
-            other = rng.choice(articles)
+            other_pk = rng.choice(
+                near[article.pk] or [a.pk for a in articles if a.pk != article.pk] or [article.pk]
+            )
             if roll < 0.66:
                 decision, confidence, shown = Query.Decision.ANSWERED, rng.uniform(0.75, 0.99), article
             elif roll < 0.9:
@@ -193,7 +211,7 @@ def _synthetic_log(ctx, articles: list[Article]) -> int:
                     article=shown,
                     candidates=[
                         {"article": article.pk, "score": round(confidence, 3)},
-                        {"article": other.pk, "score": round(confidence * 0.6, 3)},
+                        {"article": other_pk, "score": round(confidence * 0.6, 3)},
                     ],
                     feedback=feedback,
                     gold_article=article,
