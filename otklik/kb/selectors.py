@@ -1,4 +1,5 @@
 import logging
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -140,6 +141,11 @@ class RivalPair:
     duplicate: bool  # without one, the bot would answer its question with the other, alone
     hesitated: int  # logged questions of the last RIVAL_LOG_DAYS where the two came first and second
     editable: frozenset  # ids of the two that the editor may open
+
+    @property
+    def percent(self) -> int:
+        """The confidence in whole percent, rounded down: 0.876 is not shown as the 88 % of «очень похожи»."""
+        return math.floor(self.confidence * 100)
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """«Похожие статьи»: pairs of articles that answer one question, for the editors to merge."""
 
+import re
+
 from django_tasks_db.models import DBTaskResult
 
 from otklik.kb import selectors, services
@@ -49,7 +51,13 @@ def test_a_twin_article_is_reported_once_with_how_often_the_bot_was_torn(client,
     assert f'href="/staff/kb/articles/{kb.first_grade.pk}/"' in row
     assert f'href="/staff/kb/articles/{twin.pk}/"' in row
     assert "очень похожи" in row and '<td class="num">2</td>' in row
+    assert 88 <= int(re.search(r"\((\d+) %\)", row).group(1)) <= 100
     assert 'aria-current="page">Похожие статьи' in html
+
+
+def test_the_confidence_is_shown_rounded_down_so_a_similar_pair_never_reads_as_very_similar(kb):
+    pair = selectors.RivalPair(kb.first_grade, kb.queue, 0.8757, False, 0, frozenset())
+    assert pair.percent == 87
 
 
 def test_no_pairs_says_so_and_drafts_do_not_count(client, kb):
