@@ -124,12 +124,12 @@ def _top_slug(article: Article) -> str:
     return category.parent.slug if category.parent_id else category.slug
 
 
-def _neighbours(articles: list[Article]) -> dict[int, list[int]]:
+def _neighbours(articles: list[Article], phrasings: dict[int, list[str]]) -> dict[int, list[int]]:
     """For each article, the articles next to it among the candidates for its own question (the
     lexical engine: no sentence vectors needed here), so that a synthetic question's runner-up is
     the article a real one would be torn with, and «Похожие статьи» and the log agree."""
     engine = Engine.build(
-        [FaqArticle(a.pk, a.question, a.answer, [p.text for p in a.paraphrases.all()]) for a in articles],
+        [FaqArticle(a.pk, a.question, a.answer, phrasings[a.pk][1:]) for a in articles],
         vectors=False,
     )
     return {
@@ -140,9 +140,9 @@ def _neighbours(articles: list[Article]) -> dict[int, list[int]]:
 
 def _synthetic_log(ctx, articles: list[Article]) -> int:
     rng = ctx.rng
-    near = _neighbours(articles)
     tz = ZoneInfo(ctx.region.timezone)
     phrasings = {a.pk: [a.question] + [p.text for p in a.paraphrases.all()] for a in articles}
+    near = _neighbours(articles, phrasings)
     tops = {a.pk: _top_slug(a) for a in articles}
     today = date.today()
     rows: list[Query] = []

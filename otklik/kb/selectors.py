@@ -164,14 +164,14 @@ def article_rivals(*, region, visible: QuerySet) -> RivalReport:
     from otklik.kb.tasks import rivals_soon
 
     try:
+        engine = registry.engine(region.pk)
         found = rivals_stored(region.pk)
         if found is None:
-            engine = registry.engine(region.pk)
             if len(engine) > RIVALS_INLINE_ARTICLES:
                 rivals_soon(region.pk)
                 return RivalReport([], pending=True)
             found = rivals_compute(region.pk)
-        threshold = registry.engine(region.pk).config.answer_threshold
+        threshold = engine.config.answer_threshold
     except Exception:  # noqa: BLE001 - an editors' report, never a reason for a 500
         log.exception("the answer engine failed on the similar-articles report")
         return RivalReport([], failed=True)
@@ -215,16 +215,17 @@ def article_twin(*, region, article: Article, visible: QuerySet) -> tuple[Articl
 
     try:
         rival = registry.rival_of(region.pk, article.pk)
-        if rival is not None:
-            other, confidence = rival.other_id, rival.confidence
-        else:
-            decision = registry.ask(region.pk, article.question)
-            best = decision.best
-            other, confidence = (best.article_id if best else None), decision.confidence
     except Exception:  # noqa: BLE001 - a hint on the editor's page, never a reason for a 500
         log.exception("the answer engine failed on an article's twin")
         return None
-    if other is None or other == article.pk or confidence < RIVAL_MIN_CONFIDENCE:
+    if rival is not None:
+        other, confidence = rival.other_id, rival.confidence
+    else:
+        decision = engine_decision(region_id=region.pk, text=article.question)
+        if decision is None or decision.best is None:
+            return None
+        other, confidence = decision.best.article_id, decision.confidence
+    if other == article.pk or confidence < RIVAL_MIN_CONFIDENCE:
         return None
     found = Article.objects.filter(region=region, pk=other).first()
     if found is None:

@@ -30,12 +30,17 @@ def kb_rivals(region_id: int) -> int:
     return len(rivals_compute(region_id))
 
 
-def rivals_soon(region_id: int) -> bool:
-    """Queue the report's computation unless one is already waiting or running."""
+def _queued(task_path: str, region_id: int, statuses: tuple[str, ...]) -> bool:
+    """Whether a task of this path for the region is in the queue in one of `statuses`."""
     from django_tasks_db.models import DBTaskResult
 
-    pending = DBTaskResult.objects.filter(task_path=RIVALS_TASK_PATH, status__in=("READY", "RUNNING"))
-    if any(result.args_kwargs["args"][0] == region_id for result in pending):
+    pending = DBTaskResult.objects.filter(task_path=task_path, status__in=statuses)
+    return any(result.args_kwargs["args"][0] == region_id for result in pending)
+
+
+def rivals_soon(region_id: int) -> bool:
+    """Queue the report's computation unless one is already waiting or running."""
+    if _queued(RIVALS_TASK_PATH, region_id, ("READY", "RUNNING")):
         return False
     kb_rivals.enqueue(region_id)
     return True
@@ -43,14 +48,11 @@ def rivals_soon(region_id: int) -> bool:
 
 def warm_soon(region_id: int) -> bool:
     """Queue a warm-up for the region unless one is already waiting (called after every change)."""
-    from django_tasks_db.models import DBTaskResult
-
     connection = transaction.get_connection()
     waiting = [getattr(item[1], "warm_region", None) for item in connection.run_on_commit]
     if region_id in waiting:  # already queued by an earlier change in this transaction
         return False
-    pending = DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY")
-    if any(result.args_kwargs["args"][0] == region_id for result in pending):
+    if _queued(TASK_PATH, region_id, ("READY",)):
         return False
 
     def enqueue():
