@@ -65,6 +65,12 @@ def load_paraphrases_csv(path) -> list[tuple[str, str]]:
     return [((r.get(text_col) or "").strip(), (r.get(gold_col) or "").strip()) for r in rows]
 
 
+def load_log_csv(path) -> list[str]:
+    """Unlabelled questions (a query log): column question, user_question or text."""
+    rows, (text_col,) = _read(path, [["question", "user_question", "text"]])
+    return [t for t in ((r.get(text_col) or "").strip() for r in rows) if t]
+
+
 def add_paraphrases(articles: list[FaqArticle], pairs: list[tuple[str, str]]) -> int:
     by_id = {str(a.id): a for a in articles}
     added = 0

@@ -159,3 +159,32 @@ def test_a_cell_over_the_limit_is_explained_in_russian(tmp_path, files, monkeypa
     message = str(refused.value)
     assert "строка 2): проверьте кавычки и разделители; в одной ячейке — не больше 20 символов" in message
     assert "field" not in message  # the csv module's English reason is not shown
+
+
+def test_an_unlabelled_query_log_is_learned_from(tmp_path, files):
+    kb, questions = files
+    log = tmp_path / "log.csv"
+    asked = [(f"вопрос про школу и аттестат номер {i}",) for i in range(200)]
+    log.write_text(_csv(asked, ["question"]), encoding="utf-8")
+    result = _run("--kb", str(kb), "--questions", str(questions), "--log", str(log), "--no-vectors")
+    assert list(result) == [*KEYS, "log_questions", "hubs"]
+    assert result["log_questions"] == 200 and result["hubs"] is True
+    assert result["top1"] == 1.0
+    # Too few questions to learn from: the engine says so and is not corrected.
+    log.write_text(_csv(asked[:10], ["text"]), encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "faq_eval",
+        "--kb",
+        str(kb),
+        "--questions",
+        str(questions),
+        "--log",
+        str(log),
+        "--no-vectors",
+        stdout=out,
+    )
+    assert "вопросов из журнала" in out.getvalue() and "нет (мало вопросов)" in out.getvalue()
+    log.write_text("gold_qid\n1\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="нет столбца question или user_question или text"):
+        call_command("faq_eval", "--kb", str(kb), "--questions", str(questions), "--log", str(log))

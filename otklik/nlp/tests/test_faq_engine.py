@@ -269,3 +269,111 @@ def test_rivals_are_articles_that_answer_one_question(use_vectors):
     )
     assert _twins(engine) == {}
     assert Engine.build(ARTICLES[:1], vectors=use_vectors).rivals(0.0) == []
+
+
+# An article worded in general terms draws questions that have a better answer elsewhere.
+HUB = FaqArticle(
+    "school-contacts",
+    "Как связаться со школой по вопросу обучения ребёнка в школе?",
+    "Телефон и почта школы указаны на её сайте; директор принимает родителей по записи.",
+)
+# Questions on many subjects, in words that come near the general article too.
+LOGGED = [
+    "вопрос по питанию ребенка в школе",
+    "перевод ребенка в другую школу вопрос",
+    "отпуск учителя в школе",
+    "семейное обучение ребенка вместо школы",
+    "дубликат аттестата из школы",
+    "собеседование в школе 9 класс",
+    "запись ребенка в первый класс школы",
+    "вопрос по обучению в школе",
+    "бесплатные обеды в школе вопрос",
+    "ребенок хочет сменить школу",
+    "потерян аттестат школы",
+    "очередь в детский сад и школа",
+    "у ребенка в школе проблема",
+    "как связаться со школой",
+]
+# One subject asked far more often than the others (the kindergarten queue in May).
+POPULAR = [f"какое место в очереди в детский сад у ребенка {n} года" for n in range(1, 25)]
+HUB_CONFIG = {"hub_min_questions": 8, "hub_min_k": 6}
+
+
+def test_hubness_finds_the_article_that_draws_the_logged_questions():
+    engine = Engine.build([*ARTICLES, HUB], config=EngineConfig(**HUB_CONFIG), vectors=False)
+    pull = engine.hubness(LOGGED)
+    assert set(pull) == {a.id for a in [*ARTICLES, HUB]}
+    assert max(pull, key=pull.get) == "school-contacts"
+    assert np.median(list(pull.values())) == pytest.approx(0.0, abs=1e-3)
+    assert pull["interview"] < 0
+    # Too few questions to tell: nothing. Questions the KB holds as phrasings do not count, and a
+    # question logged twice counts once.
+    assert engine.hubness(LOGGED[:7]) == {}
+    assert engine.hubness(LOGGED[:7] + ["когда запись в первый класс", "сменить школу как"]) == {}
+    assert engine.hubness(LOGGED[:7] * 3) == {}
+
+
+def test_hub_correction_gives_the_question_to_the_specific_article():
+    engine = Engine.build([*ARTICLES, HUB], config=EngineConfig(**HUB_CONFIG), vectors=False)
+    question = "питание ребенка в школе вопрос"
+    before = engine.ask(question)
+    assert before.candidates[0].article_id == "school-contacts"
+    pull = engine.hubness(LOGGED)
+    engine.set_hubs(pull)
+    after = engine.ask(question)
+    assert after.candidates[0].article_id == "school-meals"
+    score = {c.article_id: c.score for c in after.candidates}
+    weight = engine.config.hub_weight
+    for c in before.candidates:
+        assert score[c.article_id] == pytest.approx(c.score - weight * pull[c.article_id], abs=1e-6)
+    # The specific questions stay where they were.
+    for text, gold in QUESTIONS:
+        assert engine.ask(text).candidates[0].article_id == gold
+    # Figures of another process for an older KB: an unknown id is ignored, a new article is not
+    # corrected, and the correction survives an edit.
+    engine.set_hubs({**pull, "gone": 9.0})
+    engine.upsert(FaqArticle("new", "Как попасть в лагерь летом?", "Путёвки выдаёт управление образования."))
+    assert engine.ask("путевка в лагерь летом").candidates[0].article_id == "new"
+    assert engine.ask(question).candidates[0].article_id == "school-meals"
+    engine.set_hubs({})
+    assert engine.ask(question).candidates[0].article_id == "school-contacts"
+    assert engine.hubs == {}
+
+
+def test_a_popular_article_is_not_taken_for_a_hub():
+    question = "где посмотреть очередь в детсад"
+    guarded = Engine.build([*ARTICLES, HUB], config=EngineConfig(**HUB_CONFIG), vectors=False)
+    plain = guarded.ask(question)
+    pull = guarded.hubness(LOGGED + POPULAR)
+    assert max(pull, key=pull.get) == "school-contacts" and pull["kindergarten-queue"] < 1
+    guarded.set_hubs(pull)
+    asked = guarded.ask(question)
+    assert asked.candidates[0].article_id == "kindergarten-queue"
+    assert asked.confidence >= plain.confidence
+    assert guarded.ask("питание ребенка в школе вопрос").candidates[0].article_id == "school-meals"
+    # Without the guard, the article asked most would look like the biggest hub of all.
+    unguarded = Engine.build(
+        [*ARTICLES, HUB], config=EngineConfig(**HUB_CONFIG, hub_cap=1000.0), vectors=False
+    )
+    pull = unguarded.hubness(LOGGED + POPULAR)
+    assert max(pull, key=pull.get) == "kindergarten-queue"
+
+
+def test_with_hubs_the_confidence_uses_its_own_calibration():
+    """Hub-corrected scores are better separated: their calibration is fitted on them (`hub_conf`)."""
+    engine = Engine.build([*ARTICLES, HUB], config=EngineConfig(**HUB_CONFIG), vectors=True)
+    question = "сколько отдыхают летом педагоги"
+
+    def expected(decision, params):
+        a, b, c, d = params
+        raw = max(decision.scores["e5_question"], decision.scores["e5_sym"])
+        x = a * decision.scores["top"] + b * decision.scores["margin"] + c * raw + d
+        return 1 / (1 + np.exp(-x))
+
+    plain = engine.ask(question)
+    assert plain.confidence == pytest.approx(expected(plain, engine.config.conf), abs=1e-3)
+    engine.set_hubs(engine.hubness(LOGGED))
+    corrected = engine.ask(question)
+    assert corrected.candidates[0].article_id == "teacher-leave"
+    assert corrected.confidence == pytest.approx(expected(corrected, engine.config.hub_conf), abs=1e-3)
+    assert engine.config.hub_conf != engine.config.conf

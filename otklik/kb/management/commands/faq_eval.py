@@ -9,6 +9,7 @@ from otklik.nlp.faq_eval import (
     add_paraphrases,
     evaluate,
     load_kb_csv,
+    load_log_csv,
     load_paraphrases_csv,
     load_questions_csv,
 )
@@ -25,20 +26,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--paraphrases", help="CSV со столбцами question, gold_qid — добавить как формулировки"
         )
+        parser.add_argument(
+            "--log",
+            help="CSV со столбцом question (или user_question, text): вопросы из журнала без разметки — "
+            "движок учится на них, какие статьи притягивают слишком много вопросов",
+        )
         parser.add_argument("--no-vectors", action="store_true", help="без векторной модели (только лексика)")
         parser.add_argument("--json", action="store_true", help="вывести JSON")
 
-    def handle(self, *args, kb, questions, paraphrases=None, no_vectors=False, **options):
+    def handle(self, *args, kb, questions, paraphrases=None, log=None, no_vectors=False, **options):
         try:
             articles = load_kb_csv(kb)
             asked = load_questions_csv(questions)
             if paraphrases:
                 add_paraphrases(articles, load_paraphrases_csv(paraphrases))
+            logged = load_log_csv(log) if log else []
         except FaqEvalError as exc:
             raise CommandError(str(exc)) from exc
         started = time.perf_counter()
         engine = Engine.build(articles, vectors=not no_vectors)
-        result = evaluate(engine, asked, build_s=time.perf_counter() - started)
+        build_s = time.perf_counter() - started
+        if logged:
+            engine.set_hubs(engine.hubness(logged))
+        result = evaluate(engine, asked, build_s=build_s)
+        if log:
+            result["log_questions"] = len(logged)
+            result["hubs"] = bool(engine.hubs)
         if options["json"]:
             self.stdout.write(_json_dumps(result))
             return
@@ -52,9 +65,15 @@ class Command(BaseCommand):
             "p50_ms": "медиана, мс",
             "p99_ms": "99-й перцентиль, мс",
             "build_s": "построение индекса, с",
+            "log_questions": "вопросов из журнала",
+            "hubs": "поправка на «притягивающие» статьи",
         }
         for key, label in labels.items():
-            self.stdout.write(f"{label:<30} {result[key]}")
+            if key in result:
+                value = result[key]
+                if key == "hubs":
+                    value = "да" if value else "нет (мало вопросов)"
+                self.stdout.write(f"{label:<30} {value}")
 
 
 def _json_dumps(data) -> str:
