@@ -5,22 +5,29 @@ published content bumps `KnowledgeBaseVersion`; before answering, a process comp
 it indexed with the database (one primary-key read, at most every `CHECK_EVERY_S`) and applies the
 changed articles incrementally (`Engine.upsert` / `Engine.remove`), so the web server, the bot and
 the worker all answer from the same knowledge base without restarts.
+
+What the query log teaches without labels — which articles draw too many of the questions citizens
+really ask (`Engine.hubness`) — is computed by the worker once a day (`tasks.kb_hubs`) and shared
+through the database cache; each process applies the newest figures within `HUB_CHECK_S`.
 """
 
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from otklik.kb.models import Article, KnowledgeBaseVersion
+from otklik.kb.models import Article, KnowledgeBaseVersion, Query
 from otklik.lib import sentence_vectors
 from otklik.nlp.faq import Decision, Engine, FaqArticle, Rival
 
 log = logging.getLogger("otklik.kb.engine")
 CHECK_EVERY_S = 2.0
+# How often a process looks for newer hub figures (one cache read).
+HUB_CHECK_S = 60.0
 
 
 def _live_articles(region_id: int, since=None):
@@ -58,6 +65,8 @@ class _RegionIndex:
         self.checked = 0.0
         self.day = None
         self.live_ids: set[int] = set()
+        self.hubs_checked = 0.0
+        self.hubs_stamp: str | None = None
 
     def _db_version(self) -> int:
         return (
@@ -73,6 +82,7 @@ class _RegionIndex:
         live = [a for a in articles if _is_live(a, today)]
         self.engine = Engine.build([_to_faq(a) for a in live], vectors=settings.NLP_VECTORS)
         self.live_ids = {a.pk for a in live}
+        self.hubs_checked, self.hubs_stamp = 0.0, None
         self.version, self.day, self.synced_at = version, today, timezone.now()
         log.info(
             "kb index built",
@@ -116,7 +126,16 @@ class _RegionIndex:
             self._full_build(version)  # validity dates move at midnight
         elif version != self.version:
             self._incremental(version)
+        if now - self.hubs_checked >= HUB_CHECK_S:
+            self.hubs_checked = now
+            self._apply_hubs(cache.get(_hubs_key(self.region_id)))
         return self.engine
+
+    def _apply_hubs(self, stored: dict | None) -> None:
+        stamp = stored["stamp"] if stored else None
+        if stamp != self.hubs_stamp:
+            self.engine.set_hubs(stored["hubs"] if stored else {})
+            self.hubs_stamp = stamp
 
 
 class EngineRegistry:
@@ -164,6 +183,14 @@ class EngineRegistry:
         with self._lock:
             return engine.rival_of(article_id)
 
+    def learn_hubs(self, region_id: int, texts: list[str]) -> dict:
+        """`Engine.hubness` of these questions, applied to this process's index and returned."""
+        engine = self.engine(region_id)
+        with self._lock:
+            hubs = engine.hubness(texts)
+            engine.set_hubs(hubs)
+            return hubs
+
     def reset(self) -> None:
         with self._lock:
             self._regions.clear()
@@ -200,3 +227,36 @@ def rivals_compute(region_id: int) -> list[tuple]:
     found = [(r.article_id, r.other_id, r.confidence) for r in pairs]
     cache.set(_rivals_key(region_id, version), found, timeout=RIVALS_KEEP_S)
     return found
+
+
+# --- Hubs: which articles draw too many of the logged questions (`Engine.hubness`) ----------------
+# The region's latest questions of the last year, as the engine saw them (masked of personal data).
+HUB_LOG_QUESTIONS = 3000
+HUB_LOG_DAYS = 365
+HUB_EVERY = timedelta(days=1)
+
+
+def _hubs_key(region_id: int) -> str:
+    return f"kb:hubs:{region_id}"
+
+
+def hubs_compute(region_id: int) -> dict:
+    """Learn the hubs from the region's query log with this process's index and share them (the
+    database cache; every process applies them within `HUB_CHECK_S`). Costs one sentence vector per
+    question: ≈ 1 minute for `HUB_LOG_QUESTIONS` on one core, hence the worker."""
+    since = timezone.now() - timedelta(days=HUB_LOG_DAYS)
+    texts = list(
+        Query.objects.filter(region_id=region_id, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("text", flat=True)[:HUB_LOG_QUESTIONS]
+    )
+    hubs = registry.learn_hubs(region_id, texts)
+    stored = {"stamp": timezone.now().isoformat(), "questions": len(texts), "hubs": hubs}
+    cache.set(_hubs_key(region_id), stored, timeout=None)
+    log.info("kb hubs learned", extra={"region": region_id, "questions": len(texts), "articles": len(hubs)})
+    return stored
+
+
+def hubs_stored(region_id: int) -> dict | None:
+    """The figures last learned for the region: stamp, number of questions, article id → pull."""
+    return cache.get(_hubs_key(region_id))

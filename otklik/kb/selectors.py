@@ -2,7 +2,7 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -153,6 +153,47 @@ class RivalReport:
     pairs: list[RivalPair]
     pending: bool = False  # a large KB's report is being computed by the worker
     failed: bool = False  # the engine cannot load
+
+
+# «Общие формулировки»: articles whose pull (`Engine.hubness`, fused-score units above the median
+# article) is at least this are named to the editors (≈ the top 10 % on faq_rutube, where the
+# quartiles are ±0.8), at most HUBS_SHOWN of them.
+HUB_SHOWN_PULL = 1.5
+HUB_STRONG_PULL = 2.5
+HUBS_SHOWN = 20
+
+
+@dataclass
+class HubArticle:
+    article: Article
+    pull: float
+
+    @property
+    def strong(self) -> bool:
+        return self.pull >= HUB_STRONG_PULL
+
+
+@dataclass
+class HubReport:
+    articles: list[HubArticle]
+    learned_at: datetime | None = None  # when the worker last read the query log
+    questions: int = 0  # how many logged questions it read
+
+
+def article_hubs(*, region, visible: QuerySet) -> HubReport:
+    """Live articles that draw many of the citizens' questions about other things (usually worded
+    too generally), as the worker last learned from the query log (`engine.hubs_compute`); the bot
+    ranks them lower. Only articles in `visible` (what the editor may change)."""
+    from otklik.kb.engine import hubs_stored
+
+    stored = hubs_stored(region.pk)
+    if not stored:
+        return HubReport([])
+    learned_at = datetime.fromisoformat(stored["stamp"])
+    pulls = {pk: pull for pk, pull in stored["hubs"].items() if pull >= HUB_SHOWN_PULL}
+    published = visible.filter(region=region, pk__in=pulls, status=Article.Status.PUBLISHED).in_bulk()
+    shown = sorted(published, key=lambda pk: -pulls[pk])[:HUBS_SHOWN]
+    return HubReport([HubArticle(published[pk], pulls[pk]) for pk in shown], learned_at, stored["questions"])
 
 
 def article_rivals(*, region, visible: QuerySet) -> RivalReport:

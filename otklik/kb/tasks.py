@@ -6,11 +6,17 @@ worker builds or updates its own index after every change, which fills the share
 them while a citizen waits.
 
 A large knowledge base's «Похожие статьи» report (every article's question asked of the others) is
-computed here too, when an editor asks for it (`kb_rivals`).
+computed here too, when an editor asks for it (`kb_rivals`), and, once a day, what the query log
+teaches without labels: which articles draw too many questions (`kb_hubs`, `engine.hubs_compute`).
 """
+
+from datetime import timedelta
 
 from django.db import transaction
 from django.tasks import task
+from django.utils import timezone
+
+from otklik.lib import chains
 
 TASK_PATH = "otklik.kb.tasks.kb_vectors_warm"
 RIVALS_TASK_PATH = "otklik.kb.tasks.kb_rivals"
@@ -28,6 +34,31 @@ def kb_rivals(region_id: int) -> int:
     from otklik.kb.engine import rivals_compute
 
     return len(rivals_compute(region_id))
+
+
+@task()
+def kb_hubs(region_id: int) -> int:
+    """Learn the region's hubs from its query log; queue the next run a day later."""
+    from otklik.kb.engine import HUB_EVERY, hubs_compute
+    from otklik.orgs.models import Region
+
+    if not Region.objects.filter(pk=region_id).exists():
+        return 0
+    found = len(hubs_compute(region_id)["hubs"])
+    chains.arm(kb_hubs, region_id, run_after=timezone.now() + HUB_EVERY)
+    return found
+
+
+# The first run after the worker starts waits for the start's warm-up of the index.
+HUBS_FIRST_AFTER = timedelta(minutes=2)
+
+
+def hubs_ensure() -> int:
+    """Arm every region's daily chain (called by the worker at start)."""
+    from otklik.orgs.models import Region
+
+    at = timezone.now() + HUBS_FIRST_AFTER
+    return sum(chains.arm(kb_hubs, pk, run_after=at) for pk in Region.objects.values_list("pk", flat=True))
 
 
 def _queued(task_path: str, region_id: int, statuses: tuple[str, ...]) -> bool:

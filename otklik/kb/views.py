@@ -30,6 +30,7 @@ from otklik.kb.transfer import (
     kb_import,
     kb_parse,
 )
+from otklik.nlp.faq import EngineConfig
 from otklik.orgs.current import request_region
 
 log = logging.getLogger("otklik.kb.views")
@@ -580,13 +581,16 @@ def try_engine(request):
 def rivals(request):
     """«Похожие статьи»: pairs of articles that answer one question, for the editors to merge or
     sharpen (real questions split between such twins, and the bot cannot answer them alone)."""
-    report = selectors.article_rivals(region=request.kb_region, visible=_editable_articles(request))
+    visible = _editable_articles(request)
+    report = selectors.article_rivals(region=request.kb_region, visible=visible)
     return render(
         request,
         "kb/rivals.html",
         {
             "section": "rivals",
             "report": report,
+            "hubs": selectors.article_hubs(region=request.kb_region, visible=visible),
+            "min_questions": EngineConfig.hub_min_questions,
             "duplicates": sum(p.duplicate for p in report.pairs),
             "log_days": selectors.RIVAL_LOG_DAYS,
         },

@@ -175,3 +175,41 @@ def test_an_organization_editor_sees_the_twin_but_no_link_to_an_article_it_may_n
     html = _article_page(client, twin)
     assert "Похожая статья" in html and kb.first_grade.question in html
     assert f'href="/staff/kb/articles/{kb.first_grade.pk}/"' not in html
+
+
+def _hubs(kb, figures, questions=600):
+    from django.core.cache import cache
+
+    from otklik.kb import engine
+
+    stamp = "2026-12-07T09:30:00+00:00"
+    cache.set(engine._hubs_key(kb.p.region.pk), {"stamp": stamp, "questions": questions, "hubs": figures})
+
+
+def _general(html: str) -> str:
+    return html[html.index('id="general"') :]
+
+
+def test_articles_worded_too_generally_are_named_once_the_log_is_read(client, kb):
+    client.force_login(kb.p.editor)
+    assert "Журнал вопросов ещё не разобран" in _general(client.get(RIVALS).content.decode())
+    _hubs(kb, {kb.first_grade.pk: 1.2, kb.queue.pk: 1.8, kb.local.pk: 3.1, kb.fee.pk: 4.0})
+    section = _general(client.get(RIVALS).content.decode())
+    assert "По 600 вопросам журнала, разобранным 7 декабря 2026" in section
+    assert section.index(kb.local.question) < section.index(kb.queue.question)  # strongest first
+    assert f'href="/staff/kb/articles/{kb.queue.pk}/"' in section
+    assert section.count("притягивает сильно") == 1
+    assert kb.first_grade.question not in section  # below the shown pull
+    assert kb.fee.question not in section  # a draft: the bot does not offer it
+    # An organization's editor sees only its own articles.
+    client.force_login(kb.local_editor)
+    section = _general(client.get(RIVALS).content.decode())
+    assert kb.local.question in section and kb.queue.question not in section
+
+
+def test_a_short_log_is_explained(client, kb):
+    _hubs(kb, {}, questions=40)
+    client.force_login(kb.p.editor)
+    section = _general(client.get(RIVALS).content.decode())
+    assert "Таких статей нет (по 40 вопросам журнала" in section
+    assert "нужно не меньше 200 вопросов" in section

@@ -43,9 +43,10 @@ class Command(DbWorkerCommand):
         from otklik.appeals.tasks import mail_intake_ensure
 
         mail_intake_ensure()
-        from otklik.kb.tasks import warm_soon
+        from otklik.kb.tasks import hubs_ensure, warm_soon
         from otklik.orgs.models import Region
 
+        hubs_ensure()
         with transaction.atomic():  # the warm-ups are queued when this commits
             for region_id in Region.objects.values_list("pk", flat=True):
                 warm_soon(region_id)
