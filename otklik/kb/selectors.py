@@ -155,7 +155,7 @@ class RivalReport:
     failed: bool = False  # the engine cannot load
 
 
-# «Общие формулировки»: articles whose pull (`Engine.hubness`, fused-score units above the median
+# «Статьи, которые притягивают чужие вопросы»: articles whose pull (`Engine.hubness`, fused-score units above the median
 # article) is at least this are named to the editors (≈ the top 10 % on faq_rutube, where the
 # quartiles are ±0.8), at most HUBS_SHOWN of them.
 HUB_SHOWN_PULL = 1.5
