@@ -90,17 +90,29 @@ def kursk(data: Path, k: int) -> dict:
         "protocol": f"{k}-fold CV, dedup by text, macro-F1 = mean over folds",
     }
     category_rows = dedup(load_csv(path, "text", "category_id", ["topic", "executor"]))
-    executor_rows = dedup(load_csv(path, "text", "executor", ["topic", "category_id"]))
+    executor_rows = dedup(load_csv(path, "text", "executor", ["topic", "category_id", "id"]))
     out["n_rows"] = len(category_rows)
     for name, rows, kwargs in (
         ("category_id", category_rows, {"mode": "topic", "fine_col": "topic"}),
-        ("executor", executor_rows, {"mode": "executor", "fine_col": "topic", "category_col": "category_id"}),
+        (
+            "executor",
+            executor_rows,
+            # ids are registration numbers (in order of registration): the router follows the
+            # practice of the time (`ExecutorRouter`, «current practice»).
+            {"mode": "executor", "fine_col": "topic", "category_col": "category_id", "time_col": "id"},
+        ),
     ):
         ours, base = [], []
         for train, test in folds(rows, k):
             ours.append(evaluate(train, test, keep_predictions=True, **kwargs))
             base.append(baseline(train, test))
         out[name] = {"ours": pooled(ours), "baseline_tfidf_logreg": pooled(base)}
+        if name == "executor":
+            text_only = [
+                evaluate(train, test, keep_predictions=True, **(kwargs | {"time_col": None}))
+                for train, test in folds(rows, k)
+            ]
+            out[name]["ours_without_registration_order"] = pooled(text_only)
         print(f"kursk {name}: {out[name]}", file=sys.stderr, flush=True)
     out["executor"]["diagnostics"] = executor_diagnostics(executor_rows, k)
     return out
@@ -166,6 +178,14 @@ def spb(data: Path, test_months: int) -> dict:
         else:
             entry["ours_text_only"] = evaluate(
                 train, test, mode="executor", category_col="category", fine_col="reason"
+            )
+            entry["ours_following_practice"] = evaluate(
+                train,
+                test,
+                mode="executor",
+                category_col="category",
+                fine_col="reason",
+                time_col="created_at",
             )
             entry["ours_with_district_column"] = evaluate(
                 train,

@@ -1,8 +1,8 @@
 """Which organizations a coordinator would likely choose for an appeal waiting in moderation.
 
 An `nlp.routing.ExecutorRouter` per region and process, fitted on the region's appeals that have
-an organization (text; topic, confirmed else suggested; the appeal's territory as a known one) and
-refitted, like the topic classifier, when that history has grown by a tenth. Below `MIN_HISTORY`
+an organization (text; topic, confirmed else suggested; the appeal's territory as a known one; when
+it was registered, so that a practice that changed is followed) and refitted, like the topic classifier, when that history has grown by a tenth. Below `MIN_HISTORY`
 appeals it suggests nothing: a router fitted on a handful of appeals would only echo them.
 """
 
@@ -33,12 +33,13 @@ def _train(region_id: int) -> dict:
             "topic_suggested_id",
             "topic_suggested__parent_id",
             "territory_id",
+            "registered_at",
         )[:HISTORY_LIMIT]
     )
     if len(rows) < MIN_HISTORY:
         return {"router": None, "history": len(rows)}
     topics, categories = [], []
-    for _, _, topic, parent, suggested, suggested_parent, _ in rows:
+    for _, _, topic, parent, suggested, suggested_parent, _, _ in rows:
         if not topic:  # not confirmed: the suggested one
             topic, parent = suggested or NO_TOPIC, suggested_parent
         topics.append(topic)
@@ -49,6 +50,7 @@ def _train(region_id: int) -> dict:
         topics=topics,
         categories=categories,
         territories=[r[6] for r in rows],
+        times=[r[7] for r in rows],
     )
     return {"router": router, "history": len(rows)}
 
@@ -62,7 +64,7 @@ def suggest_executors(*, appeal: Appeal, k: int = 3) -> list[tuple[Organization,
     router = _models.get(appeal.region_id)["router"]
     if router is None:
         return []
-    top = router.predict(appeal.text, territory=appeal.territory_id).top[:k]
+    top = router.predict(appeal.text, territory=appeal.territory_id, at=appeal.registered_at).top[:k]
     orgs = Organization.objects.filter(is_active=True).in_bulk([pk for pk, _ in top])
     return [(orgs[pk], p) for pk, p in top if pk in orgs]
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from otklik.nlp.classify import TopicClassifier
 from otklik.nlp.csvfile import CsvFileError, read_csv
-from otklik.nlp.routing import ExecutorRouter, executor_territory
+from otklik.nlp.routing import ExecutorRouter, executor_territory, time_keys
 
 __all__ = [
     "ClassifyEvalError",
@@ -116,6 +116,37 @@ def finer_column(path, text_col: str, label_col: str, min_purity: float = 0.95) 
 _TOPIC_HEADER = re.compile(r"topic|categor|reason|subject|тем|категор|рубрик|причин|вопрос", re.IGNORECASE)
 
 
+# Columns that say when an appeal was registered, most explicit first: a registration number («id»)
+# grows with time in appeal systems as a date does.
+TIME_COLUMNS = (
+    "created_at",
+    "registered_at",
+    "created",
+    "date",
+    "дата",
+    "дата регистрации",
+    "id",
+    "appeal_id",
+)
+
+
+def time_column(train_path, test_path) -> str | None:
+    """A column of both files telling when each appeal was registered (`TIME_COLUMNS`, every value of
+    the training file a date or a number), or None. The router uses it only when its history shows
+    a practice that changes over time (`routing._drifts`), so a column that is not time costs nothing."""
+    try:
+        train_cols, train_rows = read_csv(train_path)
+        test_cols, _ = read_csv(test_path)
+    except CsvFileError as exc:
+        raise ClassifyEvalError(str(exc)) from exc
+    lower = {c.lower(): c for c in train_cols if c in test_cols}
+    for name in TIME_COLUMNS:
+        col = lower.get(name)
+        if col is not None and time_keys([r.get(col) for r in train_rows]) is not None:
+            return col
+    return None
+
+
 def topic_columns(
     path, text_col: str, label_col: str, max_purity: float = 0.9
 ) -> tuple[str | None, str | None]:
@@ -181,6 +212,7 @@ def evaluate(
     fine_col: str | None = None,
     category_col: str | None = None,
     territory_col: str | None = None,
+    time_col: str | None = None,
     model=None,
     keep_predictions: bool = False,
     vectors: bool = True,
@@ -189,7 +221,8 @@ def evaluate(
 
     mode "topic" uses `TopicClassifier` (with `fine_col` as the auxiliary finer label), "executor"
     the `ExecutorRouter` (with `category_col`/`fine_col` as its topics and `territory_col` as a
-    known territory), "auto" the router when the labels look like organisations serving places.
+    known territory and `time_col` as the registration time), "auto" the router when the labels
+    look like organisations serving places.
     `model` (a fitted-like object with fit/predict_many) overrides the choice; `keep_predictions`
     adds the gold and predicted labels to the result; `vectors=False` keeps the topic classifier
     lexical (no sentence vectors).
@@ -213,6 +246,7 @@ def evaluate(
             categories=[r[category_col] for r in train_rows] if category_col else None,
             topics=[r[fine_col] for r in train_rows] if fine_col else None,
             territories=[r[territory_col] for r in train_rows] if territory_col else None,
+            times=[r[time_col] for r in train_rows] if time_col else None,
         )
     else:
         model = TopicClassifier(vectors=vectors).fit(
@@ -222,8 +256,11 @@ def evaluate(
 
     test_texts = [r["text"] for r in test_rows]
     gold = [r["label"] for r in test_rows]
-    if mode == "executor" and territory_col and isinstance(model, ExecutorRouter):
-        predictions = model.predict_many(test_texts, [r[territory_col] for r in test_rows])
+    router = isinstance(model, ExecutorRouter)
+    territories = [r[territory_col] for r in test_rows] if router and territory_col else None
+    times = [r[time_col] for r in test_rows] if router and time_col else None
+    if router:
+        predictions = model.predict_many(test_texts, territories, times)
     else:
         predictions = model.predict_many(test_texts)
     pred = [str(p.label) if p.label is not None else "" for p in predictions]
@@ -233,8 +270,12 @@ def evaluate(
     timings = []
     for row in test_rows[:LATENCY_SAMPLE]:
         t0 = time.perf_counter()
-        if mode == "executor" and territory_col and isinstance(model, ExecutorRouter):
-            model.predict(row["text"], row[territory_col])
+        if router:
+            model.predict(
+                row["text"],
+                row[territory_col] if territory_col else None,
+                row[time_col] if time_col else None,
+            )
         else:
             model.predict(row["text"])
         timings.append((time.perf_counter() - t0) * 1000)
@@ -244,6 +285,7 @@ def evaluate(
     return extra | {
         "mode": mode,
         "vectors": bool(getattr(model, "uses_vectors", False)),
+        "follows_practice": bool(getattr(model, "follows_practice", False)),
         "n_train": len(train_rows),
         "n": len(test_rows),
         "accuracy": round(float(correct.mean()), 4),

@@ -18,10 +18,22 @@ because of both. So `ExecutorRouter` learns three things and combines them:
 P(executor | text) = Σ over territory and topic of P(territory | text) · P(topic | text) ·
 P(executor | topic, territory), optionally averaged with a direct executor model that catches what
 the structure misses (named organisations, management companies).
+
+4. **Current practice** (when appeals carry a registration time). Who answers what changes over
+   time: a city hands potholes from its administration to a new roads committee, a district body
+   is merged. When the history shows it — the executors of appeals next to each other in time
+   agree far more often than their overall shares explain (`_drifts`) — the probabilities are
+   shifted by the executors' shares among the appeals nearest in time to the one routed (for a new
+   appeal: the latest ones; `time_window` of them, or `time_share` of the history if more; shares
+   smoothed towards all history with the weight of `time_strength` × the window) against their
+   shares in all history. On the Kursk set (ids are in order of registration) executor accuracy
+   rose from 0.47 to 0.60 (5-fold); on a time split of the Saint Petersburg set, where the two test
+   months all come after the history, it moved from 0.322 to 0.32.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
@@ -172,8 +184,14 @@ class ExecutorRouter:
         c: float = 0.3,
         balance: float = 0.0,
         k_top: int = 3,
+        time_window: int = 50,
+        time_share: float = 0.05,
+        time_strength: float = 0.3,
     ):
         # Routing is judged by accuracy, not macro-F1: its models are not class-balanced.
+        self.time_window = time_window
+        self.time_share = time_share
+        self.time_strength = time_strength
         self.c = c
         self.balance = balance
         self.direct_weight = direct_weight
@@ -191,6 +209,7 @@ class ExecutorRouter:
         categories: Sequence[Hashable] | None = None,
         topics: Sequence[Hashable] | None = None,
         territories: Sequence[Hashable | None] | None = None,
+        times: Sequence | None = None,
     ) -> ExecutorRouter:
         """Learn from appeals and their executors.
 
@@ -198,14 +217,16 @@ class ExecutorRouter:
         without them the executor itself stands for the topic. `territories` (optional) is a
         known territory of each appeal (a form field, a district column); when given, it is used
         instead of the territory parsed from the executor names, and `predict` accepts one too.
+        `times` (optional): when each appeal was registered (datetimes, ISO dates or numbers that
+        grow with time, such as registration numbers); see «current practice» above.
         """
         texts = list(texts)
         executors = list(executors)
         if len(texts) != len(executors) or not texts:
             raise ValueError("texts and executors must be non-empty and of the same length")
-        for other in (categories, topics, territories):
+        for other in (categories, topics, territories, times):
             if other is not None and len(other) != len(texts):
-                raise ValueError("categories, topics and territories must be as long as texts")
+                raise ValueError("categories, topics, territories and times must be as long as texts")
         self.uses_known_territory = territories is not None
         names = [str(e) for e in executors]
         learned, served = gazetteer_from_executors(names)
@@ -235,7 +256,35 @@ class ExecutorRouter:
         self.direct_model = None
         if self.direct_weight > 0 and len(set(executors)) > 1:
             self.direct_model = TopicClassifier(c=self.c, balance=self.balance).fit(texts, executors)
+        self._fit_practice(times, executors)
         return self
+
+    def _fit_practice(self, times, executors) -> None:
+        self.follows_practice = False
+        keys = time_keys(times) if times is not None else None
+        if keys is None or self.time_window < 1:
+            return
+        known = ~np.isnan(keys)
+        labels = np.array([self._exec_index[e] for e in executors])[known]
+        order = np.argsort(keys[known], kind="stable")
+        self._times, self._time_labels = keys[known][order], labels[order]
+        self._window = max(self.time_window, round(self.time_share * len(order)))
+        if len(order) <= self._window or not _drifts(self._time_labels):
+            return
+        self._shares = np.bincount(labels, minlength=len(self.executors_)) / len(labels)
+        self.follows_practice = True
+
+    def _practice(self, at: float) -> np.ndarray:
+        """Executors' shares among the `time_window` appeals nearest to `at`, smoothed towards their
+        shares in all history, divided by the latter."""
+        w = self._window
+        pos = int(np.searchsorted(self._times, at))
+        lo, hi = max(0, pos - w), min(len(self._times), pos + w)
+        near = lo + np.argsort(np.abs(self._times[lo:hi] - at), kind="stable")[:w]
+        counts = np.bincount(self._time_labels[near], minlength=len(self._shares))
+        strength = self.time_strength * len(near)
+        local = (counts + strength * self._shares) / (len(near) + strength)
+        return local / np.maximum(self._shares, 1e-12)
 
     def _mention_reliability(self, texts: list[str], terr_labels: list) -> float:
         """How often the territory a text names was the territory of its executor, in history."""
@@ -260,9 +309,13 @@ class ExecutorRouter:
         return sorted(dist.items(), key=lambda kv: -kv[1])[: self.top_territories]
 
     def predict_proba(
-        self, texts: Sequence[str], territories: Sequence[Hashable | None] | None = None
+        self,
+        texts: Sequence[str],
+        territories: Sequence[Hashable | None] | None = None,
+        times: Sequence | None = None,
     ) -> np.ndarray:
-        """Probabilities over `executors_`, one row per text."""
+        """Probabilities over `executors_`, one row per text; `times` (optional): when each was
+        registered, for the current practice (when the router follows one)."""
         texts = list(texts)
         topic_p = self.topic_model.predict_proba(texts)
         topic_classes = self.topic_model.classes_.tolist()
@@ -285,15 +338,23 @@ class ExecutorRouter:
             cols = [self._exec_index[e] for e in self.direct_model.classes_.tolist()]
             direct[:, cols] = self.direct_model.predict_proba(texts)
             out = (1 - self.direct_weight) * out + self.direct_weight * direct
+        if getattr(self, "follows_practice", False) and times is not None:
+            for i, at in enumerate(time_keys(times, strict=False)):
+                if not np.isnan(at):
+                    out[i] *= self._practice(at)
+                    out[i] /= out[i].sum()
         return out
 
     def predict_many(
-        self, texts: Sequence[str], territories: Sequence[Hashable | None] | None = None
+        self,
+        texts: Sequence[str],
+        territories: Sequence[Hashable | None] | None = None,
+        times: Sequence | None = None,
     ) -> list[Prediction]:
         texts = list(texts)
         if not texts:
             return []
-        probs = self.predict_proba(texts, territories)
+        probs = self.predict_proba(texts, territories, times)
         out = []
         for row in probs:
             order = np.argsort(-row)[: self.k_top]
@@ -301,9 +362,10 @@ class ExecutorRouter:
             out.append(Prediction(top[0][0], top[0][1], top))
         return out
 
-    def predict(self, text: str, territory: Hashable | None = None) -> Prediction:
-        """Best executor for one appeal; `territory` only when the router was fitted with them."""
-        return self.predict_many([text], [territory])[0]
+    def predict(self, text: str, territory: Hashable | None = None, at=None) -> Prediction:
+        """Best executor for one appeal; `territory` only when the router was fitted with them;
+        `at`: when the appeal was registered (the current practice; for a new appeal, now)."""
+        return self.predict_many([text], [territory], None if at is None else [at])[0]
 
     def territory_of(self, text: str):
         """The territory the text names (a `TerritoryMatch`), or None."""
@@ -313,6 +375,57 @@ class ExecutorRouter:
     def served(self) -> dict:
         """Kept for inspection: which territory each executor serves, from its name."""
         return gazetteer_from_executors([str(e) for e in self.executors_])[1]
+
+
+def time_keys(values: Sequence, strict: bool = True) -> np.ndarray | None:
+    """Registration times as comparable numbers (seconds for dates, the value for numbers); NaN for
+    an empty one. None (`strict`) when a value is neither, or when none is known."""
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        key = _time_key(value)
+        if key is None:
+            if strict:
+                return None
+            continue
+        out[i] = key
+    if strict and np.isnan(out).all():
+        return None
+    return out
+
+
+def _time_key(value) -> float | None:
+    from datetime import date, datetime
+
+    if value is None or value == "":
+        return np.nan
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day).timestamp()
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1)).timestamp()
+    except ValueError:
+        return None
+
+
+def _drifts(labels: np.ndarray, z: float = 3.0) -> bool:
+    """Whether labels in time order repeat their neighbour more often than their shares explain (by
+    `z` standard errors): the sign of a practice that changes over time."""
+    if len(labels) < 3:
+        return False
+    same = float(np.mean(labels[1:] == labels[:-1]))
+    shares = np.bincount(labels) / len(labels)
+    chance = float((shares**2).sum())
+    if chance >= 1:
+        return False
+    return same - chance >= z * math.sqrt(chance * (1 - chance) / (len(labels) - 1))
 
 
 def majority(values: Sequence[Hashable]) -> Hashable:

@@ -81,3 +81,26 @@ def test_classify_eval_command_routes_executors_by_the_training_files_topics(tmp
     result = json.loads(out.getvalue())
     assert (result["mode"], result["fine_col"], result["category_col"]) == ("executor", "topic", "category")
     assert result["accuracy"] >= 0.8
+
+
+def _run_json(*args) -> dict:
+    out = StringIO()
+    call_command("classify_eval", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_classify_eval_command_finds_the_registration_order_and_follows_a_changed_practice(tmp_path):
+    from otklik.nlp.tests.test_routing import ADMIN, ROADS, _changing_practice
+
+    rows = _changing_practice(200)
+    train = ["id,text,executor"] + [f'{n},"{t}",{e}' for t, e, n in rows if n % 5]
+    # Held-out appeals of the same months, as a random split of one export leaves them.
+    test = ["id,text,executor"] + [f'{n},"{t}",{e}' for t, e, n in rows if not n % 5]
+    args = ["--train", str(_write(tmp_path / "a.csv", "\n".join(train)))]
+    args += ["--test", str(_write(tmp_path / "b.csv", "\n".join(test))), "--label-col", "executor"]
+    found = _run_json(*args)
+    assert (found["time_col"], found["follows_practice"]) == ("id", True)
+    plain = _run_json(*args, "--time-col", "none")
+    assert "time_col" not in plain and plain["follows_practice"] is False
+    assert found["accuracy"] == 1.0 and plain["accuracy"] < 0.8
+    assert {ADMIN, ROADS} <= {line.split(",")[-1] for line in test[1:]}

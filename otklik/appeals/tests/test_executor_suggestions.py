@@ -132,3 +132,17 @@ def test_a_demo_region_learns_from_its_synthetic_history_a_real_one_does_not(reg
     executors.reset()
     Appeal.objects.filter(pk=appeal.pk).update(is_synthetic=False)  # the first real appeal arrives
     assert executors.suggest_executors(appeal=appeal) == []  # one real appeal: below the threshold
+
+
+def test_suggestions_follow_the_coordinators_current_practice(region, settings):
+    """Heating in territory A went to school A until the coordinators began sending it to body A:
+    a new appeal is suggested where such appeals go now, not where most of them went."""
+    settings.APPEAL_AUTO_ROUTE_CONFIDENCE = 1.1  # every appeal waits for a coordinator
+    for i in range(70):
+        appeal = _submit(region, HEATING, region.territory_a, "12.01", i)
+        chosen = region.school_a if i < 40 else region.body_a
+        appeal_assign(appeal=appeal, organization=chosen, actor=region.coordinator)
+    executors.reset()
+    suggested = executors.suggest_executors(appeal=_waiting(region, settings))
+    assert executors._models.get(region.region.pk)["router"].follows_practice
+    assert suggested[0][0] == region.body_a and suggested[1][0] == region.school_a

@@ -1,6 +1,7 @@
 """Executor routing (topic × territory) on a made-up region with hand-written appeals."""
 
 import pickle
+import random
 
 import pytest
 
@@ -147,3 +148,66 @@ def test_topic_columns_of_a_training_file_for_routing(tmp_path):
     path.write_text("\n".join(bare), encoding="utf-8")
     assert topic_columns(path, "text", "executor") == (None, None)  # no topic, and a copy of the label
     assert topic_columns(tmp_path / "missing.csv", "text", "executor") == (None, None)
+
+
+# Potholes in Лесогорск went to the city administration until a roads committee took them over.
+ADMIN = "Администрация города Лесогорска"
+ROADS = "Комитет дорожного хозяйства города Лесогорска"
+POTHOLES = [
+    "Яма на дороге по улице {} в Лесогорске",
+    "Разбит асфальт на улице {}, Лесогорск",
+    "Провал дорожного покрытия у дома {} в Лесогорске",
+    "Глубокая яма на проезжей части, Лесогорск, улица {}",
+]
+SCHOOL = "В Лесогорске в школе №{} не кормят горячим обедом"
+STREETS = ["Садовой", "Лесной", "Мира", "Заречной", "Полевой", "Школьной", "Луговой"]
+
+
+def _changing_practice(n: int = 160):
+    """(text, executor, registration number): potholes to the administration in the first half of
+    the history, to the roads committee in the second; school food to the city's education body."""
+    rows = []
+    for i in range(n):
+        # Nothing in a text tells the halves apart: the same streets and schools all along.
+        if i % 4 == 3:
+            rows.append((SCHOOL.format(i % 9 + 1), CITY, i))
+        else:
+            rows.append((POTHOLES[i % 3].format(STREETS[i % 7]), ADMIN if i < n // 2 else ROADS, i))
+    return rows
+
+
+def _fit(rows, **params) -> ExecutorRouter:
+    texts, execs, times = zip(*rows, strict=True)
+    return ExecutorRouter(**params).fit(list(texts), list(execs), times=list(times))
+
+
+def test_the_router_follows_the_practice_of_the_time():
+    rows = _changing_practice()
+    router = _fit(rows)
+    assert router.follows_practice
+    pothole = "Яма на дороге по улице Садовой в Лесогорске"
+    assert router.predict(pothole, at=200).label == ROADS  # a new appeal: today's practice
+    assert router.predict(pothole, at=10).label == ADMIN  # an old one, as it was routed then
+    assert router.predict(SCHOOL.format(4), at=200).label == CITY  # other topics keep their executor
+    # Without the time the two halves of the history are a coin toss.
+    plain = router.predict(pothole)
+    assert {e for e, _ in plain.top[:2]} == {ADMIN, ROADS}
+    # Registration times may be dates.
+    from datetime import datetime, timedelta
+
+    start = datetime(2025, 1, 1)
+    dated = _fit([(t, e, (start + timedelta(days=i)).isoformat()) for t, e, i in rows])
+    assert dated.follows_practice and dated.predict(pothole, at=start + timedelta(days=400)).label == ROADS
+
+
+def test_a_history_without_a_change_of_practice_is_not_shifted():
+    rows = _changing_practice()
+    # The same appeals in an order where executors do not follow each other in time.
+    order = random.Random(1).sample(range(len(rows)), len(rows))
+    shuffled = [(rows[i][0], rows[i][1], n) for n, i in enumerate(order)]
+    assert not _fit(shuffled).follows_practice
+    # Times that are not times (or missing altogether) are ignored, not an error.
+    assert not _fit([(t, e, "вчера") for t, e, _ in rows]).follows_practice
+    assert not _fit([(t, e, "") for t, e, _ in rows]).follows_practice
+    with pytest.raises(ValueError):
+        ExecutorRouter().fit(["а", "б"], [CITY, ADMIN], times=[1])

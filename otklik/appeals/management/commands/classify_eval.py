@@ -8,6 +8,7 @@ from otklik.nlp.classify_eval import (
     finer_column,
     load_csv,
     looks_like_executors,
+    time_column,
     topic_columns,
 )
 
@@ -30,6 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--category-col", help="столбец с категорией (для маршрутизации)")
         parser.add_argument("--territory-col", help="столбец с известной территорией (для маршрутизации)")
         parser.add_argument(
+            "--time-col",
+            default="auto",
+            help="столбец со временем регистрации (дата или растущий номер) — для исполнителя: кто отвечает "
+            "сейчас, если практика менялась; auto — найти (created_at, date, id …), none — не использовать",
+        )
+        parser.add_argument(
             "--mode",
             choices=["auto", "topic", "executor"],
             default="auto",
@@ -46,23 +53,28 @@ class Command(BaseCommand):
         text_col, label_col, mode = options["text_col"], options["label_col"], options["mode"]
         try:
             fine_col, category_col = options["fine_col"], options["category_col"]
+            if mode == "auto" and "auto" in (fine_col, options["time_col"]):
+                labels = [r["label"] for r in load_csv(options["train"], text_col, label_col)]
+                mode = "executor" if looks_like_executors(labels) else "topic"
             if fine_col == "none":
                 fine_col = None
             elif fine_col == "auto":
-                if mode == "auto":
-                    labels = [r["label"] for r in load_csv(options["train"], text_col, label_col)]
-                    mode = "executor" if looks_like_executors(labels) else "topic"
                 if mode == "executor":
                     # An executor is routed by topic × territory: the router learns the file's topics.
                     fine_col, found_category = topic_columns(options["train"], text_col, label_col)
                     category_col = category_col or found_category
                 else:
                     fine_col = finer_column(options["train"], text_col, label_col)
+            time_col = options["time_col"]
+            if time_col == "none":
+                time_col = None
+            elif time_col == "auto":
+                time_col = time_column(options["train"], options["test"]) if mode == "executor" else None
             # Finer and coarser topics are training signals: only the training file needs them.
             train_extra = list(
-                dict.fromkeys(c for c in (fine_col, category_col, options["territory_col"]) if c)
+                dict.fromkeys(c for c in (fine_col, category_col, options["territory_col"], time_col) if c)
             )
-            test_extra = [options["territory_col"]] if options["territory_col"] else []
+            test_extra = [c for c in (options["territory_col"], time_col) if c]
             train = load_csv(options["train"], text_col, label_col, train_extra)
             test = load_csv(options["test"], text_col, label_col, test_extra)
             result = evaluate(
@@ -72,6 +84,7 @@ class Command(BaseCommand):
                 fine_col=fine_col,
                 category_col=category_col,
                 territory_col=options["territory_col"],
+                time_col=time_col,
                 vectors=not options["no_vectors"],
             )
         except ClassifyEvalError as exc:
@@ -79,6 +92,8 @@ class Command(BaseCommand):
         result["fine_col"] = fine_col
         if category_col:
             result["category_col"] = category_col
+        if time_col:
+            result["time_col"] = time_col
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
@@ -95,6 +110,8 @@ class Command(BaseCommand):
             "p99_ms": "99-й перцентиль, мс",
             "fine_col": "дробная тема из столбца",
             "category_col": "категория из столбца",
+            "time_col": "время регистрации из столбца",
+            "follows_practice": "учтена смена практики",
         }
         for key, label in labels.items():
             value = result.get(key)
