@@ -155,9 +155,9 @@ class RivalReport:
     failed: bool = False  # the engine cannot load
 
 
-# «Статьи, которые притягивают чужие вопросы»: articles whose pull (`Engine.hubness`, fused-score units above the median
-# article) is at least this are named to the editors (≈ the top 10 % on faq_rutube, where the
-# quartiles are ±0.8), at most HUBS_SHOWN of them.
+# «Статьи, которые притягивают чужие вопросы»: articles whose pull (`Engine.hubness`, fused-score
+# units above the median article) is at least this are named to the editors (≈ the top 10 % on
+# faq_rutube, where the quartiles are ±0.8), at most HUBS_SHOWN of them.
 HUB_SHOWN_PULL = 1.5
 HUB_STRONG_PULL = 2.5
 HUBS_SHOWN = 20
