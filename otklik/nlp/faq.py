@@ -592,7 +592,7 @@ class Engine:
         for text in dict.fromkeys(t for t in texts if t):
             raw, norm = self.feature_matrix(text)
             if raw is not None and norm not in held:
-                rows.append(self._fused(raw, hubs=False))
+                rows.append(self._fused(raw, hubs=False).astype(np.float32))
         if len(rows) < max(cfg.hub_min_questions, 1) or self._n < 2:
             return {}
         scores = np.vstack(rows)
