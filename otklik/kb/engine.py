@@ -128,7 +128,7 @@ class _RegionIndex:
             self._incremental(version)
         if now - self.hubs_checked >= HUB_CHECK_S:
             self.hubs_checked = now
-            self._apply_hubs(cache.get(_hubs_key(self.region_id)))
+            self._apply_hubs(hubs_stored(self.region_id))
         return self.engine
 
     def _apply_hubs(self, stored: dict | None) -> None:

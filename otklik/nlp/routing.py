@@ -38,6 +38,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
 
@@ -394,8 +395,6 @@ def time_keys(values: Sequence, strict: bool = True) -> np.ndarray | None:
 
 
 def _time_key(value) -> float | None:
-    from datetime import date, datetime
-
     if value is None or value == "":
         return np.nan
     if isinstance(value, datetime):
