@@ -462,8 +462,13 @@ static packed_q4 *pack_q4(const block_q4_0 *W, int nout, int nin) {
     if (!W || nout % 16 || nin % QK) return NULL;
     int nb = nin / QK, ng = nout / 16;
     packed_q4 *p = (packed_q4 *)malloc(sizeof(packed_q4));
-    p->w = (uint8_t *)aligned_alloc(64, (size_t)nout * nin);
+    if (!p) return NULL;
+    p->w = (uint8_t *)aligned_alloc(64, (size_t)nout * nin);   /* nout * nin is a multiple of 64 */
     p->d = (float *)malloc(sizeof(float) * (size_t)nout * nb);
+    if (!p->w || !p->d) {   /* out of memory: this matrix keeps the original kernel */
+        free(p->w); free(p->d); free(p);
+        return NULL;
+    }
     for (int g = 0; g < ng; g++)
         for (int b = 0; b < nb; b++)
             for (int r = 0; r < 16; r++) {
@@ -496,10 +501,10 @@ static void matmul_fast(const packed_q4 *P, const float *bias,
         const float *dw = P->d + (size_t)g * nb * 16;
         __m512 bv = bias ? _mm512_loadu_ps(bias + g * 16) : _mm512_setzero_ps();
         for (int t0 = 0; t0 < L; t0 += TT) {
-            const int32_t *a[TT]; const float *dT[TT]; const int32_t *sT[TT];
+            const int8_t *a[TT]; const float *dT[TT]; const int32_t *sT[TT];
             for (int i = 0; i < TT; i++) {
                 int t = t0 + i < L ? t0 + i : L - 1;   /* a short last tile repeats its last token */
-                a[i] = (const int32_t *)(aq + (size_t)t * nin);
+                a[i] = aq + (size_t)t * nin;
                 dT[i] = ad + (size_t)t * nb; sT[i] = as + (size_t)t * nb;
             }
             __m512 facc[TT], corr[TT];
@@ -509,8 +514,11 @@ static void matmul_fast(const packed_q4 *P, const float *bias,
                 for (int i = 0; i < TT; i++) acc[i] = _mm512_setzero_si512();
                 for (int k = 0; k < 8; k++) {
                     __m512i w = _mm512_load_si512(W + b * 8 + k);
-                    for (int i = 0; i < TT; i++)
-                        acc[i] = _mm512_dpbusd_epi32(acc[i], w, _mm512_set1_epi32(a[i][b * 8 + k]));
+                    for (int i = 0; i < TT; i++) {
+                        int32_t four;   /* 4 activation bytes, broadcast to the 16 rows */
+                        memcpy(&four, a[i] + (b * 8 + k) * 4, 4);
+                        acc[i] = _mm512_dpbusd_epi32(acc[i], w, _mm512_set1_epi32(four));
+                    }
                 }
                 __m512 dwv = _mm512_loadu_ps(dw + b * 16);
                 for (int i = 0; i < TT; i++) {
@@ -691,7 +699,12 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         MATP(ly->vp, ly->vw, ly->vb, v, H, H);
         /* scaled dot-product attention, restricted to each text's own tokens */
 #if defined(E5FAST_X86)
-        if (fast && !omp_in_parallel() && omp_get_max_threads() == 1) {
+#if defined(_OPENMP)
+        int serial = !omp_in_parallel() && omp_get_max_threads() == 1;
+#else
+        int serial = 1;
+#endif
+        if (fast && serial) {
             float *prob = (float *)malloc(sizeof(float) * ((size_t)m->MAXP + 16));
             attention_fast(q, k, v, ctx, T, H, NH, sstart, send, scale, prob);
             free(prob);
